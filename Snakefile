@@ -1,0 +1,27 @@
+# danqmotifs: from the convolution kernels of a DanQ model to DNA sequence motifs.
+#
+#   data  ->  train  ->  evaluate
+#                    ->  dump_kernels -> estimate_base -> kernels_to_pwms -> meme -> match -> report
+#
+# Configure with config.yaml (validated against workflow/schemas/config.schema.yaml).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/motifs.smk"
+include: "workflow/rules/match.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

@@ -1,0 +1,210 @@
+"""The one on-disk layout of a data split (``results/data/{train,valid,test}.h5``).
+
+Sample-major, chunked HDF5, read by streaming:
+
+========================  ============  ======  ==========================================
+dataset                   shape         dtype   meaning
+========================  ============  ======  ==========================================
+``sequences``             (N, L)        uint8   base codes 0..3 = A,C,G,T; 4 = N
+``targets``               (N, T)        uint8   0/1 labels
+``target_names``          (T,)          str     names of the targets
+``ids``                   (N,)          str     record ids (optional)
+========================  ============  ======  ==========================================
+
+File attributes: ``layout`` = "danqmotifs-data", ``layout_version`` = 1, ``alphabet`` = "ACGT",
+``encoding`` = "codes", ``source`` (simulate | deepsea | fasta | bed), ``split``, and
+``base_frequencies`` (A,C,G,T, over the whole split). Rows are chunked in blocks of
+``CHUNK_ROWS`` sequences so that reading a batch touches few chunks; no compression, so that a
+random chunk costs one read.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import h5py
+import numpy as np
+
+from .alphabet import base_frequencies, codes_to_onehot
+from .errors import InputError, atomic_output
+
+LAYOUT = "danqmotifs-data"
+LAYOUT_VERSION = 1
+CHUNK_ROWS = 256
+_STR = h5py.string_dtype("utf-8")
+
+
+class DataWriter:
+    """Append sequences and targets to a new data file, atomically.
+
+    Use as a context manager; the file appears at ``path`` only when the block exits cleanly.
+    """
+
+    def __init__(self, path: str | os.PathLike, length: int, target_names: Sequence[str],
+                 source: str, split: str, with_ids: bool = False, attrs: dict | None = None):
+        self.path = Path(path)
+        self.length = int(length)
+        self.target_names = [str(t) for t in target_names]
+        self.source, self.split, self.with_ids = source, split, with_ids
+        self.attrs = dict(attrs or {})
+        self._counts = np.zeros(5, dtype=np.int64)
+        self.n = 0
+
+    def __enter__(self) -> "DataWriter":
+        self._ctx = atomic_output(self.path)
+        tmp = self._ctx.__enter__()
+        self._f = h5py.File(tmp, "w", track_order=False)
+        T, L = len(self.target_names), self.length
+        rows = CHUNK_ROWS
+        self._seq = self._f.create_dataset("sequences", shape=(0, L), maxshape=(None, L), dtype="u1",
+                                           chunks=(rows, L), track_times=False)
+        self._tgt = self._f.create_dataset("targets", shape=(0, T), maxshape=(None, T), dtype="u1",
+                                           chunks=(rows, max(T, 1)), track_times=False)
+        self._f.create_dataset("target_names", data=np.array(self.target_names, dtype=object),
+                               dtype=_STR, track_times=False)
+        if self.with_ids:
+            self._ids = self._f.create_dataset("ids", shape=(0,), maxshape=(None,), dtype=_STR,
+                                               chunks=(rows * 16,), track_times=False)
+        return self
+
+    def append(self, codes: np.ndarray, targets: np.ndarray, ids: Sequence[str] | None = None) -> None:
+        codes = np.asarray(codes, dtype=np.uint8)
+        targets = np.asarray(targets, dtype=np.uint8)
+        if codes.ndim != 2 or codes.shape[1] != self.length:
+            raise ValueError(f"codes must be (n, {self.length}), got {codes.shape}")
+        if targets.shape != (codes.shape[0], len(self.target_names)):
+            raise ValueError(f"targets must be ({codes.shape[0]}, {len(self.target_names)}), got {targets.shape}")
+        n0, n1 = self.n, self.n + codes.shape[0]
+        self._seq.resize(n1, axis=0)
+        self._seq[n0:n1] = codes
+        self._tgt.resize(n1, axis=0)
+        self._tgt[n0:n1] = targets
+        if self.with_ids:
+            if ids is None or len(ids) != codes.shape[0]:
+                raise ValueError("ids must be given, one per sequence")
+            self._ids.resize(n1, axis=0)
+            self._ids[n0:n1] = np.array(list(ids), dtype=object)
+        self._counts += np.bincount(codes.ravel(), minlength=5)[:5]
+        self.n = n1
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                counts = self._counts[:4].astype(np.float64)
+                freqs = counts / counts.sum() if counts.sum() else np.full(4, 0.25)
+                a = self._f.attrs
+                a["layout"] = LAYOUT
+                a["layout_version"] = LAYOUT_VERSION
+                a["alphabet"] = "ACGT"
+                a["encoding"] = "codes"
+                a["source"] = self.source
+                a["split"] = self.split
+                a["base_frequencies"] = freqs
+                for k, v in self.attrs.items():
+                    a[k] = v
+        finally:
+            self._f.close()
+        return self._ctx.__exit__(exc_type, exc, tb)
+
+
+def write_split(path, codes, targets, target_names, source, split, ids=None, attrs=None) -> None:
+    """Write a whole (small) split in one call."""
+    codes = np.asarray(codes, dtype=np.uint8)
+    with DataWriter(path, codes.shape[1], target_names, source, split, with_ids=ids is not None,
+                    attrs=attrs) as w:
+        for i in range(0, codes.shape[0], 65536):
+            w.append(codes[i:i + 65536], np.asarray(targets)[i:i + 65536],
+                     None if ids is None else list(ids[i:i + 65536]))
+
+
+class DataReader:
+    """Read a data file by slices or batches, never all at once."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(self.path, "the data file does not exist",
+                             "run the data stage first or correct the path")
+        try:
+            self._f = h5py.File(self.path, "r")
+        except OSError as exc:
+            raise InputError(self.path, f"not a readable HDF5 file ({exc})",
+                             "delete it and rerun the data stage; it may be truncated") from None
+        a = self._f.attrs
+        if a.get("layout") != LAYOUT or "sequences" not in self._f or "targets" not in self._f:
+            self._f.close()
+            raise InputError(self.path, "not a danqmotifs data file (missing layout attribute or "
+                             "sequences/targets datasets)", "produce it with the data stage")
+        self.sequences = self._f["sequences"]
+        self.targets = self._f["targets"]
+        self.n, self.length = self.sequences.shape
+        self.n_targets = self.targets.shape[1]
+        self.target_names = [t.decode() if isinstance(t, bytes) else str(t)
+                             for t in self._f["target_names"][()]]
+        self.ids = self._f["ids"] if "ids" in self._f else None
+        self.source = str(a.get("source", ""))
+        self.base_frequencies = np.asarray(a.get("base_frequencies", np.full(4, 0.25)), dtype=np.float64)
+
+    def close(self) -> None:
+        self._f.close()
+
+    def __enter__(self) -> "DataReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def read(self, start: int, stop: int, onehot: bool = False):
+        """Sequences (codes, or one-hot float32) and targets of rows [start, stop)."""
+        codes = self.sequences[start:stop]
+        x = codes_to_onehot(codes) if onehot else codes
+        return x, self.targets[start:stop]
+
+    def read_rows(self, rows: np.ndarray, onehot: bool = False):
+        """Rows in any order (read sorted, returned in the order asked)."""
+        rows = np.asarray(rows)
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        codes = np.empty((rows.size, self.length), dtype=np.uint8)
+        tg = np.empty((rows.size, self.n_targets), dtype=np.uint8)
+        # contiguous runs read as slices; h5py fancy indexing on sorted unique rows otherwise
+        codes[order] = self.sequences[sorted_rows] if rows.size else codes
+        tg[order] = self.targets[sorted_rows] if rows.size else tg
+        x = codes_to_onehot(codes) if onehot else codes
+        return x, tg
+
+    def iter_blocks(self, block: int = 4096) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(start, codes, targets) over the file in order, ``block`` rows at a time."""
+        for s in range(0, self.n, block):
+            codes, tg = self.read(s, min(s + block, self.n))
+            yield s, codes, tg
+
+    def shuffled_batches(self, batch_size: int, rng: np.random.Generator,
+                         chunk_rows: int = CHUNK_ROWS * 4) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Batches of (codes, targets) in a shuffled order with bounded memory: the order of
+        ``chunk_rows``-row blocks is shuffled, and rows within a window of blocks are shuffled."""
+        starts = np.arange(0, self.n, chunk_rows)
+        rng.shuffle(starts)
+        window = 8
+        buf_x, buf_y = [], []
+        for i in range(0, len(starts), window):
+            xs, ys = zip(*(self.read(s, min(s + chunk_rows, self.n)) for s in starts[i:i + window]))
+            x, y = np.concatenate(xs), np.concatenate(ys)
+            perm = rng.permutation(x.shape[0])
+            buf_x.append(x[perm]); buf_y.append(y[perm])
+            x, y = np.concatenate(buf_x), np.concatenate(buf_y)
+            full = (x.shape[0] // batch_size) * batch_size
+            for b in range(0, full, batch_size):
+                yield x[b:b + batch_size], y[b:b + batch_size]
+            buf_x, buf_y = [x[full:]], [y[full:]]
+        x, y = np.concatenate(buf_x), np.concatenate(buf_y)
+        if x.shape[0]:
+            yield x, y
+
+
+def data_base_frequencies(path: str | os.PathLike) -> np.ndarray:
+    """The A,C,G,T frequencies stored with a data file."""
+    with DataReader(path) as r:
+        return r.base_frequencies

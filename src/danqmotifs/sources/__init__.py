@@ -1,0 +1,1 @@
+"""Data sources: each turns its input into the layout of ``danqmotifs.datafile``."""
