@@ -27,7 +27,7 @@ from typing import Iterator, Sequence
 import h5py
 import numpy as np
 
-from .alphabet import base_frequencies, codes_to_onehot
+from .alphabet import codes_to_onehot
 from .errors import InputError, atomic_output
 
 LAYOUT = "danqmotifs-data"
@@ -53,9 +53,15 @@ class DataWriter:
         self.n = 0
 
     def __enter__(self) -> "DataWriter":
+        if not self.target_names:
+            raise ValueError("a data file needs at least one target")
         self._ctx = atomic_output(self.path)
         tmp = self._ctx.__enter__()
-        self._f = h5py.File(tmp, "w", track_order=False)
+        try:
+            self._f = h5py.File(tmp, "w", track_order=False)
+        except BaseException as exc:
+            self._ctx.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         T, L = len(self.target_names), self.length
         rows = CHUNK_ROWS
         self._seq = self._f.create_dataset("sequences", shape=(0, L), maxshape=(None, L), dtype="u1",
@@ -76,6 +82,8 @@ class DataWriter:
             raise ValueError(f"codes must be (n, {self.length}), got {codes.shape}")
         if targets.shape != (codes.shape[0], len(self.target_names)):
             raise ValueError(f"targets must be ({codes.shape[0]}, {len(self.target_names)}), got {targets.shape}")
+        if codes.size and codes.max() > 4:
+            raise ValueError("codes must be 0..4 (A, C, G, T, N)")
         n0, n1 = self.n, self.n + codes.shape[0]
         self._seq.resize(n1, axis=0)
         self._seq[n0:n1] = codes
@@ -162,16 +170,26 @@ class DataReader:
         x = codes_to_onehot(codes) if onehot else codes
         return x, self.targets[start:stop]
 
-    def read_rows(self, rows: np.ndarray, onehot: bool = False):
-        """Rows in any order (read sorted, returned in the order asked)."""
-        rows = np.asarray(rows)
-        order = np.argsort(rows, kind="stable")
-        sorted_rows = rows[order]
-        codes = np.empty((rows.size, self.length), dtype=np.uint8)
-        tg = np.empty((rows.size, self.n_targets), dtype=np.uint8)
-        # contiguous runs read as slices; h5py fancy indexing on sorted unique rows otherwise
-        codes[order] = self.sequences[sorted_rows] if rows.size else codes
-        tg[order] = self.targets[sorted_rows] if rows.size else tg
+    def read_rows(self, rows, onehot: bool = False, max_gap: int = 32):
+        """Rows in any order, repeats allowed; returned in the order asked.
+
+        The distinct rows are read in ascending order as a few slices (rows closer than
+        ``max_gap`` share one slice), so the cost is a handful of contiguous reads.
+        """
+        rows = np.asarray(rows, dtype=np.int64).ravel()
+        if rows.size and (rows.min() < 0 or rows.max() >= self.n):
+            raise IndexError(f"rows must lie in [0, {self.n}), got {rows.min()}..{rows.max()}")
+        uniq, inverse = np.unique(rows, return_inverse=True)
+        codes = np.empty((uniq.size, self.length), dtype=np.uint8)
+        tg = np.empty((uniq.size, self.n_targets), dtype=np.uint8)
+        if uniq.size:
+            cut = np.flatnonzero(np.diff(uniq) > max_gap) + 1
+            for a, b in zip(np.r_[0, cut], np.r_[cut, uniq.size]):
+                lo, hi = int(uniq[a]), int(uniq[b - 1]) + 1
+                pick = uniq[a:b] - lo
+                codes[a:b] = self.sequences[lo:hi][pick]
+                tg[a:b] = self.targets[lo:hi][pick]
+        codes, tg = codes[inverse], tg[inverse]
         x = codes_to_onehot(codes) if onehot else codes
         return x, tg
 
