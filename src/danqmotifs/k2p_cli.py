@@ -1,0 +1,378 @@
+"""Console scripts with the k2p toolbox's interface: kernel2pwm, pwm2kernel, kernel2pwm-mle.
+
+Options keep k2p's names and defaults where k2p has them (``--base`` e, ``--motif-name temp_motif``,
+``--use-meme-header``, ``--save-matrix-only``, ``--delta``, ``--shift``, ``--shift-by-minimum``,
+``--kernel-tensor-name``, ``--sequence-tensor-name``, ``--PWM_tensor_name``), so the same command
+gives the same numbers as the published toolbox: by default kernels are read as true convolution
+kernels (Theano, ``--convention convolution``: rows flipped before the transformation) and the MLE
+uses one shared base, all sequences, the forward strand. Kernels dumped by this workflow are in
+correlation orientation (Keras): pass ``--convention correlation`` for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import re
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .errors import InputError, atomic_output
+from .kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
+from .mle import BASES, SEQUENCES, estimate_base
+from .pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
+from .scoring import ENGINES, scan_max
+
+_CONVENTION_HELP = ("orientation of the kernels in the input/output: 'convolution' (Theano, k2p's "
+                    "files: row order reversed with respect to the sequence) or 'correlation' "
+                    "(Keras/TensorFlow, and this workflow's kernels.h5: row j faces base i + j). "
+                    "Default: %(default)s (k2p-compatible).")
+
+
+def _warn(msg: str) -> None:
+    print(f"warning: {msg}", file=sys.stderr)
+
+
+def _fail(exc: Exception) -> int:
+    print(f"error: {exc}", file=sys.stderr)
+    return 1
+
+
+def _ln_base(base: float, where: str = "--base") -> float:
+    if not (base > 1) or not math.isfinite(base):
+        raise InputError(where, f"the base must be a finite number > 1, got {base}",
+                         "give a base above 1 (default e)")
+    return math.log(base)
+
+
+def _is_hdf5(path: str | None) -> bool:
+    return path not in (None, "-") and Path(path).is_file() and h5py.is_hdf5(path)
+
+
+def _read_text(path: str | None) -> str:
+    if path in (None, "-"):
+        return sys.stdin.read()
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "the input file does not exist", "correct the path")
+    return p.read_text(errors="replace")
+
+
+def _write_text(path: str | None, text: str) -> None:
+    if path in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with atomic_output(path) as tmp:
+        Path(tmp).write_text(text)
+
+
+def _fmt(values, digits: int) -> str:
+    return " ".join(f"{float(x):.{digits}g}" for x in values)
+
+
+def parse_kernel_text(text: str, where, sep: str | None = None) -> np.ndarray:
+    """A kernel matrix: L rows of 4 numbers (A C G T), whitespace- or ``sep``-separated."""
+    rows = []
+    for i, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s:
+            continue
+        toks = s.split(sep) if sep else s.split()
+        try:
+            vals = [float(t) for t in toks if t.strip() != ""]
+        except ValueError:
+            raise InputError(where, f"line {i}: {s[:40]!r} is not a row of numbers",
+                             "write only the matrix: one row per position, 4 columns A C G T, no header") from None
+        if len(vals) != 4:
+            raise InputError(where, f"line {i} has {len(vals)} values, not 4",
+                             "write 4 columns (A C G T) per row" + ("" if sep else " or pass --sep"))
+        rows.append(vals)
+    if not rows:
+        raise InputError(where, "no kernel rows", "write one row of 4 numbers per kernel position")
+    W = np.array(rows)
+    if not np.all(np.isfinite(W)):
+        r = int(np.flatnonzero(~np.isfinite(W).all(axis=1))[0])
+        raise InputError(where, f"row {r + 1} holds NaN or Inf", "give finite kernel weights")
+    return W
+
+
+def parse_single_pwm(text: str, where) -> np.ndarray:
+    """The one PWM of a MEME file (header optional, as k2p writes it) or of a bare matrix."""
+    lines = text.splitlines()
+    starts = [i for i, l in enumerate(lines) if l.strip().startswith("letter-probability")]
+    if len(starts) > 1:
+        raise InputError(where, f"the file holds {len(starts)} motifs; this tool converts one",
+                         "split the file into one MEME file per motif")
+    body = lines[starts[0] + 1:] if starts else lines
+    if starts:
+        w = re.search(r"\bw=\s*(\d+)", lines[starts[0]])
+        width = int(w.group(1)) if w else None
+    else:
+        width = None
+    rows = []
+    for l in body:
+        s = l.strip()
+        if not s:
+            if rows:
+                break
+            continue
+        if s.startswith(("MOTIF", "URL")):
+            break
+        try:
+            vals = [float(t) for t in s.split()]
+        except ValueError:
+            if starts:
+                raise InputError(where, f"non-numeric matrix row {s[:40]!r}", "write 4 probabilities per row") from None
+            continue
+        if len(vals) != 4:
+            raise InputError(where, f"a matrix row has {len(vals)} values, not 4", "write A C G T probabilities")
+        rows.append(vals)
+        if width and len(rows) == width:
+            break
+    if not rows:
+        raise InputError(where, "no letter-probability matrix found",
+                         "give a MEME motif file with one motif (or a bare L x 4 matrix)")
+    P = np.array(rows)
+    if width and P.shape[0] != width:
+        raise InputError(where, f"w= {width} but {P.shape[0]} matrix rows", "make w= match the rows")
+    if not np.all(np.isfinite(P)) or (P < 0).any() or (P > 1).any():
+        raise InputError(where, "matrix entries outside [0, 1]: not probabilities", "give a probability matrix")
+    s = P.sum(axis=1)
+    if (s == 0).any():
+        raise InputError(where, f"row {int(np.flatnonzero(s == 0)[0]) + 1} is all zeros", "give rows summing to 1")
+    if (np.abs(s - 1) > 1e-4).any():
+        _warn(f"{where}: some rows do not sum to 1 (worst {s[np.argmax(np.abs(s - 1))]:.6f}); used as given")
+    return P
+
+
+def _pwm_warnings(P: np.ndarray, W: np.ndarray, where: str) -> None:
+    if ((P == 0) | (P == 1)).any():
+        _warn(f"{where}: some PWM entries are exactly 0 or 1 in float64: the base is too large for a "
+              "lossless transformation (the kernel cannot be recovered from the PWM); use a smaller base")
+    flat = np.abs(P - 0.25).max(axis=-1) < 1e-8
+    varies = (W.max(axis=-1) - W.min(axis=-1)) > 0
+    if (flat & varies).any():
+        _warn(f"{where}: some PWM rows are uniform within 1e-8 although the kernel row varies: the base "
+              "is too close to 1 for a lossless transformation; use a larger base")
+
+
+def meme_text(pwms, names, header: bool, matrix_only: bool, digits: int, nsites=None) -> str:
+    out = io.StringIO()
+    if header and not matrix_only:
+        out.write("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
+                  "Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n")
+    for k, (P, name) in enumerate(zip(pwms, names)):
+        if not matrix_only:
+            ns = 20 if nsites is None else int(nsites[k])
+            out.write(f"MOTIF {name}\nletter-probability matrix: alength= 4 w= {P.shape[0]} "
+                      f"nsites= {ns} E= 0\n")
+        for row in P:
+            out.write(_fmt(row, digits) + "\n")
+        if not matrix_only:
+            out.write("\n")
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def kernel2pwm_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kernel2pwm",
+        description="Transform a convolution kernel into its exact PWM for a given base: "
+                    "P[j, c] = b**W[j, c] / sum_c' b**W[j, c'] (computed stably as a softmax of ln(b) * W).")
+    p.add_argument("input_file", nargs="?", default="-",
+                   help="the kernel: a text matrix (rows = positions, 4 columns A C G T, no header; a bias "
+                        "changes nothing) or an HDF5 file holding a [kernels, length, 4] tensor. "
+                        "Default: standard input (text).")
+    p.add_argument("output_file", nargs="?", default="-",
+                   help="the PWM(s) in MEME motif format (without the MEME header unless "
+                        "--use-meme-header). Default: standard output.")
+    p.add_argument("--base", type=float, default=math.e,
+                   help="the base b (> 1) of the logarithm linking kernel and PWM. Default: e.")
+    p.add_argument("--sep", default=None, help="column separator of a text kernel. Default: any whitespace.")
+    p.add_argument("--motif-name", default="temp_motif",
+                   help="the MOTIF name (for a tensor: the prefix, kernel k is NAME_k). Default: %(default)s.")
+    p.add_argument("--use-meme-header", action="store_true",
+                   help="write the MEME header (version, alphabet, strands, uniform background) first.")
+    p.add_argument("--save-matrix-only", action="store_true",
+                   help="write only the matrix rows (overrides --use-meme-header).")
+    p.add_argument("--tensor-name", default=None,
+                   help="dataset of an HDF5 input. Default: 'kernels' in this workflow's kernels.h5, "
+                        "else the first 3-dimensional dataset.")
+    p.add_argument("--convention", choices=CONVENTIONS, default="convolution", help=_CONVENTION_HELP)
+    p.add_argument("--digits", type=int, default=17,
+                   help="significant digits per probability. Default: 17 (lossless for float64).")
+    return p
+
+
+def kernel2pwm_main(argv=None) -> int:
+    args = kernel2pwm_parser().parse_args(argv)
+    try:
+        v = _ln_base(args.base)
+        src = args.input_file
+        if _is_hdf5(src):
+            W, name, _ = read_tensor(src, args.tensor_name, "kernel tensor", preferred="kernels")
+            W = check_kernel_tensor(W, f"{src}:{name}").astype(np.float64)
+            names = [f"{args.motif_name}_{k}" for k in range(W.shape[0])]
+        else:
+            W = parse_kernel_text(_read_text(src), "<stdin>" if src == "-" else src, args.sep)[None]
+            names = [args.motif_name]
+        if any(re.search(r"[\s=]", n) for n in names):
+            raise InputError("--motif-name", "motif names cannot contain spaces or '='", "choose another name")
+        W = flip_convention(W, args.convention)
+        P = kernel_to_pwm(W, v)
+        _pwm_warnings(P, W, "kernel2pwm")
+        _write_text(args.output_file, meme_text(P, names, args.use_meme_header, args.save_matrix_only,
+                                                args.digits))
+    except (InputError, ValueError) as exc:
+        return _fail(exc)
+    return 0
+
+
+def pwm2kernel_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pwm2kernel",
+        description="Transform a PWM into a convolution kernel: W[j, c] = log_b P[j, c] (plus an optional shift).")
+    p.add_argument("input_file", nargs="?", default="-",
+                   help="a MEME motif file with one motif (the MEME header is optional; a bare L x 4 "
+                        "matrix also works). Default: standard input.")
+    p.add_argument("output_file", nargs="?", default="-",
+                   help="the kernel as text: rows = positions, 4 columns A C G T. Default: standard output.")
+    p.add_argument("--base", type=float, default=math.e,
+                   help="the base b (> 1) of the logarithm. Default: e.")
+    p.add_argument("--delta", type=float, default=None,
+                   help="added to zero entries only (no renormalisation), since log(0) is not finite. "
+                        "Default: the smallest positive entry of the PWM / 10.")
+    p.add_argument("--shift", type=float, default=0.0,
+                   help="added to every entry of the kernel (useful before a ReLU). Default: 0.")
+    p.add_argument("--shift-by-minimum", action="store_true",
+                   help="add |smallest entry of the kernel| to every entry instead (overrides --shift).")
+    p.add_argument("--convention", choices=CONVENTIONS, default="convolution", help=_CONVENTION_HELP)
+    p.add_argument("--digits", type=int, default=17, help="significant digits per weight. Default: 17.")
+    return p
+
+
+def pwm2kernel_main(argv=None) -> int:
+    args = pwm2kernel_parser().parse_args(argv)
+    try:
+        v = _ln_base(args.base)
+        where = "<stdin>" if args.input_file == "-" else args.input_file
+        P = parse_single_pwm(_read_text(args.input_file), where)
+        if args.delta is not None and not args.delta > 0:
+            raise InputError("--delta", f"delta must be > 0, got {args.delta}", "give a small positive number")
+        if (P == 0).any():
+            d = args.delta if args.delta is not None else P[P > 0].min() / 10.0
+            _warn(f"{where}: {(P == 0).sum()} zero entries get delta = {d:g}")
+        if math.log(args.base) < 1e-4:
+            _warn("the base is very close to 1: the kernel's weights will be huge")
+        W, _ = pwm_to_kernel(P, v, args.delta, args.shift, args.shift_by_minimum)
+        W = flip_convention(W, args.convention)
+        _write_text(args.output_file, "".join(_fmt(r, args.digits) + "\n" for r in W))
+    except (InputError, ValueError) as exc:
+        return _fail(exc)
+    return 0
+
+
+def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kernel2pwm-mle",
+        description="Transform kernels into PWMs with the base estimated by maximum likelihood from the "
+                    "best-scoring window of every kernel in every sequence (model: input -> convolution -> "
+                    "(ReLU) -> max-pooling -> ...).")
+    p.add_argument("kernel_tensor_hdf5_file",
+                   help="HDF5 file with the kernel tensor [kernels, length, 4] (A, C, G, T).")
+    p.add_argument("sequence_tensor_hdf5_file",
+                   help="HDF5 file with the one-hot sequence tensor [sequences, length, 4] (A, C, G, T; "
+                        "N as an all-zero row); sequences at least as long as the kernels.")
+    p.add_argument("output_hdf5_file",
+                   help="HDF5 file to write: the PWM tensor (same layout as the kernels), 'ln_b' and "
+                        "'nsites' (pairs used per kernel).")
+    p.add_argument("--kernel-tensor-name", default=None,
+                   help="kernel dataset. Default: 'kernels' in this workflow's kernels.h5, else the first "
+                        "3-dimensional dataset of the file.")
+    p.add_argument("--sequence-tensor-name", default=None,
+                   help="sequence dataset. Default: 'sequences' in this workflow's kernels.h5, else the "
+                        "first 3-dimensional dataset of the file.")
+    p.add_argument("--PWM_tensor_name", "--pwm-tensor-name", dest="pwm_tensor_name", default="PWM_tensor",
+                   help="name of the PWM dataset written. Default: %(default)s.")
+    p.add_argument("--bias-name", default=None,
+                   help="bias dataset [kernels] in the kernel file, used by --sequences activated. Default: "
+                        "'biases' if the file has it, else 0 (k2p folds a bias into the kernel as b/L per entry).")
+    p.add_argument("--convention", choices=CONVENTIONS, default="convolution", help=_CONVENTION_HELP)
+    p.add_argument("--sequences", choices=SEQUENCES, default="all",
+                   help="which (sequence, kernel) pairs enter the likelihood: all (k2p) or activated "
+                        "(best score + bias > 0, the windows a ReLU passes). Default: %(default)s.")
+    p.add_argument("--base", choices=BASES, default="shared",
+                   help="one base shared by all kernels (k2p) or one per kernel. Default: %(default)s.")
+    p.add_argument("--strands", choices=("forward", "both"), default="forward",
+                   help="best window on the forward strand (k2p) or on both strands. Default: %(default)s.")
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="how the scores are computed (auto: numba if installed, else BLAS). Default: auto.")
+    p.add_argument("--batch-size", type=int, default=256, help="sequences per batch. Default: 256.")
+    return p
+
+
+def kernel2pwm_mle_main(argv=None) -> int:
+    args = kernel2pwm_mle_parser().parse_args(argv)
+    try:
+        kpath, spath = args.kernel_tensor_hdf5_file, args.sequence_tensor_hdf5_file
+        W, kname, kattrs = read_tensor(kpath, args.kernel_tensor_name, "kernel tensor", preferred="kernels")
+        W = check_kernel_tensor(W, f"{kpath}:{kname}").astype(np.float64)
+        X, sname, _ = read_tensor(spath, args.sequence_tensor_name, "sequence tensor", preferred="sequences")
+        codes = check_sequence_tensor(X, W.shape[1], f"{spath}:{sname}")
+        del X
+        bias = np.zeros(W.shape[0])
+        if args.bias_name is not None:
+            b, _, _ = read_tensor(kpath, args.bias_name, "bias")
+            bias = check_biases(b, W.shape[0], f"{kpath}:{args.bias_name}")
+        else:
+            with h5py.File(kpath, "r") as f:
+                if "biases" in f and f["biases"].shape == (W.shape[0],):
+                    bias = check_biases(f["biases"][()], W.shape[0], f"{kpath}:biases")
+        if kattrs.get("orientation") == "correlation" and args.convention == "convolution":
+            _warn(f"{kpath} says its kernels are in correlation orientation but --convention is "
+                  "convolution: rows will be flipped (pass --convention correlation for this workflow's files)")
+        W = flip_convention(W, args.convention)
+        both = args.strands == "both"
+        scan = scan_max(codes, W, both_strands=both, batch_size=args.batch_size, engine=args.engine)
+        fit = estimate_base(W, scan.best(both), bias, args.sequences, args.base)
+        P = kernel_to_pwm(W, fit.ln_b)
+        with atomic_output(args.output_hdf5_file) as tmp:
+            with h5py.File(tmp, "w") as f:
+                f.create_dataset(args.pwm_tensor_name, data=P, track_times=False)
+                f.create_dataset("ln_b", data=fit.ln_b, track_times=False)
+                f.create_dataset("nsites", data=fit.nsites, track_times=False)
+                for k, val in (("sequences", args.sequences), ("base", args.base), ("strands", args.strands),
+                               ("input_convention", args.convention), ("orientation", "correlation"),
+                               ("alphabet", "ACGT")):
+                    f.attrs[k] = val
+        if fit.shared:
+            v = float(fit.ln_b[0])
+            extra = {1: " (derivative <= 0 at 0: uniform PWMs)", 2: " (unbounded: capped)"}.get(int(fit.status[0]), "")
+            print(f"ln b = {v:.10g}, b = {math.exp(min(v, 700)):.10g}{extra}; loglik = {fit.loglik[0]:.10g}; "
+                  f"{W.shape[0]} kernels, {codes.shape[0]} sequences", file=sys.stderr)
+        else:
+            print(f"ln b per kernel: min {fit.ln_b.min():.6g}, median {np.median(fit.ln_b):.6g}, "
+                  f"max {fit.ln_b.max():.6g}; at zero: {int((fit.status == 1).sum())}, "
+                  f"no data: {len(fit.fallback)}", file=sys.stderr)
+    except (InputError, ValueError) as exc:
+        return _fail(exc)
+    return 0
+
+
+def kernel2pwm() -> None:
+    raise SystemExit(kernel2pwm_main())
+
+
+def pwm2kernel() -> None:
+    raise SystemExit(pwm2kernel_main())
+
+
+def kernel2pwm_mle() -> None:
+    raise SystemExit(kernel2pwm_mle_main())

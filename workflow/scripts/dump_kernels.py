@@ -1,0 +1,37 @@
+"""Rule dump_kernels: the first-layer kernels of the best model and the sequence sample -> kernels.h5."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+from danqmotifs.errors import InputError, run_guarded
+from danqmotifs.kernels import load_model_kernels, read_sample, write_kernels_file
+from danqmotifs.logsetup import script_logging
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    p = sm.params
+    ks = load_model_kernels(sm.input.model)
+    K, L, _ = ks.W.shape
+    print(f"model {sm.input.model}: first Conv1D '{ks.layer}': {K} kernels x {L} rows")
+    for note in ks.notes:
+        print(f"note: {note}")
+    codes, rows, info = read_sample(sm.input.data, p.n_sequences, p.seed, p.positive_for)
+    if codes.shape[1] < L:
+        raise InputError(sm.input.data, f"sequences are {codes.shape[1]} bp, shorter than the kernels ({L})",
+                         "use data with sequences at least as long as the first-layer kernels")
+    if "note" in info:
+        print(f"note: {info['note']}")
+    print(f"sample: {info['n_used']} of {info['n_candidates']} candidate sequences "
+          f"({info['n_rows']} in the {p.split} split"
+          + (f"; positive for any of {', '.join(p.positive_for)}" if p.positive_for else "") + ")")
+    write_kernels_file(sm.output[0], ks.W, ks.bias, codes, rows, attrs={
+        "source_model": str(sm.input.model), "layer": ks.layer, "split": p.split, "seed": int(p.seed),
+        "n_requested": int(p.n_sequences), "positive_for": list(p.positive_for)})
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)
