@@ -2,8 +2,11 @@
 
 Rows are A, C, G, T probabilities. Identifiers are unique and contain no spaces or '='. The
 background line carries the real base frequencies of the data (Tomtom takes it from the query).
-Values are printed with a fixed precision and each row is renormalised so that the printed numbers
-still sum to 1 within MEME's tolerance.
+Values are printed with a fixed number of decimals, rounded so that every printed row still sums to
+exactly 1 (largest-remainder rounding: each printed value is within one last digit of the true one).
+
+Besides reading and writing, this module turns a stack of kernel PWMs into motifs with unique ids
+(``kernel_000`` ...), and trims low-information flanks.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -21,32 +24,66 @@ from .motif import Motif
 _BAD_ID = re.compile(r"[\s=]")
 
 
-def _fmt_row(row: np.ndarray, digits: int) -> str:
+def _round_to_one(row: np.ndarray, digits: int) -> np.ndarray:
+    """Integers (units of 10**-digits) for a probability row, summing to exactly 10**digits.
+
+    Largest-remainder rounding: floor every entry, then give the missing units to the entries with
+    the largest remainders (ties: lowest index). Every value moves by less than one unit.
+    """
     row = np.clip(np.asarray(row, dtype=np.float64), 0.0, None)
     s = row.sum()
-    row = row / s if s > 0 else np.full(4, 0.25)
-    q = np.round(row, digits)
-    # push the rounding residue onto the largest entry so the printed row sums to 1 exactly
-    q[np.argmax(q)] += round(1.0 - q.sum(), digits)
-    q = np.clip(q, 0.0, 1.0)
-    return " ".join(f"{v:.{digits}f}" for v in q)
+    row = row / s if s > 0 else np.full(row.size, 1.0 / row.size)
+    scale = 10 ** digits
+    scaled = row * scale
+    units = np.floor(scaled).astype(np.int64)
+    need = int(scale - units.sum())
+    if need > 0:
+        order = np.argsort(-(scaled - units), kind="stable")
+        units[order[:need]] += 1
+    elif need < 0:  # only from floating-point noise on entries already at an integer
+        order = np.argsort(-units, kind="stable")
+        units[order[:-need]] -= 1
+    return units
+
+
+def _fmt_units(units: np.ndarray, digits: int) -> list[str]:
+    scale = 10 ** digits
+    return [f"{int(u) // scale}.{int(u) % scale:0{digits}d}" for u in units]
+
+
+def _fmt_row(row: np.ndarray, digits: int) -> str:
+    return " ".join(_fmt_units(_round_to_one(row, digits), digits))
 
 
 def format_meme(motifs: Iterable[Motif], background=None, strands: str = "+ -", digits: int = 6) -> str:
-    """The whole MEME text for ``motifs``."""
+    """The whole MEME text for ``motifs``.
+
+    Parameters
+    ----------
+    motifs : motifs with unique ids (no spaces or '='); ``name`` becomes the alternate name.
+    background : A, C, G, T frequencies (uniform if None).
+    strands : the strands line ("+ -" for DNA read on both strands).
+    digits : decimals printed for probabilities and background.
+    """
     bg = np.full(4, 0.25) if background is None else np.asarray(background, dtype=np.float64)
-    bg = bg / bg.sum()
-    bgq = [float(v) for v in np.round(bg, 4)]
-    bgq[int(np.argmax(bgq))] += round(1.0 - sum(bgq), 4)
+    if bg.shape != (4,) or not np.all(np.isfinite(bg)) or (bg < 0).any() or bg.sum() <= 0:
+        raise ValueError(f"background must be 4 non-negative frequencies, got {bg!r}")
+    bgs = _fmt_units(_round_to_one(bg, digits), digits)
     lines = ["MEME version 4", "", "ALPHABET= ACGT", "", f"strands: {strands}", "",
              "Background letter frequencies",
-             " ".join(f"{b} {v:.4f}" for b, v in zip("ACGT", bgq)), ""]
+             " ".join(f"{b} {v}" for b, v in zip("ACGT", bgs)), ""]
     seen = set()
     for m in motifs:
         if not m.id or _BAD_ID.search(m.id):
             raise ValueError(f"motif id {m.id!r} is empty or contains spaces or '='")
         if m.id in seen:
             raise ValueError(f"duplicate motif id {m.id!r}")
+        if m.name and _BAD_ID.search(m.name):
+            raise ValueError(f"motif {m.id}: alternate name {m.name!r} contains spaces or '='")
+        if m.width == 0 or not np.all(np.isfinite(m.pwm)) or (m.pwm < 0).any():
+            raise ValueError(f"motif {m.id}: PWM is empty or has negative or non-finite entries")
+        if (m.pwm.sum(axis=1) <= 0).any():
+            raise ValueError(f"motif {m.id}: a PWM row is all zero")
         seen.add(m.id)
         name = f" {m.name}" if m.name else ""
         lines.append(f"MOTIF {m.id}{name}")
@@ -58,14 +95,18 @@ def format_meme(motifs: Iterable[Motif], background=None, strands: str = "+ -", 
 
 
 def write_meme(path: str | os.PathLike, motifs: Iterable[Motif], background=None, **kw) -> None:
-    """Write a MEME file atomically."""
+    """Write a MEME file atomically (keyword arguments as :func:`format_meme`)."""
     text = format_meme(list(motifs), background, **kw)
     with atomic_output(path) as tmp:
         Path(tmp).write_text(text)
 
 
 def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
-    """Parse a MEME file: (motifs, background A,C,G,T). Raises InputError on malformed input."""
+    """Parse a MEME file: (motifs, background A,C,G,T). Raises InputError on malformed input.
+
+    Checked: a 'MEME version' line, a DNA alphabet, unique ids, 4 numeric values per row, w= equal
+    to the number of rows, entries in [0, 1] and rows summing to 1 +/- 0.1 (MEME's own tolerance).
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(path, "the MEME file does not exist", "correct the path")
@@ -80,6 +121,11 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     i = 0
     while i < len(lines):
         line = lines[i].strip()
+        if line.startswith("ALPHABET"):
+            alpha = line.split("=", 1)[1].strip() if "=" in line else line.split(None, 1)[-1].strip()
+            if alpha.upper() not in ("ACGT", '"DNA" DNA-LIKE'):
+                raise InputError(path, f"line {i + 1}: alphabet {alpha!r} is not DNA (ACGT)",
+                                 "use DNA motifs with 'ALPHABET= ACGT'")
         if line.startswith("Background letter frequencies"):
             toks = lines[i + 1].split() if i + 1 < len(lines) else []
             d = {toks[k]: toks[k + 1] for k in range(0, len(toks) - 1, 2)}
@@ -88,6 +134,9 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
             except (KeyError, ValueError):
                 raise InputError(path, f"line {i + 2}: background frequencies are not 'A x C x G x T x'",
                                  "write the four letters with their frequencies") from None
+            if (bg < 0).any() or abs(bg.sum() - 1) > 0.1:
+                raise InputError(path, f"line {i + 2}: background frequencies are negative or do not "
+                                 "sum to 1", "write four frequencies summing to 1")
             i += 2
             continue
         if line.startswith("MOTIF"):
@@ -110,10 +159,15 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
             kv = dict(re.findall(r"(\w+)=\s*(\S+)", header))
             try:
                 w = int(kv.get("w", "0"))
+                alength = int(kv.get("alength", "4"))
                 nsites = int(float(kv.get("nsites", "20")))
                 evalue = float(kv.get("E", "0"))
             except ValueError:
-                raise InputError(path, f"line {j + 1}: bad w=, nsites= or E= value", "fix the header") from None
+                raise InputError(path, f"line {j + 1}: bad alength=, w=, nsites= or E= value",
+                                 "fix the header") from None
+            if alength != 4:
+                raise InputError(path, f"line {j + 1}: alength= {alength}, not 4",
+                                 "use DNA motifs (4 letters, A C G T)")
             rows = []
             k = j + 1
             while k < len(lines) and (w == 0 or len(rows) < w):
@@ -139,7 +193,7 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
                 raise InputError(path, f"motif {mid}: expected {w} matrix rows, found {len(rows)}",
                                  "make w= match the number of rows")
             pwm = np.array(rows)
-            if (pwm < 0).any() or (pwm > 1).any():
+            if not np.all(np.isfinite(pwm)) or (pwm < 0).any() or (pwm > 1).any():
                 raise InputError(path, f"motif {mid}: probabilities outside [0, 1]", "fix the matrix")
             bad = np.flatnonzero(np.abs(pwm.sum(axis=1) - 1) > 0.1)
             if bad.size:
@@ -152,3 +206,131 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     if not motifs:
         raise InputError(path, "no MOTIF entries", "add at least one motif")
     return motifs, bg
+
+
+# --- kernel motifs ----------------------------------------------------------------------------
+
+def kernel_ids(n: int) -> list[str]:
+    """``kernel_000`` ... ``kernel_{n-1}``: zero-padded to at least 3 digits, sorting in order."""
+    width = max(3, len(str(max(n - 1, 0))))
+    return [f"kernel_{k:0{width}d}" for k in range(n)]
+
+
+def kernel_motifs(pwms: np.ndarray, nsites: Sequence[int], method: str,
+                  keep: np.ndarray | None = None) -> list[Motif]:
+    """One motif per kernel of a (K, L, 4) PWM stack.
+
+    Parameters
+    ----------
+    pwms : (K, L, 4) probabilities, A, C, G, T.
+    nsites : (K,) sites behind each PWM (written as nsites=).
+    method : alternate name of every motif (e.g. "exact", "heuristic").
+    keep : optional (K,) bool; kernels with False get no motif (ids of the others do not change).
+    """
+    pwms = np.asarray(pwms, dtype=np.float64)
+    if pwms.ndim != 3 or pwms.shape[2] != 4:
+        raise ValueError(f"PWM stack must be (K, L, 4), got {pwms.shape}")
+    nsites = np.asarray(nsites).reshape(-1)
+    if nsites.size != pwms.shape[0]:
+        raise ValueError(f"nsites has {nsites.size} entries for {pwms.shape[0]} kernels")
+    keep = np.ones(pwms.shape[0], bool) if keep is None else np.asarray(keep, bool)
+    ids = kernel_ids(pwms.shape[0])
+    return [Motif(ids[k], pwms[k], name=method, nsites=int(nsites[k]), extra={"kernel": k})
+            for k in range(pwms.shape[0]) if keep[k]]
+
+
+def information_content(pwm: np.ndarray, background=None) -> np.ndarray:
+    """Information content (bits) of each row: sum_c p log2(p / bg); 2 - entropy for uniform bg."""
+    p = np.asarray(pwm, dtype=np.float64)
+    bg = np.full(4, 0.25) if background is None else np.asarray(background, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log2(p / bg), 0.0)
+    return terms.sum(axis=-1)
+
+
+def trim_span(ic: np.ndarray, min_ic: float, min_width: int) -> tuple[int, int]:
+    """[start, stop) keeping the columns from the first to the last with ``ic >= min_ic``.
+
+    A span narrower than ``min_width`` grows one column at a time towards the more informative
+    neighbour (on ties, towards the side with more columns left, then left) until it is
+    ``min_width`` wide or covers everything; with no column above ``min_ic`` the seed is the most
+    informative column.
+    """
+    ic = np.asarray(ic, dtype=np.float64)
+    n = ic.size
+    above = np.flatnonzero(ic >= min_ic)
+    if above.size:
+        start, stop = int(above[0]), int(above[-1]) + 1
+    else:
+        start = int(np.argmax(ic))
+        stop = start + 1
+    while stop - start < min(min_width, n):
+        left = ic[start - 1] if start > 0 else -np.inf
+        right = ic[stop] if stop < n else -np.inf
+        if left > right or (left == right and start >= n - stop):
+            start -= 1
+        else:
+            stop += 1
+    return start, stop
+
+
+def trim_motif(m: Motif, min_ic: float, min_width: int, background=None) -> Motif:
+    """The motif without its low-information flanks (see :func:`trim_span`).
+
+    ``extra["trim"]`` holds (start, stop) in the untrimmed motif's columns.
+    """
+    start, stop = trim_span(information_content(m.pwm, background), min_ic, min_width)
+    extra = dict(m.extra, trim=(start, stop))
+    return Motif(m.id, m.pwm[start:stop].copy(), m.name, m.nsites, m.evalue, extra)
+
+
+def reverse_complement_motifs(motifs: Iterable[Motif], suffix: str = "_rc") -> list[Motif]:
+    """Reverse complements, ids suffixed (so that they can share a file with the originals)."""
+    out = []
+    for m in motifs:
+        rc = m.reverse_complement()
+        rc.id = f"{m.id}{suffix}"
+        out.append(rc)
+    return out
+
+
+def read_kernel_pwms(path: str | os.PathLike, dead_key: str | None = None) -> dict:
+    """A kernel PWM stack from the motif stage (``pwms.h5`` or ``heuristic.h5``).
+
+    Returns ``pwms`` (K, L, 4), ``nsites`` (K,) and ``keep`` (K,) bool: kernels that get a motif
+    (all of them, except those flagged in ``dead_key`` or with no site). Kept kernels must have
+    finite, non-negative rows summing to 1.
+    """
+    import h5py
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "the kernel PWM file does not exist", "run the motif stage first")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        raise InputError(path, f"not a readable HDF5 file ({exc})",
+                         "delete it and rerun the motif stage") from None
+    with f:
+        for key in ("PWM_tensor", "nsites") + ((dead_key,) if dead_key else ()):
+            if key not in f:
+                raise InputError(path, f"no '{key}' dataset", "produce the file with the motif stage")
+        pwms = np.asarray(f["PWM_tensor"][()], dtype=np.float64)
+        nsites = np.asarray(f["nsites"][()]).reshape(-1)
+        dead = np.asarray(f[dead_key][()], dtype=bool).reshape(-1) if dead_key else None
+    if pwms.ndim != 3 or pwms.shape[2] != 4 or pwms.shape[0] == 0 or pwms.shape[1] == 0:
+        raise InputError(path, f"PWM_tensor has shape {pwms.shape}, not (K, L, 4)",
+                         "produce the file with the motif stage")
+    K = pwms.shape[0]
+    if nsites.size != K or (dead is not None and dead.size != K):
+        raise InputError(path, f"nsites/{dead_key} do not have one entry per kernel ({K})",
+                         "produce the file with the motif stage")
+    keep = nsites > 0 if dead_key else np.ones(K, bool)
+    if dead is not None:
+        keep &= ~dead
+    kept = pwms[keep]
+    if not np.all(np.isfinite(kept)) or (kept < 0).any() or \
+            (kept.size and np.abs(kept.sum(axis=2) - 1).max() > 1e-6):
+        raise InputError(path, "PWM_tensor has rows that are not probabilities (negative, non-finite "
+                         "or not summing to 1)", "produce the file with the motif stage")
+    return {"pwms": pwms, "nsites": nsites.astype(np.int64), "keep": keep}

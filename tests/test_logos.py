@@ -1,0 +1,83 @@
+"""Logos: information-content heights, alignment of the best match by Tomtom's offset and strand,
+one PNG per kernel (dead kernels shown as such), same bytes with any number of processes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from danqmotifs.logos import (aligned_target, information_matrix, kernel_figure, kernel_panels, logo_frame,
+                              panel_title, render_logos)
+from danqmotifs.motif import Motif
+
+
+def test_information_heights():
+    pwm = np.array([[1, 0, 0, 0], [0.25] * 4, [0.5, 0.5, 0, 0], [0.7, 0.1, 0.1, 0.1]])
+    h = information_matrix(pwm)
+    np.testing.assert_allclose(h[0], [2, 0, 0, 0])
+    np.testing.assert_allclose(h[1], 0, atol=1e-12)
+    np.testing.assert_allclose(h[2], [0.5, 0.5, 0, 0])
+    ic = 2 + 0.7 * np.log2(0.7) + 0.3 * np.log2(0.1)
+    np.testing.assert_allclose(h[3], np.array([0.7, 0.1, 0.1, 0.1]) * ic)
+    assert h.sum(axis=1).max() <= 2 + 1e-12
+
+
+def test_alignment_follows_tomtom_offset_and_strand():
+    rng = np.random.default_rng(0)
+    t = rng.dirichlet(np.ones(4), size=9)
+    same, x0 = aligned_target(t, -4, "+")
+    assert x0 == 4
+    np.testing.assert_array_equal(same, t)
+    rc, x0 = aligned_target(t, 3, "-")
+    assert x0 == -3
+    np.testing.assert_array_equal(rc, t[::-1, ::-1])
+    # query column i faces target column i + offset: under query column 5 lies (RC) target column 8
+    df = logo_frame(rc, x0)
+    np.testing.assert_allclose(df.loc[5].to_numpy(), information_matrix(rc)[8])
+    assert list(df.columns) == list("ACGT")
+
+
+def _setup(K=3, L=8):
+    rng = np.random.default_rng(1)
+    ex = [Motif(f"kernel_{k:03d}", rng.dirichlet(np.full(4, 0.4), size=L), "exact", 50) for k in range(K)]
+    he = [Motif(m.id, rng.dirichlet(np.full(4, 0.4), size=L), "heuristic", 20) for m in ex[:-1]]
+    targets = {"MA0001.1": Motif("MA0001.1", rng.dirichlet(np.ones(4), size=6), "TF_A"),
+               "MA0002.1": Motif("MA0002.1", rng.dirichlet(np.ones(4), size=12), "TF_B")}
+    row = lambda q, t, off, ori: {"query": q, "target_id": t, "target_name": targets[t].name, "p_value": 1e-6,
+                                  "e_value": 1e-3, "q_value": 0.01, "offset": off, "overlap": 6,
+                                  "orientation": ori}
+    best = {"exact": {m.id: row(m.id, "MA0001.1", -2, "+") for m in ex},
+            "heuristic": {m.id: row(m.id, "MA0002.1", 3, "-") for m in he}}
+    notes = {"heuristic": {ex[-1].id: "dead kernel (never activated)"}}
+    return kernel_panels({"exact": ex, "heuristic": he}, best, targets, notes)
+
+
+def test_panels_and_titles():
+    panels = _setup()
+    assert list(panels) == ["kernel_000", "kernel_001", "kernel_002"]
+    dead = panels["kernel_002"]
+    assert [p["method"] for p in dead] == ["exact", "heuristic"]
+    assert dead[1]["query"] is None and dead[1]["note"].startswith("dead kernel")
+    assert dead[0]["target"].id == "MA0001.1"
+    t = panel_title(panels["kernel_000"][1]["match"], 0.05)
+    assert "MA0002.1 TF_B" in t and "- strand, offset 3" in t and "not significant" not in t
+    assert "not significant" in panel_title(panels["kernel_000"][1]["match"], 0.001)
+    assert panel_title(None, 0.05) == "no match reported"
+
+
+def test_render_one_png_per_kernel_same_bytes_in_parallel(tmp_path):
+    panels = _setup()
+    a = render_logos(tmp_path / "a", panels, threads=1)
+    b = render_logos(tmp_path / "b", panels, threads=2)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [f"kernel_00{k}.png" for k in range(3)]
+    for pa, pb in zip(a, b):
+        data = open(pa, "rb").read()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+        assert data == open(pb, "rb").read()
+
+
+def test_kernel_figure_without_any_match(tmp_path):
+    m = Motif("kernel_000", np.full((5, 4), 0.25), "exact", 1)
+    kernel_figure(tmp_path / "k.png", "kernel_000", [{"method": "exact", "query": m, "match": None,
+                                                       "target": None}])
+    assert (tmp_path / "k.png").stat().st_size > 1000

@@ -1,0 +1,25 @@
+"""Rule jaspar_db: the JASPAR target database as a MEME file, offline from pyjaspar."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+from danqmotifs.errors import run_guarded
+from danqmotifs.jaspar import fetch_collection
+from danqmotifs.logsetup import script_logging
+from danqmotifs.meme import write_meme
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    p = sm.params.match
+    motifs = fetch_collection(p["jaspar_release"], p["collection"], p["tax_group"] or None)
+    write_meme(sm.output.db, motifs)
+    print(f"{p['jaspar_release']} {p['collection']} {p['tax_group'] or 'all taxa'}: "
+          f"{len(motifs)} matrices (latest versions) -> {sm.output.db}")
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)
