@@ -43,3 +43,10 @@ def test_bad_keys_rejected(path, value):
     node[path[-1]] = value
     with pytest.raises(WorkflowError):
         validate(cfg, SCHEMA)
+
+
+def test_schema_defaults_equal_config_yaml():
+    """A config file that sets nothing gets exactly the embedded default."""
+    empty = {}
+    validate(empty, SCHEMA)
+    assert empty == _default()
