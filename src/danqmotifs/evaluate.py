@@ -1,0 +1,319 @@
+"""Evaluating a trained model: per-target ROC AUC and PR AUC on a data split, and the figures.
+
+Predictions are made batch by batch (optionally averaged over each sequence and its reverse
+complement) and spilled to a temporary HDF5 file laid out target-major, so that memory stays
+bounded for any number of sequences; the AUCs are then computed a few targets at a time.
+
+* ROC AUC: the Mann-Whitney statistic with ties counted one half (average ranks).
+* PR AUC: average precision, sum over distinct score thresholds of (recall step) x precision.
+
+A target without positives (or, for ROC AUC, without negatives) gets NA instead of a number.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+from typing import Callable, Sequence
+
+import h5py
+import numpy as np
+
+from .datafile import DataReader
+from .errors import InputError, atomic_output
+from .train import onehot_f32
+
+AUC_COLUMNS = ("target", "roc_auc", "pr_auc", "n_pos")
+
+
+# ----------------------------------------------------------------------------------------- metrics
+
+def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve; NaN without positives or without negatives."""
+    from scipy.stats import rankdata
+
+    y = np.asarray(labels).astype(bool)
+    n_pos = int(y.sum())
+    n_neg = y.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(np.asarray(scores, dtype=np.float64), method="average")
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Average precision (the area under the precision-recall curve as a step function); NaN
+    without positives. Tied scores form one threshold."""
+    y = np.asarray(labels).astype(bool)
+    n_pos = int(y.sum())
+    if n_pos == 0:
+        return float("nan")
+    s = np.asarray(scores, dtype=np.float64)
+    order = np.argsort(-s, kind="mergesort")
+    s, y = s[order], y[order]
+    last = np.flatnonzero(np.r_[s[1:] != s[:-1], True])       # last index of each distinct score
+    tp = np.cumsum(y)[last]
+    precision = tp / (last + 1.0)
+    recall = tp / n_pos
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+# ----------------------------------------------------------------------------------------- model I/O
+
+def load_model(path):
+    """Load a saved Keras model for inference; InputError if it is missing or unreadable."""
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the model file does not exist", "run the train rule first or correct the path")
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as exc:
+        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise InputError(path, f"not a readable Keras model ({msg})",
+                         "delete it and rerun the train rule (the file may be truncated)") from None
+
+
+def model_shape(model) -> tuple[int | None, int]:
+    """(sequence length, number of targets) the model expects and produces."""
+    shape = model.inputs[0].shape
+    if len(shape) != 3 or shape[-1] != 4:
+        raise ValueError(f"model input shape {tuple(shape)} is not (batch, length, 4)")
+    return (None if shape[1] is None else int(shape[1])), int(model.outputs[0].shape[-1])
+
+
+def check_model_matches(model, model_path, length: int | None, n_targets: int | None, data_path) -> None:
+    """InputError if the data's sequence length or number of targets differs from the model's."""
+    m_len, m_tgt = model_shape(model)
+    if length is not None and m_len is not None and m_len != length:
+        raise InputError(data_path, f"sequences are {length} bp but the model {model_path} takes {m_len} bp",
+                         "use data of the length the model was trained on (or retrain the model)")
+    if n_targets is not None and m_tgt != n_targets:
+        raise InputError(data_path, f"the data have {n_targets} targets but the model {model_path} "
+                         f"predicts {m_tgt}", "evaluate on data with the model's targets (or retrain)")
+
+
+# ----------------------------------------------------------------------------------------- prediction
+
+def make_predictor(model, average_rc: bool = True) -> Callable[[np.ndarray], np.ndarray]:
+    """A function (B, L, 4) one-hot -> (B, T) float32 probabilities; with ``average_rc`` the mean
+    of the predictions for each sequence and for its reverse complement."""
+    def predict(x: np.ndarray) -> np.ndarray:
+        p = np.asarray(model.predict_on_batch(x), dtype=np.float32)
+        if average_rc:
+            rc = np.ascontiguousarray(x[:, ::-1, ::-1])
+            p = (p + np.asarray(model.predict_on_batch(rc), dtype=np.float32)) / 2.0
+        return p
+    return predict
+
+
+def predict_codes(predict: Callable[[np.ndarray], np.ndarray], codes: np.ndarray, batch_size: int) -> np.ndarray:
+    """Probabilities for (N, L) codes, ``batch_size`` sequences at a time."""
+    out = [predict(onehot_f32(codes[i:i + batch_size])) for i in range(0, codes.shape[0], batch_size)]
+    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+
+
+def spill_predictions(model, data_path, spill_path, batch_size: int = 500, average_rc: bool = True,
+                      block: int = 8192, log: Callable[[str], None] = print) -> tuple[int, int]:
+    """Predict every sequence of a data file; write ``pred`` and ``labels`` as (T, N) datasets of a
+    new HDF5 file at ``spill_path``. Returns (N, T)."""
+    with DataReader(data_path) as r:
+        n, t = r.n, r.n_targets
+        if n == 0:
+            raise InputError(data_path, "the split holds no sequences", "rerun the data stage with a non-empty split")
+        check_model_matches(model, "", r.length, t, data_path)
+        predict = make_predictor(model, average_rc)
+        block = max(batch_size, (block // batch_size) * batch_size)
+        chunks = (min(16, t), min(block, n))
+        with h5py.File(spill_path, "w") as f:
+            pred = f.create_dataset("pred", shape=(t, n), dtype="f4", chunks=chunks, track_times=False)
+            lab = f.create_dataset("labels", shape=(t, n), dtype="u1", chunks=chunks, track_times=False)
+            report = max(1, math.ceil(n / block) // 10)
+            for k, (s, codes, y) in enumerate(r.iter_blocks(block)):
+                pred[:, s:s + codes.shape[0]] = predict_codes(predict, codes, batch_size).T
+                lab[:, s:s + codes.shape[0]] = y.T
+                if (k + 1) % report == 0:
+                    log(f"  predicted {s + codes.shape[0]:,}/{n:,} sequences")
+    return n, t
+
+
+def auc_table(spill_path, target_names: Sequence[str], group: int = 16) -> list[dict]:
+    """Per-target rows (target, roc_auc, pr_auc, n_pos) from a spill file."""
+    rows = []
+    with h5py.File(spill_path, "r") as f:
+        pred, lab = f["pred"], f["labels"]
+        t = pred.shape[0]
+        for g in range(0, t, group):
+            p, y = pred[g:g + group], lab[g:g + group]
+            for i in range(p.shape[0]):
+                yi = y[i].astype(bool)
+                rows.append(dict(target=target_names[g + i], roc_auc=roc_auc(yi, p[i]),
+                                 pr_auc=average_precision(yi, p[i]), n_pos=int(yi.sum())))
+    return rows
+
+
+def evaluate_split(model_path, data_path, batch_size: int = 500, average_rc: bool = True,
+                   tmp_dir=None, log: Callable[[str], None] = print) -> list[dict]:
+    """Per-target ROC AUC and PR AUC of the model at ``model_path`` on a data split. The
+    predictions go to a temporary file in ``tmp_dir`` (default: the system's), removed afterwards."""
+    model = load_model(model_path)
+    with DataReader(data_path) as r:
+        names = r.target_names
+        check_model_matches(model, model_path, r.length, r.n_targets, data_path)
+        if r.n == 0:
+            raise InputError(data_path, "the split holds no sequences", "rerun the data stage with a non-empty split")
+    if tmp_dir is not None:
+        Path(tmp_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".predictions.", dir=tmp_dir) as d:
+        spill = Path(d) / "predictions.h5"
+        spill_predictions(model, data_path, spill, batch_size, average_rc, log=log)
+        return auc_table(spill, names)
+
+
+# ----------------------------------------------------------------------------------------- tables
+
+def _fmt(v: float) -> str:
+    return "NA" if v is None or not np.isfinite(v) else f"{v:.6f}"
+
+
+def write_auc_table(rows: Sequence[dict], path) -> None:
+    """TSV with columns target, roc_auc, pr_auc, n_pos (NA where undefined)."""
+    lines = ["\t".join(AUC_COLUMNS)]
+    lines += [f"{r['target']}\t{_fmt(r['roc_auc'])}\t{_fmt(r['pr_auc'])}\t{r['n_pos']}" for r in rows]
+    with atomic_output(path) as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")
+
+
+def read_auc_table(path) -> list[dict]:
+    """Rows of a table written by :func:`write_auc_table` (NA -> nan)."""
+    lines = Path(path).read_text().splitlines()
+    head = lines[0].split("\t")
+    out = []
+    for line in lines[1:]:
+        d = dict(zip(head, line.split("\t")))
+        out.append(dict(target=d["target"], roc_auc=float("nan") if d["roc_auc"] == "NA" else float(d["roc_auc"]),
+                        pr_auc=float("nan") if d["pr_auc"] == "NA" else float(d["pr_auc"]),
+                        n_pos=int(d["n_pos"])))
+    return out
+
+
+def summary(rows: Sequence[dict]) -> dict:
+    """Means over the targets where each AUC is defined, and how many targets are NA."""
+    roc = np.array([r["roc_auc"] for r in rows], dtype=np.float64)
+    pr = np.array([r["pr_auc"] for r in rows], dtype=np.float64)
+    return dict(n_targets=len(rows),
+                mean_roc_auc=float(np.nanmean(roc)) if np.isfinite(roc).any() else float("nan"),
+                mean_pr_auc=float(np.nanmean(pr)) if np.isfinite(pr).any() else float("nan"),
+                median_roc_auc=float(np.nanmedian(roc)) if np.isfinite(roc).any() else float("nan"),
+                n_na_roc=int((~np.isfinite(roc)).sum()), n_na_pr=int((~np.isfinite(pr)).sum()))
+
+
+def read_reference(path, target_names: Sequence[str]) -> dict[str, dict]:
+    """A reference TSV of per-target AUCs (e.g. published ones): a header line with a ``roc_auc``
+    column, optionally ``pr_auc``, and a ``target`` column to match targets by name. Without a
+    ``target`` column the rows are taken in the data's target order (their count must match).
+    Returns {target: {"roc_auc": x, "pr_auc": y or nan}} for the targets it covers."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the reference AUC file does not exist", "correct evaluate.reference_auc or set it to ''")
+    try:
+        df = pd.read_csv(path, sep="\t")
+    except Exception as exc:
+        raise InputError(path, f"not a readable TSV ({exc})", "write a tab-separated table with a header line") from None
+    if "roc_auc" not in df.columns:
+        raise InputError(path, f"no roc_auc column (columns: {', '.join(map(str, df.columns))})",
+                         "name the column of ROC AUCs roc_auc (and optionally target, pr_auc)")
+    if "target" in df.columns:
+        keys = df["target"].astype(str).tolist()
+    else:
+        if len(df) != len(target_names):
+            raise InputError(path, f"{len(df)} rows without a target column, but the data have "
+                             f"{len(target_names)} targets", "add a target column or one row per target")
+        keys = list(target_names)
+    pr = df["pr_auc"] if "pr_auc" in df.columns else [float("nan")] * len(df)
+    ref = {k: dict(roc_auc=float(a), pr_auc=float(b)) for k, a, b in zip(keys, df["roc_auc"], pr)}
+    known = set(target_names)
+    ref = {k: v for k, v in ref.items() if k in known}
+    if not ref:
+        raise InputError(path, "no target of the reference matches a target of the data",
+                         "use the data's target names in the target column")
+    return ref
+
+
+# ----------------------------------------------------------------------------------------- figures
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_training_curves(history: Sequence[dict], path, best_epoch: int = 0) -> None:
+    """Loss and mean ROC AUC per epoch, training and validation, the kept epoch marked."""
+    plt = _pyplot()
+    ep = [r["epoch"] for r in history]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    for ax, key, label in ((axes[0], "loss", "binary cross-entropy"), (axes[1], "auc", "mean ROC AUC")):
+        ax.plot(ep, [r[key] for r in history], "o-", label="training", ms=3)
+        ax.plot(ep, [r[f"val_{key}"] for r in history], "s-", label="validation", ms=3)
+        if best_epoch:
+            ax.axvline(best_epoch, color="grey", ls=":", lw=1, label=f"kept (epoch {best_epoch})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+
+
+def plot_auc(rows: Sequence[dict], path, reference: dict[str, dict] | None = None, title: str = "") -> None:
+    """Per-target ROC AUC and PR AUC (targets sorted by ROC AUC); with a reference, a scatter of
+    the reference AUCs against these, one point per target, as the DanQ paper compares models."""
+    plt = _pyplot()
+    good = [r for r in rows if np.isfinite(r["roc_auc"])]
+    good.sort(key=lambda r: r["roc_auc"])
+    ncol = 1 + (1 if reference else 0) + (1 if reference and any(np.isfinite(v["pr_auc"]) for v in reference.values()) else 0)
+    fig, axes = plt.subplots(1, ncol, figsize=(4.6 * ncol, 3.8), squeeze=False)
+    ax = axes[0, 0]
+    x = np.arange(len(good))
+    ax.plot(x, [r["roc_auc"] for r in good], ".", label="ROC AUC")
+    ax.plot(x, [r["pr_auc"] for r in good], ".", label="PR AUC")
+    ax.set_xlabel("target (sorted by ROC AUC)")
+    ax.set_ylabel("area under the curve")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    if len(good) <= 20:
+        ax.set_xticks(x)
+        ax.set_xticklabels([r["target"] for r in good], rotation=90, fontsize=6)
+    if reference:
+        byname = {r["target"]: r for r in rows}
+        for j, key in enumerate(("roc_auc", "pr_auc")[:ncol - 1], start=1):
+            pts = [(v[key], byname[k][key]) for k, v in reference.items()
+                   if k in byname and np.isfinite(v[key]) and np.isfinite(byname[k][key])]
+            a = axes[0, j]
+            if pts:
+                rx, mx = np.array(pts).T
+                a.scatter(rx, mx, s=6, alpha=0.6)
+                lo = float(min(rx.min(), mx.min()))
+                a.plot([lo, 1], [lo, 1], color="grey", lw=1, ls="--")
+                better = int((mx > rx).sum())
+                a.set_title(f"{better}/{len(pts)} targets above the diagonal", fontsize=9)
+            a.set_xlabel(f"reference {key.replace('_', ' ').upper().replace('AUC', 'AUC')}")
+            a.set_ylabel(f"this model's {key.replace('_', ' ').upper()}")
+            a.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=110, metadata={"Software": None})
+    plt.close(fig)

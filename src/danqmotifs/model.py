@@ -1,0 +1,234 @@
+"""The DanQ model (Keras 3 on TensorFlow), its presets, and the DanQ-JASPAR kernel initialisation.
+
+DanQ: Conv1D (valid, ReLU) -> MaxPooling1D (size = stride) -> Dropout -> Bidirectional LSTM
+(return_sequences) -> Dropout -> Flatten -> Dense + ReLU -> Dense + sigmoid, one output per target.
+The model is a plain ``keras.Sequential`` of standard layers, so ``keras.models.load_model(path,
+compile=False)`` works anywhere. Its first ``Conv1D`` layer (named ``motif_conv``) holds the motif
+kernels with shape (L, 4, K): Keras computes a cross-correlation, so kernel row j faces base i + j of
+a window starting at i (the "correlation" orientation of the design notes). :func:`kernels` returns
+them as W (K, L, 4) with their biases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .errors import InputError
+from .motif import Motif
+
+#: name of the first convolution layer (the motif kernels)
+CONV_NAME = "motif_conv"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything that fixes the architecture (and so the number of parameters).
+
+    Parameters
+    ----------
+    kernels, kernel_width : number and width of the first-layer convolution kernels.
+    pool : max-pooling size (and stride).
+    lstm_units : LSTM units in each direction.
+    dense_units : units of the hidden dense layer.
+    dropout_conv, dropout_lstm : dropout rates after the pooling and after the BiLSTM.
+    n_targets : outputs (sigmoid).
+    length : input sequence length (bp).
+    """
+
+    kernels: int
+    kernel_width: int
+    pool: int
+    lstm_units: int
+    dense_units: int
+    dropout_conv: float = 0.2
+    dropout_lstm: float = 0.5
+    n_targets: int = 919
+    length: int = 1000
+
+    @property
+    def conv_length(self) -> int:
+        return self.length - self.kernel_width + 1
+
+    @property
+    def pooled_length(self) -> int:
+        return self.conv_length // self.pool
+
+    def check(self, where: str = "model") -> None:
+        """Raise InputError if the sequence length cannot hold one kernel and one pooling window."""
+        if self.n_targets < 1:
+            raise InputError(where, "the data has no targets", "give the data at least one target")
+        if self.pooled_length < 1:
+            raise InputError(where, f"sequences of {self.length} bp are too short for kernels of width "
+                             f"{self.kernel_width} followed by pooling of {self.pool}",
+                             f"use sequences of at least {self.kernel_width + self.pool - 1} bp or a "
+                             "smaller kernel_width / pool")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+#: architecture of each preset (n_targets and length come from the data)
+PRESETS: dict[str, dict] = {
+    # the DanQ paper: 46,926,479 parameters at 1000 bp and 919 targets
+    "danq": dict(kernels=320, kernel_width=26, pool=13, lstm_units=320, dense_units=925,
+                 dropout_conv=0.2, dropout_lstm=0.5),
+    # DanQ-JASPAR: kernels initialised from JASPAR motifs (see init_kernels_from_motifs)
+    "danq_jaspar": dict(kernels=1024, kernel_width=30, pool=15, lstm_units=512, dense_units=925,
+                        dropout_conv=0.2, dropout_lstm=0.5),
+    # small enough to train on a laptop CPU in minutes (the embedded default)
+    "small": dict(kernels=64, kernel_width=20, pool=10, lstm_units=32, dense_units=64,
+                  dropout_conv=0.1, dropout_lstm=0.2),
+}
+
+#: model-section keys that override a preset's value when set (null, or 0 for the sizes, means
+#: "the preset's"; a dropout of 0 is no dropout)
+OVERRIDES = ("kernels", "kernel_width", "pool", "lstm_units", "dense_units", "dropout_conv", "dropout_lstm")
+
+
+def spec_from_config(model_cfg: dict, length: int, n_targets: int) -> ModelSpec:
+    """The ModelSpec of the config's ``model`` section for data of ``length`` bp and ``n_targets``."""
+    preset = model_cfg.get("preset", "small")
+    if preset not in PRESETS:
+        raise InputError(f"model.preset: {preset}", "unknown preset", f"use one of {', '.join(PRESETS)}")
+    arch = dict(PRESETS[preset])
+    for key in OVERRIDES:
+        value = model_cfg.get(key)
+        unset = value is None or (not key.startswith("dropout") and value == 0)
+        if not unset:
+            arch[key] = value
+    spec = ModelSpec(n_targets=int(n_targets), length=int(length), **arch)
+    spec.check(f"model (preset {preset})")
+    return spec
+
+
+def build_model(spec: ModelSpec, mixed_precision: bool = False, name: str = "danq"):
+    """A new, uncompiled DanQ ``keras.Sequential`` for ``spec``.
+
+    With ``mixed_precision`` every layer computes in float16 (variables stay float32) except the
+    output layer, which stays float32 so the probabilities and the loss are computed in float32.
+    """
+    import keras
+    from keras import layers
+
+    spec.check()
+    dt = "mixed_float16" if mixed_precision else "float32"
+    return keras.Sequential([
+        keras.Input(shape=(spec.length, 4), name="onehot"),
+        layers.Conv1D(spec.kernels, spec.kernel_width, padding="valid", activation="relu",
+                      name=CONV_NAME, dtype=dt),
+        layers.MaxPooling1D(pool_size=spec.pool, strides=spec.pool, name="pool", dtype=dt),
+        layers.Dropout(spec.dropout_conv, name="dropout_conv", dtype=dt),
+        layers.Bidirectional(layers.LSTM(spec.lstm_units, return_sequences=True, dtype=dt),
+                             name="bilstm", dtype=dt),
+        layers.Dropout(spec.dropout_lstm, name="dropout_lstm", dtype=dt),
+        layers.Flatten(name="flatten", dtype=dt),
+        layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dt),
+        layers.Dense(spec.n_targets, activation="sigmoid", name="output", dtype="float32"),
+    ], name=name)
+
+
+def count_params(spec: ModelSpec) -> int:
+    """Number of parameters of ``spec``, by formula (no model is built)."""
+    conv = spec.kernels * spec.kernel_width * 4 + spec.kernels
+    lstm = 2 * 4 * (spec.lstm_units * (spec.kernels + spec.lstm_units) + spec.lstm_units)
+    dense = spec.pooled_length * 2 * spec.lstm_units * spec.dense_units + spec.dense_units
+    out = spec.dense_units * spec.n_targets + spec.n_targets
+    return conv + lstm + dense + out
+
+
+def first_conv_layer(model):
+    """The first Conv1D layer of a model (the motif kernels)."""
+    import keras
+
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if isinstance(layer, keras.layers.Conv1D):
+            return layer
+    raise ValueError(f"model {model.name!r} has no Conv1D layer")
+
+
+def kernels(model) -> tuple[np.ndarray, np.ndarray]:
+    """The first-layer kernels as W (K, L, 4), correlation orientation (row j faces base i + j),
+    and their biases (K,); float64."""
+    layer = first_conv_layer(model)
+    w = np.asarray(layer.kernel.numpy(), dtype=np.float64)      # (L, 4, K)
+    if w.shape[1] != 4:
+        raise ValueError(f"first Conv1D layer has {w.shape[1]} input channels, not 4")
+    b = np.asarray(layer.bias.numpy(), dtype=np.float64) if layer.use_bias else np.zeros(w.shape[2])
+    return np.transpose(w, (2, 0, 1)).copy(), b
+
+
+def init_kernels_from_motifs(model, motifs: Sequence[Motif], rng: np.random.Generator,
+                             margin: int = 3, bias_range: tuple[float, float] = (-1.0, 0.0)) -> list[dict]:
+    """DanQ-JASPAR initialisation, in place: kernel i gets ``motifs[i].pwm - 0.25``.
+
+    Each motif (rows A,C,G,T) is written into rows ``o .. o + w - 1`` of its kernel at a random
+    offset ``o`` leaving at least ``margin`` rows on either side; the other rows keep their random
+    initialisation and the kernel's bias is drawn from U(bias_range). The motif is NOT reversed:
+    Keras correlates, so kernel row ``o + j`` meets base ``j`` of a matching site. A motif wider
+    than ``kernel_width - 2 * margin`` is cut to its most informative window of that width.
+    Returns one record per initialised kernel (kernel, motif id, offset, columns used).
+    """
+    layer = first_conv_layer(model)
+    w = layer.kernel.numpy()                         # (L, 4, K)
+    bias = layer.bias.numpy()
+    L, _, K = w.shape
+    if len(motifs) > K:
+        raise InputError(f"{len(motifs)} initial motifs", f"more motifs than the {K} kernels",
+                         "use more kernels or fewer motifs")
+    room = L - 2 * margin
+    if room < 1:
+        raise InputError(f"kernel_width {L}", f"no room for a motif with a margin of {margin}",
+                         "use wider kernels")
+    placed = []
+    for i, m in enumerate(motifs):
+        pwm = np.asarray(m.pwm, dtype=np.float64)
+        start = 0
+        if pwm.shape[0] > room:
+            start = _most_informative_window(pwm, room)
+            pwm = pwm[start:start + room]
+        width = pwm.shape[0]
+        off = int(rng.integers(margin, L - margin - width + 1))
+        w[off:off + width, :, i] = (pwm - 0.25).astype(w.dtype)
+        bias[i] = rng.uniform(*bias_range)
+        placed.append(dict(kernel=i, motif=m.id, name=m.name, offset=off, motif_start=start, width=width))
+    layer.kernel.assign(w)
+    layer.bias.assign(bias)
+    return placed
+
+
+def _most_informative_window(pwm: np.ndarray, width: int) -> int:
+    """Start of the ``width``-row window of ``pwm`` with the most information content."""
+    p = np.clip(pwm, 1e-9, 1.0)
+    ic = 2.0 + (p * np.log2(p)).sum(axis=1)
+    sums = np.convolve(ic, np.ones(width), mode="valid")
+    return int(np.argmax(sums))
+
+
+def motifs_with_reverse_complements(motifs: Sequence[Motif], rc_ids: Iterable[str]) -> list[Motif]:
+    """``motifs`` followed by the reverse complements of those named in ``rc_ids`` (full id, or
+    base id without version), as DanQ-JASPAR adds a few reverse complements to its kernels."""
+    index = {}
+    for m in motifs:
+        index[m.id] = m
+        index.setdefault(m.id.split(".")[0], m)
+    out = list(motifs)
+    for rid in rc_ids:
+        if rid not in index:
+            raise InputError(f"model.jaspar_reverse_complements: {rid}",
+                             "not one of the initial JASPAR motifs", "name a matrix of the collection")
+        m = index[rid].reverse_complement()
+        out.append(replace(m, id=f"{m.id}_rc"))
+    return out
+
+
+def jaspar_init_motifs(release: str = "JASPAR2016", collection: str = "CORE",
+                       tax_group: str | None = "vertebrates", rc_ids: Iterable[str] = ()) -> list[Motif]:
+    """The motifs DanQ-JASPAR initialises its kernels with: a JASPAR collection from pyjaspar
+    (JASPAR2016 CORE vertebrates: 519 matrices), sorted by id, then the reverse complements of
+    ``rc_ids``."""
+    from .jaspar import fetch_collection
+
+    return motifs_with_reverse_complements(fetch_collection(release, collection, tax_group), rc_ids)

@@ -1,0 +1,197 @@
+"""Predicting new sequences with a trained model: FASTA in, probabilities out (TSV or HDF5).
+
+    predict --model results/model/best.keras --fasta new.fa --out new.tsv
+
+Records are read, encoded and predicted in batches (memory does not grow with the number of
+records). Every record must have the model's input length, unless ``--resize center`` trims or pads
+it (with N) around its centre. Predictions are averaged over each sequence and its reverse
+complement unless ``--no-reverse-complement``. Column names come from ``--targets`` (one name per
+line; by default ``targets.txt`` beside the model, as the train rule writes it), else t1, t2, ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from .alphabet import N_CODE, encode
+from .errors import InputError, atomic_output
+from .evaluate import load_model, make_predictor, model_shape, predict_codes
+
+
+def read_fasta(path) -> Iterator[tuple[str, str]]:
+    """(id, sequence) of each record of a FASTA file (.gz read transparently); the id is the
+    header's first word."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the FASTA file does not exist", "correct the path")
+    opener = gzip.open if path.suffix == ".gz" else open
+    name, parts = None, []
+    try:
+        with opener(path, "rt") as fh:
+            for lineno, line in enumerate(fh, 1):
+                line = line.strip()
+                if not line:
+                    continue
+                if line.startswith(">"):
+                    if name is not None:
+                        yield name, "".join(parts)
+                    name = line[1:].split()[0] if line[1:].split() else ""
+                    if not name:
+                        raise InputError(path, f"line {lineno}: a record without an id",
+                                         "give every record a name after '>'")
+                    parts = []
+                elif name is None:
+                    raise InputError(path, f"line {lineno}: sequence before the first '>' header",
+                                     "start the file with a '>id' line (is it a FASTA file?)")
+                else:
+                    parts.append(line)
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InputError(path, f"cannot be read as FASTA text ({exc})", "give an uncompressed or gzipped FASTA file") from None
+    if name is not None:
+        yield name, "".join(parts)
+
+
+def fit_length(codes: np.ndarray, length: int, resize: str) -> np.ndarray | None:
+    """``codes`` brought to ``length``: unchanged if equal; with ``resize='center'`` trimmed or
+    padded with N symmetrically around the centre; otherwise None (a mismatch)."""
+    n = codes.shape[0]
+    if n == length:
+        return codes
+    if resize != "center":
+        return None
+    if n > length:
+        s = (n - length) // 2
+        return codes[s:s + length]
+    out = np.full(length, N_CODE, dtype=np.uint8)
+    s = (length - n) // 2
+    out[s:s + n] = codes
+    return out
+
+
+def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
+                    ) -> Iterator[tuple[list[str], np.ndarray]]:
+    """(ids, codes (B, length)) of the FASTA records, ``batch_size`` at a time."""
+    ids, rows = [], []
+    seen = 0
+    for rid, seq in read_fasta(path):
+        seen += 1
+        try:
+            codes = encode(seq)
+        except ValueError as exc:
+            raise InputError(path, f"record {rid}: {exc}", "use only A, C, G, T and N") from None
+        fixed = fit_length(codes, length, resize)
+        if fixed is None:
+            raise InputError(path, f"record {rid} is {codes.shape[0]} bp but the model takes {length} bp",
+                             "give sequences of the model's length, or resize them with --resize center")
+        ids.append(rid)
+        rows.append(fixed)
+        if len(rows) == batch_size:
+            yield ids, np.stack(rows)
+            ids, rows = [], []
+    if rows:
+        yield ids, np.stack(rows)
+    if seen == 0:
+        raise InputError(path, "no FASTA records", "give a FASTA file with at least one record")
+
+
+def default_target_names(model_path, n_targets: int, targets_file=None) -> list[str]:
+    """Target names from ``targets_file`` (or targets.txt beside the model), else t1..tn."""
+    p = Path(targets_file) if targets_file else Path(model_path).with_name("targets.txt")
+    if p.is_file():
+        names = [l.strip() for l in p.read_text().splitlines() if l.strip()]
+        if len(names) != n_targets:
+            raise InputError(p, f"{len(names)} target names but the model predicts {n_targets} targets",
+                             "give one name per line for each of the model's outputs")
+        return names
+    if targets_file:
+        raise InputError(p, "the target names file does not exist", "correct the path")
+    return [f"t{i + 1}" for i in range(n_targets)]
+
+
+def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: bool = True,
+                  resize: str = "none", targets_file=None, fmt: str | None = None) -> int:
+    """Write the probabilities of every FASTA record to ``out`` (TSV, or HDF5 when the name ends in
+    .h5/.hdf5 or ``fmt='h5'``). Returns the number of records."""
+    model = load_model(model_path)
+    length, n_targets = model_shape(model)
+    if length is None:
+        raise InputError(model_path, "the model does not fix a sequence length", "use a model trained by this workflow")
+    names = default_target_names(model_path, n_targets, targets_file)
+    fmt = fmt or ("h5" if str(out).endswith((".h5", ".hdf5")) else "tsv")
+    predict = make_predictor(model, average_rc)
+    n = 0
+    with atomic_output(out) as tmp:
+        if fmt == "tsv":
+            with open(tmp, "w") as fh:
+                fh.write("id\t" + "\t".join(names) + "\n")
+                for ids, codes in encoded_batches(fasta, length, batch_size, resize):
+                    p = predict_codes(predict, codes, batch_size)
+                    for rid, row in zip(ids, p):
+                        fh.write(rid + "\t" + "\t".join(f"{v:.6f}" for v in row) + "\n")
+                    n += len(ids)
+        elif fmt == "h5":
+            import h5py
+
+            with h5py.File(tmp, "w") as f:
+                str_dt = h5py.string_dtype("utf-8")
+                prob = f.create_dataset("probabilities", shape=(0, n_targets), maxshape=(None, n_targets),
+                                        dtype="f4", chunks=(max(1, min(batch_size, 4096)), n_targets),
+                                        track_times=False)
+                idd = f.create_dataset("ids", shape=(0,), maxshape=(None,), dtype=str_dt, chunks=(4096,),
+                                       track_times=False)
+                f.create_dataset("target_names", data=np.array(names, dtype=object), dtype=str_dt,
+                                 track_times=False)
+                f.attrs["average_reverse_complement"] = bool(average_rc)
+                for ids, codes in encoded_batches(fasta, length, batch_size, resize):
+                    p = predict_codes(predict, codes, batch_size)
+                    prob.resize(n + len(ids), axis=0)
+                    prob[n:n + len(ids)] = p
+                    idd.resize(n + len(ids), axis=0)
+                    idd[n:n + len(ids)] = np.array(ids, dtype=object)
+                    n += len(ids)
+        else:
+            raise InputError(out, f"unknown output format {fmt!r}", "use tsv or h5")
+    return n
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``predict`` command."""
+    ap = argparse.ArgumentParser(prog="predict", description="Probabilities of a trained DanQ model for "
+                                 "the sequences of a FASTA file (TSV, or HDF5 for an .h5 output).")
+    ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras)")
+    ap.add_argument("--fasta", required=True, help="input FASTA (.fa or .fa.gz)")
+    ap.add_argument("--out", required=True, help="output .tsv, or .h5 for HDF5")
+    ap.add_argument("--targets", default=None, help="target names, one per line (default: targets.txt "
+                    "beside the model)")
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--resize", choices=["none", "center"], default="none",
+                    help="center: trim or pad (with N) records of another length around their centre")
+    ap.add_argument("--no-reverse-complement", action="store_true",
+                    help="do not average with the reverse complement's prediction")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads for TensorFlow (0: all)")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(min(args.threads, 2))
+    try:
+        n = predict_fasta(args.model, args.fasta, args.out, args.batch_size,
+                          not args.no_reverse_complement, args.resize, args.targets)
+    except InputError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote predictions for {n} sequences to {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

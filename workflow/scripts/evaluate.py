@@ -1,0 +1,44 @@
+"""Rule evaluate: per-target ROC AUC and PR AUC of the best model on a held-out split."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from danqmotifs.errors import run_guarded
+from danqmotifs.logsetup import script_logging
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    from danqmotifs.datafile import DataReader
+    from danqmotifs.evaluate import evaluate_split, plot_auc, read_reference, summary, write_auc_table
+    from danqmotifs.train import configure_runtime
+
+    cfg = sm.params.evaluate
+    configure_runtime(0, sm.threads)
+    rows = evaluate_split(sm.input.model, sm.input.data, cfg["batch_size"], cfg["average_reverse_complement"],
+                          tmp_dir=Path(sm.output.table).parent, log=lambda m: print(m, flush=True))
+    write_auc_table(rows, sm.output.table)
+    s = summary(rows)
+    print(f"{cfg['split']} split, {s['n_targets']} targets: mean ROC AUC {s['mean_roc_auc']:.4f} "
+          f"(median {s['median_roc_auc']:.4f}), mean PR AUC {s['mean_pr_auc']:.4f}; "
+          f"NA: {s['n_na_roc']} ROC, {s['n_na_pr']} PR")
+    reference = None
+    if "reference" in sm.input.keys():
+        with DataReader(sm.input.data) as r:
+            reference = read_reference(sm.input.reference, r.target_names)
+        print(f"reference {sm.input.reference}: {len(reference)} targets matched")
+    rc = ", reverse-complement averaged" if cfg["average_reverse_complement"] else ""
+    plot_auc(rows, sm.output.figure, reference,
+             title=f"{cfg['split']} split{rc}: mean ROC AUC {s['mean_roc_auc']:.3f}, "
+                   f"mean PR AUC {s['mean_pr_auc']:.3f} ({s['n_targets']} targets)")
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)

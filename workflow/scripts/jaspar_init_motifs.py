@@ -1,0 +1,26 @@
+"""Rule jaspar_init_motifs: the JASPAR matrices that initialise DanQ-JASPAR's kernels (MEME)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+from danqmotifs.errors import run_guarded
+from danqmotifs.logsetup import script_logging
+from danqmotifs.meme import write_meme
+from danqmotifs.model import jaspar_init_motifs
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    p = sm.params.model
+    motifs = jaspar_init_motifs(p["jaspar_release"], p["jaspar_collection"], p["jaspar_tax_group"] or None,
+                                p["jaspar_reverse_complements"])
+    write_meme(sm.output[0], motifs)
+    print(f"{p['jaspar_release']} {p['jaspar_collection']} {p['jaspar_tax_group'] or 'all taxa'}: "
+          f"{len(motifs)} initial kernels ({len(p['jaspar_reverse_complements'])} reverse complements)")
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)

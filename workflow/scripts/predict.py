@@ -1,0 +1,30 @@
+"""Rule predict: probabilities of the best model for the records of a FASTA file (TSV)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from danqmotifs.errors import run_guarded
+from danqmotifs.logsetup import script_logging
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    from danqmotifs.predict import predict_fasta
+    from danqmotifs.train import configure_runtime
+
+    cfg = sm.params.evaluate
+    configure_runtime(0, sm.threads)
+    n = predict_fasta(sm.input.model, sm.input.fasta, sm.output[0], cfg["batch_size"],
+                      cfg["average_reverse_complement"], cfg["predict_resize"], sm.input.targets)
+    print(f"{sm.input.fasta}: {n} sequences -> {sm.output[0]}")
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)

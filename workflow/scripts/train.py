@@ -1,0 +1,42 @@
+"""Rule train: train DanQ on the train split (resuming a killed run), keep the best model."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from danqmotifs.errors import run_guarded
+from danqmotifs.logsetup import script_logging
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    from danqmotifs.evaluate import plot_training_curves
+    from danqmotifs.meme import read_meme
+    from danqmotifs.train import Checkpoint, TrainSettings, configure_runtime, export, train
+
+    settings = TrainSettings.from_config(sm.params.train)
+    settings.threads = sm.threads
+    for note in configure_runtime(sm.params.seed, sm.threads):
+        print(note, flush=True)
+    motifs = read_meme(sm.input.init_motifs)[0] if "init_motifs" in sm.input.keys() else None
+    result = train(sm.input.train, sm.input.valid, sm.params.checkpoint, sm.params.model, settings,
+                   sm.params.seed, init_motifs=motifs, log=lambda m: print(m, flush=True))
+    for rec in result.init_records:
+        print(f"init kernel {rec['kernel']}: {rec['motif']} {rec['name']} at row {rec['offset']} "
+              f"(motif columns {rec['motif_start']}..{rec['motif_start'] + rec['width'] - 1})")
+    export(result, sm.output.model, sm.output.history, sm.output.targets)
+    plot_training_curves(result.history, sm.output.curves, result.best_epoch)
+    Checkpoint(sm.params.checkpoint, "").clear()
+    best = next(r for r in result.history if r["epoch"] == result.best_epoch)
+    print(f"kept epoch {result.best_epoch} of {len(result.history)}: val_loss {best['val_loss']:.4f}, "
+          f"val mean ROC AUC {best['val_auc']:.4f} -> {sm.output.model}")
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)
