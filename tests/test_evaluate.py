@@ -22,7 +22,8 @@ from danqmotifs.evaluate import (auc_table, average_precision, evaluate_split, l
                                  plot_training_curves, read_auc_table, read_reference, roc_auc,
                                  spill_predictions, summary, write_auc_table)
 from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.predict import fit_length, main as predict_main, predict_fasta, read_fasta
+from danqmotifs.predict import main as predict_main, predict_fasta
+from danqmotifs.sources.fasta import iter_fasta
 
 
 # ----------------------------------------------------------------------------------------- metrics
@@ -204,7 +205,7 @@ def _fasta(path, codes, width=None):
 def test_predict_tsv_and_h5(setup, tmp_path):
     codes = setup["codes"][:23]
     _fasta(tmp_path / "in.fa.gz", codes, width=13)
-    assert [r for r, _ in read_fasta(tmp_path / "in.fa.gz")][:2] == ["seq0", "seq1"]
+    assert [r for r, _, _ in iter_fasta(tmp_path / "in.fa.gz")][:2] == ["seq0", "seq1"]
     (setup["dir"] / "targets.txt").write_text("t_a\nt_b\nt_none\n")
     n = predict_fasta(setup["path"], tmp_path / "in.fa.gz", tmp_path / "out.tsv", batch_size=10)
     assert n == 23
@@ -231,7 +232,7 @@ def test_predict_bad_input(setup, tmp_path, capsys):
     n = predict_fasta(setup["path"], tmp_path / "short.fa", tmp_path / "o.tsv", resize="center")
     assert n == 1 and not (tmp_path / "o.tsv").with_name("o.tsv.tmp").exists()
     (tmp_path / "bad.fa").write_text(">a\n" + "ACGTR" * 6 + "\n")
-    with pytest.raises(InputError, match="record a: letter 'R'"):
+    with pytest.raises(InputError, match="record 'a': letter 'R'"):
         predict_fasta(setup["path"], tmp_path / "bad.fa", tmp_path / "o2.tsv")
     (tmp_path / "nohead.fa").write_text("ACGT\n")
     with pytest.raises(InputError, match="before the first"):
@@ -242,9 +243,3 @@ def test_predict_bad_input(setup, tmp_path, capsys):
     assert not any(p.name.startswith("o") and p.name != "o.tsv" for p in tmp_path.iterdir())
 
 
-def test_fit_length_centres():
-    c = np.arange(4, dtype=np.uint8)
-    assert fit_length(c, 4, "none") is c
-    assert fit_length(c, 6, "none") is None
-    np.testing.assert_array_equal(fit_length(c, 6, "center"), [4, 0, 1, 2, 3, 4])
-    np.testing.assert_array_equal(fit_length(np.arange(7, dtype=np.uint8) % 4, 3, "center"), [2, 3, 0])

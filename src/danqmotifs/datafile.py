@@ -28,7 +28,7 @@ import h5py
 import numpy as np
 
 from .alphabet import codes_to_onehot
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-data"
 LAYOUT_VERSION = 1
@@ -132,14 +132,7 @@ class DataReader:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        if not self.path.exists():
-            raise InputError(self.path, "the data file does not exist",
-                             "run the data stage first or correct the path")
-        try:
-            self._f = h5py.File(self.path, "r")
-        except OSError as exc:
-            raise InputError(self.path, f"not a readable HDF5 file ({exc})",
-                             "delete it and rerun the data stage; it may be truncated") from None
+        self._f = open_hdf5(self.path, "data", "run the data stage (again) or correct the path")
         a = self._f.attrs
         if a.get("layout") != LAYOUT or "sequences" not in self._f or "targets" not in self._f:
             self._f.close()

@@ -94,3 +94,17 @@ def run_guarded(main: Callable[[], None], outputs: Iterable[str | os.PathLike] =
     except BaseException:
         remove_outputs(outputs)
         raise
+
+
+def open_hdf5(path: str | os.PathLike, what: str, fix: str):
+    """Open an input HDF5 file for reading; a missing or unreadable (e.g. truncated) file is an
+    InputError saying what the file is (``what``) and how to get a good one (``fix``)."""
+    import h5py
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"the {what} file does not exist", fix)
+    try:
+        return h5py.File(path, "r")
+    except OSError as exc:
+        raise InputError(path, f"not a readable HDF5 file, perhaps truncated ({exc})", fix) from None

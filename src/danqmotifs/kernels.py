@@ -31,7 +31,7 @@ import numpy as np
 
 from .alphabet import codes_to_onehot
 from .datafile import DataReader
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-kernels"
 
@@ -277,12 +277,7 @@ class KernelFile:
 def read_kernels_file(path, with_sequences: bool = True) -> KernelFile:
     """Read and validate kernels.h5 (``with_sequences=False``: codes is an empty (0, 0) array)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the kernel file does not exist", "run the dump_kernels rule first")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise InputError(path, f"not a readable HDF5 file ({exc})", "delete it and rerun dump_kernels") from None
+    f = open_hdf5(path, "kernel", "run the dump_kernels rule (again)")
     with f:
         if f.attrs.get("layout") != LAYOUT or not all(k in f for k in ("kernels", "biases", "sequences")):
             raise InputError(path, "not a danqmotifs kernel file (missing layout attribute or datasets)",
@@ -306,12 +301,7 @@ def read_tensor(path, name: str | None, role: str, preferred: str | None = None)
     Returns (array, name used, file attributes).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, f"the {role} file does not exist", "correct the path")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise InputError(path, f"not a readable HDF5 file ({exc})", f"give the {role} as an HDF5 file") from None
+    f = open_hdf5(path, role, f"correct the path; give the {role} as a complete HDF5 file")
     with f:
         names = []
         f.visititems(lambda k, obj: names.append(k) if isinstance(obj, h5py.Dataset) else None)

@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, open_hdf5
 from .motif import Motif
 
 _BAD_ID = re.compile(r"[\s=]")
@@ -304,13 +304,7 @@ def read_kernel_pwms(path: str | os.PathLike, dead_key: str | None = None) -> di
     import h5py
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the kernel PWM file does not exist", "run the motif stage first")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise InputError(path, f"not a readable HDF5 file ({exc})",
-                         "delete it and rerun the motif stage") from None
+    f = open_hdf5(path, "kernel PWM", "run the motif stage (again)")
     with f:
         for key in ("PWM_tensor", "nsites") + ((dead_key,) if dead_key else ()):
             if key not in f:

@@ -12,7 +12,6 @@ line; by default ``targets.txt`` beside the model, as the train rule writes it),
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import sys
 from pathlib import Path
@@ -20,76 +19,26 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .alphabet import N_CODE, encode
 from .errors import InputError, atomic_output
 from .evaluate import load_model, make_predictor, model_shape, predict_codes
-
-
-def read_fasta(path) -> Iterator[tuple[str, str]]:
-    """(id, sequence) of each record of a FASTA file (.gz read transparently); the id is the
-    header's first word."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the FASTA file does not exist", "correct the path")
-    opener = gzip.open if path.suffix == ".gz" else open
-    name, parts = None, []
-    try:
-        with opener(path, "rt") as fh:
-            for lineno, line in enumerate(fh, 1):
-                line = line.strip()
-                if not line:
-                    continue
-                if line.startswith(">"):
-                    if name is not None:
-                        yield name, "".join(parts)
-                    name = line[1:].split()[0] if line[1:].split() else ""
-                    if not name:
-                        raise InputError(path, f"line {lineno}: a record without an id",
-                                         "give every record a name after '>'")
-                    parts = []
-                elif name is None:
-                    raise InputError(path, f"line {lineno}: sequence before the first '>' header",
-                                     "start the file with a '>id' line (is it a FASTA file?)")
-                else:
-                    parts.append(line)
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise InputError(path, f"cannot be read as FASTA text ({exc})", "give an uncompressed or gzipped FASTA file") from None
-    if name is not None:
-        yield name, "".join(parts)
-
-
-def fit_length(codes: np.ndarray, length: int, resize: str) -> np.ndarray | None:
-    """``codes`` brought to ``length``: unchanged if equal; with ``resize='center'`` trimmed or
-    padded with N symmetrically around the centre; otherwise None (a mismatch)."""
-    n = codes.shape[0]
-    if n == length:
-        return codes
-    if resize != "center":
-        return None
-    if n > length:
-        s = (n - length) // 2
-        return codes[s:s + length]
-    out = np.full(length, N_CODE, dtype=np.uint8)
-    s = (length - n) // 2
-    out[s:s + n] = codes
-    return out
+from .sources.fasta import encode_record, iter_fasta, resize_codes
 
 
 def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
                     ) -> Iterator[tuple[list[str], np.ndarray]]:
     """(ids, codes (B, length)) of the FASTA records, ``batch_size`` at a time."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the FASTA file does not exist", "correct the path")
     ids, rows = [], []
     seen = 0
-    for rid, seq in read_fasta(path):
+    for rid, raw, _line in iter_fasta(path):
         seen += 1
-        try:
-            codes = encode(seq)
-        except ValueError as exc:
-            raise InputError(path, f"record {rid}: {exc}", "use only A, C, G, T and N") from None
-        fixed = fit_length(codes, length, resize)
-        if fixed is None:
+        codes = encode_record(path, rid, raw)
+        if codes.shape[0] != length and resize == "none":
             raise InputError(path, f"record {rid} is {codes.shape[0]} bp but the model takes {length} bp",
                              "give sequences of the model's length, or resize them with --resize center")
+        fixed = resize_codes(codes, length, resize) if codes.shape[0] != length else codes
         ids.append(rid)
         rows.append(fixed)
         if len(rows) == batch_size:

@@ -17,6 +17,8 @@ MODEL_CFG = config["model"]
 EVAL_CFG = config["evaluate"]
 PRESET = MODEL_CFG["preset"]
 MODEL_DIR = f"{RESULTS}/model"
+# the CUDA build of TensorFlow where GPUs are asked for, the CPU build otherwise
+TRAIN_ENV = "../../envs/train_gpu.yaml" if TRAIN_CFG["gpus"] > 0 else "../../envs/train.yaml"
 
 # memory (MB) and time (minutes) per preset; profiles may override them per rule
 TRAIN_RESOURCES = {
@@ -79,7 +81,7 @@ rule train:
         gpu=TRAIN_CFG["gpus"],
         **TRAIN_RESOURCES[PRESET],
     conda:
-        "../../envs/train.yaml"
+        TRAIN_ENV
     script:
         "../scripts/train.py"
 
@@ -107,7 +109,7 @@ rule evaluate:
         gpu=TRAIN_CFG["gpus"],
         **EVAL_RESOURCES[PRESET],
     conda:
-        "../../envs/train.yaml"
+        TRAIN_ENV
     script:
         "../scripts/evaluate.py"
 
@@ -146,7 +148,7 @@ if PREDICT_FASTA:
             gpu=TRAIN_CFG["gpus"],
             **EVAL_RESOURCES[PRESET],
         conda:
-            "../../envs/train.yaml"
+            TRAIN_ENV
         script:
             "../scripts/predict.py"
 
