@@ -43,6 +43,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
     ap.add_argument("--only", nargs="*", default=None, help="benchmark names to run")
+    ap.add_argument("--collect", action="store_true",
+                    help="run nothing: gather the JSON files already in benchmarks/out/")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     benches = sorted(HERE.glob("bench_*.py"))
@@ -52,12 +54,15 @@ def main() -> None:
     for b in benches:
         name = b.stem[len("bench_"):]
         cmd = [sys.executable, str(b)] + (["--quick"] if args.quick else [])
-        print(f"== {name}: {' '.join(cmd)}", flush=True)
-        t0 = time.perf_counter()
-        r = subprocess.run(cmd)
-        dt = time.perf_counter() - t0
         js = OUT / f"{name}.json"
-        if r.returncode != 0 or not js.exists():
+        t0 = time.perf_counter()
+        if not args.collect:
+            print(f"== {name}: {' '.join(cmd)}", flush=True)
+            if js.exists():
+                js.unlink()
+            r = subprocess.run(cmd)
+        dt = time.perf_counter() - t0
+        if (not args.collect and r.returncode != 0) or not js.exists():
             failed.append(name)
             continue
         res = json.loads(js.read_text())
@@ -65,16 +70,20 @@ def main() -> None:
         results.append(res)
     lines = ["# Benchmark results", "",
              f"Machine: {machine()}", "",
-             f"Produced by `{' '.join(['.venv/bin/python', 'benchmarks/run_all.py'] + (['--quick'] if args.quick else []))}` "
-             f"on {time.strftime('%Y-%m-%d')}. Ratios are measured side by side in one run.", ""]
+             f"Produced by `{' '.join(['.venv/bin/python', 'benchmarks/run_all.py'] + (['--quick'] if args.quick else []) + (['--collect'] if args.collect else []))}` "
+             f"on {time.strftime('%Y-%m-%d')}. Ratios are measured side by side in one run of each benchmark.", ""]
     for res in results:
-        lines += [f"## {res['name']}", "", f"Command: `{res.get('command', '')}`", "",
+        lines += [f"## {res['name']}", "", f"Command: `{res.get('command', '')}`", ""]
+        if res.get("machine"):
+            lines += [f"Measured on: {res['machine']}", ""]
+        lines += [
                   "| what | value | unit |", "|---|---:|---|"]
         for f in res.get("figures", []):
             v = f["value"]
             vs = f"{v:.4g}" if isinstance(v, float) else str(v)
             lines.append(f"| {f['what']} | {vs} | {f.get('unit', '')} |")
-        for rt in res.get("ratios", []):
+        ratios = res.get("ratios") or res.get("ratio") or []
+        for rt in ratios if isinstance(ratios, list) else []:
             lines.append(f"| ratio: {rt['what']} (vs {rt.get('baseline', 'baseline')}) | {rt['value']:.3g} | x |")
         lines.append("")
     if failed:

@@ -18,6 +18,9 @@ def test_atomic_output_renames_only_on_success(tmp_path):
         tmp.write_text("done")
         assert not out.exists()
     assert out.read_text() == "done"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
     with pytest.raises(RuntimeError):
         with atomic_output(tmp_path / "b.txt") as tmp:
             tmp.write_text("half")
@@ -58,3 +61,31 @@ def test_run_guarded_removes_outputs_and_exits_1(tmp_path, capsys):
     assert ei.value.code == 1 and not out.exists()
     err = capsys.readouterr().err
     assert "in.fa: empty FASTA. Fix: give at least one record." in err
+
+
+def test_killed_writer_leaves_no_file_a_rerun_would_trust(tmp_path):
+    """SIGKILL in the middle of writing a large split: the final path never appears (only a
+    hidden temporary file, which nothing reads), so a rerun starts over."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "data" / "train.h5"
+    code = (
+        "import numpy as np\n"
+        "from danqmotifs.datafile import DataWriter\n"
+        f"w = DataWriter({str(out)!r}, 1000, ['t'], 'test', 'train')\n"
+        "with w:\n"
+        "    rng = np.random.default_rng(0)\n"
+        "    while True:\n"
+        "        w.append(rng.integers(0, 4, (4096, 1000), dtype=np.uint8), np.zeros((4096, 1), np.uint8))\n"
+        "        print(w.n, flush=True)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert int(p.stdout.readline()) > 0          # it is writing
+    time.sleep(0.5)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert not out.exists()
+    assert all(f.name.startswith(".") for f in out.parent.iterdir())

@@ -258,6 +258,8 @@ def _pyplot():
 def plot_training_curves(history: Sequence[dict], path, best_epoch: int = 0) -> None:
     """Loss and mean ROC AUC per epoch, training and validation, the kept epoch marked."""
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     ep = [r["epoch"] for r in history]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     for ax, key, label in ((axes[0], "loss", "binary cross-entropy"), (axes[1], "auc", "mean ROC AUC")):
@@ -266,6 +268,7 @@ def plot_training_curves(history: Sequence[dict], path, best_epoch: int = 0) -> 
         if best_epoch:
             ax.axvline(best_epoch, color="grey", ls=":", lw=1, label=f"kept (epoch {best_epoch})")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
@@ -282,7 +285,7 @@ def plot_auc(rows: Sequence[dict], path, reference: dict[str, dict] | None = Non
     good = [r for r in rows if np.isfinite(r["roc_auc"])]
     good.sort(key=lambda r: r["roc_auc"])
     ncol = 1 + (1 if reference else 0) + (1 if reference and any(np.isfinite(v["pr_auc"]) for v in reference.values()) else 0)
-    fig, axes = plt.subplots(1, ncol, figsize=(4.6 * ncol, 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, ncol, figsize=(max(4.6 * ncol, 6.4), 4.2), squeeze=False)
     ax = axes[0, 0]
     x = np.arange(len(good))
     ax.plot(x, [r["roc_auc"] for r in good], ".", label="ROC AUC")
@@ -306,9 +309,10 @@ def plot_auc(rows: Sequence[dict], path, reference: dict[str, dict] | None = Non
                 a.scatter(rx, mx, s=6, alpha=0.6)
                 lo = float(min(rx.min(), mx.min()))
                 a.plot([lo, 1], [lo, 1], color="grey", lw=1, ls="--")
+                a.set_aspect("equal", adjustable="datalim")
                 better = int((mx > rx).sum())
                 a.set_title(f"{better}/{len(pts)} targets above the diagonal", fontsize=9)
-            a.set_xlabel(f"reference {key.replace('_', ' ').upper().replace('AUC', 'AUC')}")
+            a.set_xlabel(f"reference {key.replace('_', ' ').upper()}")
             a.set_ylabel(f"this model's {key.replace('_', ' ').upper()}")
             a.grid(alpha=0.3)
     if title:

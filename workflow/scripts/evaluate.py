@@ -36,7 +36,7 @@ def main():
         print(f"reference {sm.input.reference}: {len(reference)} targets matched")
     rc = ", reverse-complement averaged" if cfg["average_reverse_complement"] else ""
     plot_auc(rows, sm.output.figure, reference,
-             title=f"{cfg['split']} split{rc}: mean ROC AUC {s['mean_roc_auc']:.3f}, "
+             title=f"{cfg['split']} split{rc}\nmean ROC AUC {s['mean_roc_auc']:.3f}, "
                    f"mean PR AUC {s['mean_pr_auc']:.3f} ({s['n_targets']} targets)")
 
 
