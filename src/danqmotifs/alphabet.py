@@ -47,8 +47,10 @@ def decode(codes: np.ndarray) -> str:
 
 
 def codes_to_onehot(codes: np.ndarray, dtype=np.float32) -> np.ndarray:
-    """(..., L) codes -> (..., L, 4) one-hot, N as an all-zero row."""
-    return _EYE[np.asarray(codes)].astype(dtype, copy=False)
+    """(..., L) codes -> (..., L, 4) one-hot, N as an all-zero row (one table lookup in the
+    requested dtype: this runs on every training batch)."""
+    table = _EYE if np.dtype(dtype) == _EYE.dtype else _EYE.astype(dtype)
+    return np.take(table, np.asarray(codes), axis=0)
 
 
 def onehot_to_codes(onehot: np.ndarray) -> np.ndarray:
@@ -72,8 +74,14 @@ def reverse_complement_onehot(onehot: np.ndarray) -> np.ndarray:
     return np.asarray(onehot)[..., ::-1, ::-1]
 
 
-def base_frequencies(codes: np.ndarray) -> np.ndarray:
-    """A, C, G, T frequencies of a code array (N ignored); uniform if no base at all."""
-    counts = np.bincount(np.asarray(codes, dtype=np.uint8).ravel(), minlength=5)[:4].astype(np.float64)
+def frequencies_from_counts(counts) -> np.ndarray:
+    """A, C, G, T frequencies from per-code counts (a 5th entry, N, is ignored); uniform if no
+    base was counted at all."""
+    counts = np.asarray(counts, dtype=np.float64)[:4]
     total = counts.sum()
     return counts / total if total else np.full(4, 0.25)
+
+
+def base_frequencies(codes: np.ndarray) -> np.ndarray:
+    """A, C, G, T frequencies of a code array (N ignored); uniform if no base at all."""
+    return frequencies_from_counts(np.bincount(np.asarray(codes, dtype=np.uint8).ravel(), minlength=5))

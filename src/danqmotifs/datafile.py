@@ -27,7 +27,7 @@ from typing import Iterator, Sequence
 import h5py
 import numpy as np
 
-from .alphabet import codes_to_onehot
+from .alphabet import codes_to_onehot, frequencies_from_counts
 from .errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-data"
@@ -100,8 +100,7 @@ class DataWriter:
     def __exit__(self, exc_type, exc, tb):
         try:
             if exc_type is None:
-                counts = self._counts[:4].astype(np.float64)
-                freqs = counts / counts.sum() if counts.sum() else np.full(4, 0.25)
+                freqs = frequencies_from_counts(self._counts)
                 a = self._f.attrs
                 a["layout"] = LAYOUT
                 a["layout_version"] = LAYOUT_VERSION

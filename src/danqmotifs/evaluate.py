@@ -20,9 +20,9 @@ from typing import Callable, Sequence
 import h5py
 import numpy as np
 
+from .alphabet import codes_to_onehot
 from .datafile import DataReader
 from .errors import InputError, atomic_output
-from .train import onehot_f32
 
 AUC_COLUMNS = ("target", "roc_auc", "pr_auc", "n_pos")
 
@@ -111,7 +111,7 @@ def make_predictor(model, average_rc: bool = True) -> Callable[[np.ndarray], np.
 
 def predict_codes(predict: Callable[[np.ndarray], np.ndarray], codes: np.ndarray, batch_size: int) -> np.ndarray:
     """Probabilities for (N, L) codes, ``batch_size`` sequences at a time."""
-    out = [predict(onehot_f32(codes[i:i + batch_size])) for i in range(0, codes.shape[0], batch_size)]
+    out = [predict(codes_to_onehot(codes[i:i + batch_size])) for i in range(0, codes.shape[0], batch_size)]
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 

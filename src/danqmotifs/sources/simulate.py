@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..alphabet import reverse_complement_codes
 from ..datafile import DataWriter
 from ..errors import InputError
 from ..motif import Motif
@@ -83,7 +84,7 @@ def simulate_block(rng: np.random.Generator, spec: SimSpec, n: int) -> tuple[np.
         chosen = np.flatnonzero(rng.random(n) < spec.density)
         inst = _sample_instances(rng, m.pwm, chosen.size)
         minus = rng.random(chosen.size) < 0.5
-        inst[minus] = 3 - inst[minus, ::-1]
+        inst[minus] = reverse_complement_codes(inst[minus])
         cand = rng.integers(0, L - w + 1, size=(chosen.size, _TRIES))
         cum = np.concatenate([np.zeros((n, 1), np.int32), np.cumsum(occupied, axis=1, dtype=np.int32)], axis=1)
         rows = cum[chosen]
