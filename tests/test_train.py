@@ -262,3 +262,42 @@ def test_checkpoint_prunes_unreferenced_files(tmp_path):
     assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["best-0001.keras", "epoch-0001.keras"]
     state, note = ck.load()
     assert state is None and "no checkpoint" in note
+
+
+# ----------------------------------------------------------------------------------------- plateau rule
+
+def _replay_plateau_rule(history, lr0, patience, factor, floor):
+    """The learning rate of each epoch as the rule prescribes, replayed from the validation losses."""
+    lrs, lr, best, wait = [], lr0, np.inf, 0
+    for h in history:
+        lrs.append(lr)
+        if h["val_loss"] < best:
+            best, wait = h["val_loss"], 0
+        else:
+            wait += 1
+            if wait >= patience and max(lr * factor, floor) < lr:
+                lr, wait = max(lr * factor, floor), 0
+    return lrs
+
+
+def test_reduced_lr_rule():
+    from danqmotifs.train import _reduced_lr
+
+    s = _settings(reduce_lr_patience=2, reduce_lr_factor=0.5, min_learning_rate=0.003)
+    assert _reduced_lr(0.01, {"lr_wait": 1}, s) is None
+    assert _reduced_lr(0.01, {"lr_wait": 2}, s) == pytest.approx(0.005)
+    assert _reduced_lr(0.005, {"lr_wait": 2}, s) == pytest.approx(0.003)      # the floor
+    assert _reduced_lr(0.003, {"lr_wait": 5}, s) is None                      # already at the floor
+    assert _reduced_lr(0.01, {"lr_wait": 9}, _settings(reduce_lr_patience=0)) is None   # off
+
+
+def test_learning_rate_is_cut_on_plateaus_and_the_cut_survives_a_resume(data, tmp_path):
+    kw = dict(learning_rate=0.05, reduce_lr_patience=1, reduce_lr_factor=0.5, min_learning_rate=1e-4,
+              patience=50)
+    full = _run(data, tmp_path / "full", max_epochs=6, **kw)
+    lrs = [h["learning_rate"] for h in full.history]
+    np.testing.assert_allclose(lrs, _replay_plateau_rule(full.history, 0.05, 1, 0.5, 1e-4), rtol=1e-6)
+    assert min(lrs) < 0.05                                           # this data does plateau
+    _run(data, tmp_path / "split", max_epochs=3, **kw)
+    split = _run(data, tmp_path / "split", max_epochs=6, **kw)
+    assert split.resumed_from == 3 and split.history == full.history

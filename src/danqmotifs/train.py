@@ -48,6 +48,9 @@ class TrainSettings:
     batch_size: int = 100
     max_epochs: int = 20
     patience: int = 5
+    reduce_lr_patience: int = 0
+    reduce_lr_factor: float = 0.2
+    min_learning_rate: float = 1e-5
     steps_per_epoch: int = 0
     shuffle_window: int = 8
     mixed_precision: bool = False
@@ -356,6 +359,15 @@ class Checkpoint:
 
 # ----------------------------------------------------------------------------------------- fit
 
+def _reduced_lr(lr: float, state: dict, settings: TrainSettings) -> float | None:
+    """The next learning rate when the plateau rule fires (``reduce_lr_patience`` epochs in a row
+    without a lower validation loss; 0 turns it off), else None. Never below ``min_learning_rate``."""
+    if settings.reduce_lr_patience <= 0 or state.get("lr_wait", 0) < settings.reduce_lr_patience:
+        return None
+    new = max(lr * settings.reduce_lr_factor, settings.min_learning_rate)
+    return new if new < lr * (1 - 1e-6) else None
+
+
 def _epoch_callback(dataset: SplitSequence, ckpt: Checkpoint, state: dict, settings: TrainSettings,
                     log: Callable[[str], None]):
     import keras
@@ -391,8 +403,16 @@ def _epoch_callback(dataset: SplitSequence, ckpt: Checkpoint, state: dict, setti
             improved = bool(np.isfinite(val) and val < state["best_val_loss"])
             if improved:
                 state["best_val_loss"], state["best_epoch"], state["wait"] = val, epoch + 1, 0
+                state["lr_wait"] = 0
             else:
                 state["wait"] += 1
+                state["lr_wait"] = state.get("lr_wait", 0) + 1
+            new_lr = _reduced_lr(lr, state, settings)
+            if new_lr is not None:
+                # as keras.callbacks.ReduceLROnPlateau; set before the checkpoint so a resumed run
+                # continues at the reduced rate
+                self.model.optimizer.learning_rate = new_lr
+                state["lr_wait"] = 0
             # as keras.callbacks.EarlyStopping: stop once `patience` epochs in a row did not improve
             stop = not improved and state["wait"] >= settings.patience
             state["stopped"] = bool(stop)       # early-stopped (reaching max_epochs is not recorded)
@@ -402,6 +422,9 @@ def _epoch_callback(dataset: SplitSequence, ckpt: Checkpoint, state: dict, setti
                 f"val_loss {val:.4f} val_auc {row['val_auc']:.4f}"
                 f"{'  (best so far)' if improved else ''}  {dt:.1f} s, "
                 f"{dataset.steps * dataset.batch_size / max(dt, 1e-9):.0f} seq/s")
+            if new_lr is not None and not stop:
+                log(f"validation loss flat for {settings.reduce_lr_patience} epochs: learning rate "
+                    f"{lr:.3g} -> {new_lr:.3g}")
             if stop:
                 log(f"early stopping: validation loss has not improved for {state['wait']} epochs "
                     f"(best {state['best_val_loss']:.4f} at epoch {state['best_epoch']})")
