@@ -44,11 +44,11 @@ class TrainSettings:
     """The ``train`` section of the config (see config.yaml for the meaning of each key)."""
 
     optimizer: str = "adam"
-    learning_rate: float = 0.01
+    learning_rate: float = 0.003
     batch_size: int = 100
-    max_epochs: int = 20
-    patience: int = 5
-    reduce_lr_patience: int = 0
+    max_epochs: int = 30
+    patience: int = 6
+    reduce_lr_patience: int = 3
     reduce_lr_factor: float = 0.2
     min_learning_rate: float = 1e-5
     steps_per_epoch: int = 0
