@@ -362,7 +362,7 @@ class Checkpoint:
 def _reduced_lr(lr: float, state: dict, settings: TrainSettings) -> float | None:
     """The next learning rate when the plateau rule fires (``reduce_lr_patience`` epochs in a row
     without a lower validation loss; 0 turns it off), else None. Never below ``min_learning_rate``."""
-    if settings.reduce_lr_patience <= 0 or state.get("lr_wait", 0) < settings.reduce_lr_patience:
+    if settings.reduce_lr_patience <= 0 or state["lr_wait"] < settings.reduce_lr_patience:
         return None
     new = max(lr * settings.reduce_lr_factor, settings.min_learning_rate)
     return new if new < lr * (1 - 1e-6) else None
@@ -406,7 +406,7 @@ def _epoch_callback(dataset: SplitSequence, ckpt: Checkpoint, state: dict, setti
                 state["lr_wait"] = 0
             else:
                 state["wait"] += 1
-                state["lr_wait"] = state.get("lr_wait", 0) + 1
+                state["lr_wait"] += 1
             new_lr = _reduced_lr(lr, state, settings)
             if new_lr is not None:
                 # as keras.callbacks.ReduceLROnPlateau; set before the checkpoint so a resumed run
@@ -498,7 +498,7 @@ def train(train_path, valid_path, checkpoint_dir, model_cfg: dict, settings: Tra
                                                         margin=model_cfg.get("jaspar_margin", 3))
                 log(f"initialised {len(init_records)} of {spec.kernels} kernels from motifs")
             compile_model(model, settings)
-            state = dict(epochs_done=0, best_val_loss=float("inf"), best_epoch=0, wait=0,
+            state = dict(epochs_done=0, best_val_loss=float("inf"), best_epoch=0, wait=0, lr_wait=0,
                          stopped=False, history=[])
     resumed_from = state["epochs_done"]
     log(f"model: {model.count_params():,} parameters; data: {length} bp, {n_targets} targets")
