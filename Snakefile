@@ -1,7 +1,7 @@
 # danqmotifs: from the convolution kernels of a DanQ model to DNA sequence motifs.
 #
 #   data  ->  train  ->  evaluate
-#                    ->  dump_kernels -> estimate_base -> kernels_to_pwms -> meme -> match -> report
+#                    ->  dump_kernels -> scan -> estimate_base -> {method} motifs -> meme -> match -> report
 #
 # Configure with config.yaml (validated against workflow/schemas/config.schema.yaml).
 
@@ -25,6 +25,6 @@ include: "workflow/rules/report.smk"
 
 
 rule all:
-    input:
-        final_outputs(),
     default_target: True
+    input:
+        get_final_output(),

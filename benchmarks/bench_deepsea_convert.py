@@ -31,8 +31,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the DeepSEA file writers are test helpers
 
-from danqmotifs.sources.deepsea import write_mat73  # noqa: E402
+from helpers.deepsea import write_mat73  # noqa: E402
 
 L, T = 1000, 919
 BLOCK = 10000
@@ -42,9 +43,10 @@ CHILD = r"""
 import json, sys, time
 import numpy as np
 sys.path.insert(0, sys.argv[4])
+sys.path.insert(0, sys.argv[4].rsplit('/', 1)[0] + '/tests')
 import h5py
 from danqmotifs.alphabet import DEEPSEA_TO_ACGT, onehot_to_codes
-from danqmotifs.datafile import write_split
+from helpers.data import write_split
 from danqmotifs.sources.deepsea import MatSplit, convert_split
 mode, src, out = sys.argv[1], sys.argv[2], sys.argv[3]
 t0 = time.perf_counter()

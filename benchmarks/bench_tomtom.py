@@ -27,7 +27,7 @@ _CHILD = """
 import sys, time, numpy as np
 sys.path.insert(0, {src!r})
 from danqmotifs.jaspar import fetch_collection
-from danqmotifs.match import tomtom_memelite
+from danqmotifs.match.engines import tomtom_memelite
 from danqmotifs.motif import Motif
 targets = fetch_collection()
 rng = np.random.default_rng(0)
@@ -70,7 +70,7 @@ def main() -> None:
     import numba
 
     from danqmotifs.jaspar import fetch_collection
-    from danqmotifs.match import tomtom_memelite
+    from danqmotifs.match.engines import tomtom_memelite
 
     n, reps = (64, 2) if a.quick else (320, 3)
     targets = fetch_collection()

@@ -53,7 +53,7 @@ def _compiled(spec, seed=1):
     import keras
 
     from danqmotifs.model import build_model
-    from danqmotifs.train import TrainSettings, compile_model
+    from danqmotifs.training import TrainSettings, compile_model
 
     keras.utils.set_random_seed(seed)
     model = build_model(spec)
@@ -87,7 +87,7 @@ def throughput(label: str, model_cfg: dict, n: int, length: int, n_targets: int,
     epochs each; each call's first epoch (pipeline start, graph tracing) is not counted."""
     from danqmotifs.datafile import DataReader
     from danqmotifs.model import count_params, spec_from_config
-    from danqmotifs.train import SplitSequence
+    from danqmotifs.training import SplitSequence
 
     path = tmp / f"{label}.h5"
     write_random(path, n, length, n_targets)
@@ -141,7 +141,7 @@ import json, os, sys, time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 sys.path.insert(0, sys.argv[1])
 from danqmotifs.model import spec_from_config, count_params
-from danqmotifs.train import SplitSequence, configure_runtime
+from danqmotifs.training import SplitSequence, configure_runtime
 cfg = json.loads(sys.argv[2])
 configure_runtime(1, 2)
 sys.path.insert(0, sys.argv[3])
@@ -173,7 +173,7 @@ def main() -> None:
     ap.add_argument("--cases", nargs="*", default=None, help="throughput cases to run (danq, small)")
     ap.add_argument("--no-rss", action="store_true", help="skip the peak-RSS part")
     args = ap.parse_args()
-    from danqmotifs.train import configure_runtime
+    from danqmotifs.training import configure_runtime
 
     configure_runtime(1, 2)
     q = args.quick

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from danqmotifs.alphabet import (DEEPSEA_TO_ACGT, N_CODE, base_frequencies, codes_to_onehot, decode,
                                  encode, onehot_to_codes, reverse_complement_codes,
                                  reverse_complement_onehot)
-from danqmotifs.datafile import CHUNK_ROWS, DataReader, DataWriter, data_base_frequencies, write_split
+from danqmotifs.datafile import CHUNK_ROWS, DataReader, DataWriter, data_base_frequencies
 from danqmotifs.errors import InputError
+from helpers.data import write_split
 
 codes_strategy = st.lists(st.integers(0, 4), min_size=1, max_size=60).map(lambda v: np.array(v, np.uint8))
 
@@ -171,23 +172,6 @@ def test_read_rows_out_of_range(shared):
             r.read_rows([0, 1000])
         with pytest.raises(IndexError):
             r.read_rows([-1])
-
-
-def test_shuffled_batches_cover_every_row_once(tmp_path):
-    rng = np.random.default_rng(4)
-    codes, y = _data(rng, n=2600, L=8, T=1)
-    idx = np.arange(2600)
-    codes[:, 2:8] = np.stack([(idx >> (2 * k)) & 3 for k in range(6)], axis=1)   # row index, base 4
-    write_split(tmp_path / "s.h5", codes, y, ["t"], "simulate", "train")
-    with DataReader(tmp_path / "s.h5") as r:
-        batches = list(r.shuffled_batches(100, np.random.default_rng(0), chunk_rows=256))
-        got = np.concatenate([b[0] for b in batches])
-        again = np.concatenate([b[0] for b in r.shuffled_batches(100, np.random.default_rng(0), chunk_rows=256)])
-    assert all(b[0].shape[0] == 100 for b in batches[:-1])
-    seen = (got[:, 2:8].astype(np.int64) << (2 * np.arange(6))).sum(axis=1)
-    assert sorted(seen.tolist()) == list(range(2600))
-    assert not np.array_equal(seen, np.arange(2600))           # shuffled
-    np.testing.assert_array_equal(got, again)                  # deterministic for a seed
 
 
 def test_reader_rejects_missing_and_foreign_files(tmp_path):

@@ -60,7 +60,7 @@ def test_run_guarded_removes_outputs_and_exits_1(tmp_path, capsys):
         run_guarded(main, [out])
     assert ei.value.code == 1 and not out.exists()
     err = capsys.readouterr().err
-    assert "in.fa: empty FASTA. Fix: give at least one record." in err
+    assert err.startswith("error: ") and "in.fa: empty FASTA. Fix: give at least one record." in err
 
 
 def test_killed_writer_leaves_no_file_a_rerun_would_trust(tmp_path):

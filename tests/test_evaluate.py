@@ -16,14 +16,15 @@ from hypothesis import strategies as st
 keras = pytest.importorskip("keras")
 
 from danqmotifs.alphabet import codes_to_onehot, decode
-from danqmotifs.datafile import write_split
 from danqmotifs.errors import InputError
-from danqmotifs.evaluate import (auc_table, average_precision, evaluate_split, load_model, plot_auc,
-                                 plot_training_curves, read_auc_table, read_reference, roc_auc,
-                                 spill_predictions, summary, write_auc_table)
-from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.predict import main as predict_main, predict_fasta
+from danqmotifs.cli.predict import main as predict_main
+from danqmotifs.evaluate import (auc_table, average_precision, evaluate_split, read_auc_table, read_reference,
+                                 roc_auc, spill_predictions, summary, write_auc_table)
+from danqmotifs.model import ModelSpec, build_model, load_model
+from danqmotifs.plot.training import plot_auc, plot_training_curves
+from danqmotifs.predict import predict_fasta
 from danqmotifs.sources.fasta import iter_fasta
+from helpers.data import write_split
 
 
 # ----------------------------------------------------------------------------------------- metrics
@@ -227,8 +228,9 @@ def test_predict_bad_input(setup, tmp_path, capsys):
         predict_fasta(setup["path"], tmp_path / "short.fa", tmp_path / "o.tsv")
     assert not (tmp_path / "o.tsv").exists()
     assert predict_main(["--model", str(setup["path"]), "--fasta", str(tmp_path / "short.fa"),
-                         "--out", str(tmp_path / "o.tsv")]) == 1
-    assert "--resize center" in capsys.readouterr().err
+                         "--out", str(tmp_path / "o.tsv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "--resize center" in err
     n = predict_fasta(setup["path"], tmp_path / "short.fa", tmp_path / "o.tsv", resize="center")
     assert n == 1 and not (tmp_path / "o.tsv").with_name("o.tsv.tmp").exists()
     (tmp_path / "bad.fa").write_text(">a\n" + "ACGTR" * 6 + "\n")

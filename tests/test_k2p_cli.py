@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.k2p_cli import (kernel2pwm_main, kernel2pwm_mle_main, parse_single_pwm,
-                                pwm2kernel_main)
+from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, parse_single_pwm, pwm2kernel_main
 from danqmotifs.kernels import write_kernels_file
 from danqmotifs.mle import estimate_base
 from danqmotifs.pwm import kernel_to_pwm
@@ -68,10 +67,11 @@ def test_kernel2pwm_reads_an_hdf5_tensor_and_validates_it(tmp_path, capsys):
         np.testing.assert_allclose(mats[k], kernel_to_pwm(W[k, ::-1], math.log(2)), rtol=1e-15)
     with h5py.File(tmp_path / "bad.h5", "w") as f:
         f.create_dataset("k", data=np.zeros((2, 6, 5)))
-    assert kernel2pwm_main([str(tmp_path / "bad.h5"), str(tmp_path / "bad.meme")]) == 1
-    assert "5 channels" in capsys.readouterr().err
+    assert kernel2pwm_main([str(tmp_path / "bad.h5"), str(tmp_path / "bad.meme")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "5 channels" in err
     assert not (tmp_path / "bad.meme").exists()
-    assert kernel2pwm_main([str(tmp_path / "t.h5"), "--base", "1"]) == 1
+    assert kernel2pwm_main([str(tmp_path / "t.h5"), "--base", "1"]) == 2
     assert "> 1" in capsys.readouterr().err
 
 
@@ -124,7 +124,7 @@ def test_pwm2kernel_delta_shift_and_convention(tmp_path, capsys):
     np.testing.assert_allclose(np.loadtxt(tmp_path / "k.txt")[1], np.log([0.1, 0.2, 0.3, 0.4]) + 1.5)
     two = meme + "MOTIF m2\nletter-probability matrix: alength= 4 w= 1\n1 0 0 0\n"
     (tmp_path / "two.meme").write_text(two)
-    assert pwm2kernel_main([str(tmp_path / "two.meme"), str(tmp_path / "o.txt")]) == 1
+    assert pwm2kernel_main([str(tmp_path / "two.meme"), str(tmp_path / "o.txt")]) == 2
     assert "holds 2 motifs" in capsys.readouterr().err and not (tmp_path / "o.txt").exists()
 
 
@@ -204,14 +204,14 @@ def test_kernel2pwm_mle_errors_leave_no_output(tmp_path, capsys):
     k2p_files(tmp_path, rng, L=50, Ls=40)                             # sequences shorter than kernels
     out = tmp_path / "o.h5"
     assert kernel2pwm_mle_main([str(tmp_path / "kernel.tensor.hdf5"), str(tmp_path / "sequence.tensor.hdf5"),
-                                str(out)]) == 1
+                                str(out)]) == 2
     assert "shorter than the kernels" in capsys.readouterr().err and not out.exists()
     with h5py.File(tmp_path / "soft.h5", "w") as f:
         f.create_dataset("x", data=np.full((2, 60, 4), 0.25))
-    assert kernel2pwm_mle_main([str(tmp_path / "kernel.tensor.hdf5"), str(tmp_path / "soft.h5"), str(out)]) == 1
+    assert kernel2pwm_mle_main([str(tmp_path / "kernel.tensor.hdf5"), str(tmp_path / "soft.h5"), str(out)]) == 2
     assert "not one-hot" in capsys.readouterr().err and not out.exists()
     assert kernel2pwm_mle_main([str(tmp_path / "kernel.tensor.hdf5"), str(tmp_path / "sequence.tensor.hdf5"),
-                                str(out), "--kernel-tensor-name", "nope"]) == 1
+                                str(out), "--kernel-tensor-name", "nope"]) == 2
     assert "no dataset named 'nope'" in capsys.readouterr().err
 
 
@@ -221,6 +221,23 @@ def test_console_scripts_are_installed(script, tmp_path):
     res = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0
     assert "--convention" in res.stdout and "convolution" in res.stdout
+
+
+@pytest.mark.parametrize("script", ["kernel2pwm", "pwm2kernel", "kernel2pwm-mle", "motif-match", "predict"])
+def test_every_console_script_has_version_and_one_error_pattern(script, tmp_path):
+    from importlib.metadata import version
+
+    exe = shutil.which(script) or str(__import__("pathlib").Path(sys.executable).parent / script)
+    res = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == f"{script} (danqmotifs) {version('danqmotifs')}"
+    missing = str(tmp_path / "missing.file")
+    args = {"kernel2pwm": [missing], "pwm2kernel": [missing], "kernel2pwm-mle": [missing, missing, str(tmp_path / "o.h5")],
+            "motif-match": [missing, "--db", missing, "--out", str(tmp_path / "o.tsv")],
+            "predict": ["--model", missing, "--fasta", missing, "--out", str(tmp_path / "o.tsv")]}[script]
+    res = subprocess.run([exe, *args], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith(f"error: {missing}: ") and res.stderr.count("\n") == 1, res.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_console_script_round_trip_via_stdin_stdout(tmp_path):

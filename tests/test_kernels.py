@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 
 from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.datafile import DataReader, write_split
+from danqmotifs.datafile import DataReader
 from danqmotifs.errors import InputError
 from danqmotifs.kernels import (check_kernel_tensor, check_sequence_tensor, load_model_kernels,
                                 read_kernels_file, read_sample, read_tensor, sample_rows,
                                 write_kernels_file)
 from danqmotifs.scoring import numba_available, read_scores, scan_max, write_scores
+from helpers.data import write_split
 
 ENGINES = ["blas"] + (["numba"] if numba_available() else [])
 
@@ -131,7 +132,7 @@ def test_model_errors(tmp_path):
         load_model_kernels(tmp_path / "none.keras")
     bad = tmp_path / "bad.keras"
     bad.write_text("not a model")
-    with pytest.raises(InputError, match="Keras cannot load"):
+    with pytest.raises(InputError, match="not a readable Keras model"):
         load_model_kernels(bad)
     inp = keras.Input((10, 4))
     m = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Flatten()(inp)))

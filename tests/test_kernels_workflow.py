@@ -1,4 +1,5 @@
-"""End to end: the motif rules (dump_kernels -> scan_kernels -> estimate_base -> kernels_to_pwms) on a
+"""End to end: the motif rules (dump_kernels -> scan_kernels -> estimate_base -> motif_method
+-> kernel_table) on a
 tiny Keras model and a small data split, through snakemake."""
 
 import hashlib
@@ -13,11 +14,11 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs.datafile import write_split
+from helpers.data import write_split
 
 REPO = Path(__file__).resolve().parents[1]
-OUTPUTS = ["kernels.h5", "base.json", "base_profile.png", "pwms.h5", "heuristic.h5", "kernel_table.tsv",
-           "exactness.json"]
+OUTPUTS = ["kernels.h5", "base.json", "base_profile.png", "exact.h5", "heuristic.h5", "kernel_table.tsv",
+           "exact.json", "heuristic.json"]
 
 
 def make_inputs(work: Path):
@@ -43,7 +44,7 @@ def run_snakemake(work: Path, extra=()):
     targets = [f"results/motifs/{o}" for o in OUTPUTS]
     cmd = [str(Path(sys.executable).parent / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(work),
            "--cores", "2", "--nolock", "--rerun-triggers", "mtime",
-           "--allowed-rules", "dump_kernels", "scan_kernels", "estimate_base", "kernels_to_pwms",
+           "--allowed-rules", "dump_kernels", "scan_kernels", "estimate_base", "motif_method", "kernel_table",
            *extra, "--", *targets]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=work, env=env, timeout=900)
@@ -75,9 +76,9 @@ def test_motif_rules_end_to_end(tmp_path):
     assert base["options"] == {"sequences": "activated", "base": "per_kernel", "strands": "forward"}
     assert len(base["ln_b"]) == 6 and base["K"] == 6 and base["n"] == rows.size
     assert base["no_data_kernels"] == [5]
-    exact = json.loads((mot / "exactness.json").read_text())
+    exact = json.loads((mot / "exact.json").read_text())
     assert exact["passed"] and exact["max_abs_error"] <= 1e-9
-    with h5py.File(mot / "pwms.h5") as f:
+    with h5py.File(mot / "exact.h5") as f:
         P = f["PWM_tensor"][()]
         np.testing.assert_allclose(P.sum(axis=-1), 1.0)
         np.testing.assert_allclose(f["ln_b"][()], base["ln_b"])

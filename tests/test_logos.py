@@ -4,11 +4,10 @@ one PNG per kernel (dead kernels shown as such), same bytes with any number of p
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from danqmotifs.logos import (aligned_target, information_matrix, kernel_figure, kernel_panels, logo_frame,
-                              panel_title, render_logos)
+from danqmotifs.logos import aligned_target, information_matrix, kernel_panels, logo_frame, panel_title
 from danqmotifs.motif import Motif
+from danqmotifs.plot.logos import kernel_figure, render_logos
 
 
 def test_information_heights():

@@ -1,5 +1,5 @@
 """The MEME, matching, logo and planted-benchmark rules run by snakemake on synthetic motif-stage
-outputs (the motif stage's contract: pwms.h5 and heuristic.h5), with trimming and reverse
+outputs (the motif stage's contract: motifs/{method}.h5 and .json), with trimming and reverse
 complements on; the outputs are checked, rebuilt for byte equality, and gathered into a report."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from danqmotifs.datafile import write_split
 from danqmotifs.jaspar import fetch_motifs
 from danqmotifs.meme import read_meme, write_meme
+from helpers.data import write_split
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-RULES = ["write_meme", "jaspar_db", "match_motifs", "logos", "planted_benchmark"]
+RULES = ["write_meme", "jaspar_db", "match_method", "match_summary", "logos", "planted_benchmark"]
 PLANTED = ["MA0139.2", "MA0035.5", "MA0080.7", "MA0083.3"]
 K, L = 8, 24
 
@@ -48,7 +48,9 @@ def _synthetic(res: Path) -> np.ndarray:
     dead[-1] = True
     he[dead] = 0
     (res / "motifs").mkdir(parents=True)
-    with h5py.File(res / "motifs" / "pwms.h5", "w") as f:
+    for method in ("exact", "heuristic"):
+        (res / "motifs" / f"{method}.json").write_text("{}\n")
+    with h5py.File(res / "motifs" / "exact.h5", "w") as f:
         f["PWM_tensor"], f["ln_b"], f["nsites"] = ex, np.full(K, 2.0), np.full(K, 300)
     with h5py.File(res / "motifs" / "heuristic.h5", "w") as f:
         f["PWM_tensor"], f["counts"] = he, he * 40
@@ -126,7 +128,7 @@ def test_rules_on_synthetic_kernels(tmp_path):
     keep = {p: (res / p).read_bytes() for p in ("motifs/exact.meme", "motifs/heuristic.trimmed.meme",
                                                 "match/matches.tsv", "match/best_matches.tsv",
                                                 "match/pvalues.h5", "summary.json", "match/planted.tsv")}
-    _snakemake(tmp_path, res, "--forcerun", "write_meme", "match_motifs", "planted_benchmark", "--",
+    _snakemake(tmp_path, res, "--forcerun", "write_meme", "match_method", "match_summary", "planted_benchmark", "--",
                str(res / "summary.json"), str(res / "match/matches.tsv"))
     for p, data in keep.items():
         assert (res / p).read_bytes() == data, p

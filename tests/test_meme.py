@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from danqmotifs.errors import InputError
-from danqmotifs.meme import (format_meme, information_content, kernel_ids, kernel_motifs, read_kernel_pwms,
+from danqmotifs.meme import (format_meme, kernel_ids, kernel_motifs, parse_matrix_rows, read_kernel_pwms,
                              read_meme, reverse_complement_motifs, trim_motif, trim_span, write_meme)
 from danqmotifs.motif import Motif
+from danqmotifs.pwm import column_information
 
 BG = np.array([0.29, 0.21, 0.21, 0.29])
 
@@ -133,6 +134,21 @@ def test_malformed_meme_gives_one_clear_error(tmp_path, text, words):
     assert str(p) in msg and words in msg and "Fix:" in msg
 
 
+def test_matrix_row_parser_shared_by_both_readers():
+    lines = ["MOTIF a", "letter-probability matrix: w= 3", "", "0.1 0.2 0.3 0.4", "", "1 0 0 0", "0 1 0 0",
+             "0 0 1 0", "MOTIF b"]
+    rows, stop = parse_matrix_rows(lines, 2, 3, "f.meme")            # w= given: blank lines skipped
+    assert rows == [[0.1, 0.2, 0.3, 0.4], [1, 0, 0, 0], [0, 1, 0, 0]] and lines[stop] == "0 0 1 0"
+    rows, stop = parse_matrix_rows(lines, 2, 0, "f.meme")            # no w=: a blank line after rows ends it
+    assert rows == [[0.1, 0.2, 0.3, 0.4]] and stop == 4
+    rows, _ = parse_matrix_rows(["junk", "1 0 0 0", "note", "0 0 0 1", "URL x"], 0, 0, "x", skip_text=True)
+    assert rows == [[1, 0, 0, 0], [0, 0, 0, 1]]
+    with pytest.raises(InputError, match="f.meme: line 2: non-numeric matrix row 'junk'"):
+        parse_matrix_rows(["1 0 0 0", "junk"], 0, 2, "f.meme")
+    with pytest.raises(InputError, match="line 1: 3 values in a matrix row"):
+        parse_matrix_rows(["1 0 0"], 0, 0, "f.meme")
+
+
 def test_good_file_and_missing_file(tmp_path):
     ms, bg = read_meme(_write(tmp_path, GOOD, "good.meme"))
     assert [m.id for m in ms] == ["m1", "m2"] and ms[0].name == "one" and ms[1].evalue == 1e-3
@@ -153,7 +169,7 @@ def test_writer_rejects_bad_motifs(tmp_path):
 def test_information_content_and_trimming():
     flat, sharp = [0.25] * 4, [0.97, 0.01, 0.01, 0.01]
     pwm = np.array([flat, flat, sharp, flat, sharp, sharp, flat, flat])
-    ic = information_content(pwm)
+    ic = column_information(pwm)
     np.testing.assert_allclose(ic[[0, 1, 3, 6, 7]], 0, atol=1e-12)
     assert ic[2] == pytest.approx(2 + 0.97 * np.log2(0.97) + 3 * 0.01 * np.log2(0.01))
     assert trim_span(ic, 0.3, 2) == (2, 6)
@@ -166,7 +182,7 @@ def test_information_content_and_trimming():
     np.testing.assert_array_equal(m.pwm, pwm[2:6])
     # the background matters: a column equal to the background carries no information
     bg = np.array([0.4, 0.1, 0.1, 0.4])
-    assert information_content(bg[None, :], bg)[0] == pytest.approx(0)
+    assert column_information(bg[None, :], bg)[0] == pytest.approx(0)
 
 
 def test_trimmed_and_reverse_complement_files_read_back_everywhere(tmp_path):

@@ -1,4 +1,4 @@
-"""The maximum-likelihood base (design.md section 6)."""
+"""The maximum-likelihood base (docs/design.md section 6)."""
 
 import json
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from danqmotifs.match import MatchResult
 from danqmotifs.motif import Motif
-from danqmotifs.planted import base_id, benchmark, planted_figure, recovery
+from danqmotifs.planted import base_id, benchmark, recovery
+from danqmotifs.plot.matching import planted_figure
 
 TARGETS = ["MA0001.1", "MA0139.2", "MA1929.2", "MA0035.4", "MA0083.3"]
 NAMES = ["A", "CTCF", "CTCF", "GATA1", "SRF"]

@@ -1,12 +1,12 @@
-"""The exact kernel <-> PWM transformation (design.md section 5)."""
+"""The exact kernel <-> PWM transformation (docs/design.md section 5)."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.pwm import (consensus, exactness_check, flip_convention, information_content,
-                            kernel_to_pwm, log_pwm, pwm_to_kernel, row_logsumexp, score_offset,
+from danqmotifs.pwm import (column_information, consensus, exactness_check, flip_convention, kernel_to_pwm,
+                            log_pwm, pwm_to_kernel, row_logsumexp, score_offset, total_information,
                             window_scores)
 
 
@@ -176,6 +176,11 @@ def test_exactness_check_on_random_kernels_and_zero_bases():
 
 def test_information_content_and_consensus():
     P = np.array([[1.0, 0, 0, 0], [0.25, 0.25, 0.25, 0.25], [0, 0, 0.5, 0.5]])
-    assert information_content(P) == pytest.approx(2.0 + 0.0 + 1.0)
+    assert total_information(P) == pytest.approx(2.0 + 0.0 + 1.0)
+    np.testing.assert_allclose(total_information(np.stack([P, P[::-1]])), [3.0, 3.0])
+    # per column against a uniform background, the same bits; against another background, KL(p || bg)
+    np.testing.assert_allclose(column_information(P), [2.0, 0.0, 1.0], atol=1e-12)
+    bg = np.array([0.4, 0.1, 0.1, 0.4])
+    np.testing.assert_allclose(column_information(P, bg)[2], 0.5 * np.log2(0.5 / 0.1) + 0.5 * np.log2(0.5 / 0.4))
     assert consensus(P)[0] == "A" and consensus(P)[2] == "G"
     assert consensus(np.stack([P, P[::-1]])) == [consensus(P), consensus(P[::-1])]

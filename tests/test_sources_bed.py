@@ -208,7 +208,7 @@ def test_rule_loads_and_a_bad_input_leaves_no_output(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     with DataReader(tmp_path / "results/data/valid.h5") as rd:
         assert rd.n == 2 and rd.length == 80
-    assert "test: 4 sequences" in (tmp_path / "results/logs/load_bed.log").read_text()
+    assert "test: 4 sequences" in (tmp_path / "results/logs/load_data.log").read_text()
     n1 = len(seqs["chr1"])
     _bed(tmp_path, _rows() + [("chr1", n1 - 5, n1 + 50, 1, 1)])
     r = _snakemake(tmp_path, cfg, "--forceall")

@@ -19,9 +19,8 @@ import yaml
 from danqmotifs.alphabet import decode, encode, reverse_complement_codes
 from danqmotifs.datafile import DataReader
 from danqmotifs.errors import InputError
-from danqmotifs.sources.deepsea import (SPLITS, MatSplit, codes_to_deepsea_onehot, convert_deepsea,
-                                        deepsea_onehot_to_codes, read_target_names, small_chunks,
-                                        write_mat5, write_mat73)
+from danqmotifs.sources.deepsea import SPLITS, MatSplit, convert_deepsea, deepsea_onehot_to_codes, read_target_names
+from helpers.deepsea import codes_to_deepsea_onehot, small_chunks, write_mat5, write_mat73
 
 ROOT = Path(__file__).resolve().parents[1]
 L, T = 40, 7
@@ -277,12 +276,12 @@ def test_rule_converts_and_a_bad_input_leaves_no_output(tmp_path, files):
     cfg = {"data": {"source": "deepsea", "deepsea": {s + "_mat": str(p) for s, p in inputs.items()}}}
     r = _snakemake(tmp_path, cfg, "-n")
     assert r.returncode == 0, r.stderr
-    assert "convert_deepsea" in r.stdout + r.stderr
+    assert "load_data" in r.stdout + r.stderr
     r = _snakemake(tmp_path, cfg)
     assert r.returncode == 0, r.stderr
     with DataReader(tmp_path / "results/data/train.h5") as rd:
         assert decode(rd.read(0, 1)[0][0]) == KNOWN
-    log = (tmp_path / "results/logs/convert_deepsea.log").read_text()
+    log = (tmp_path / "results/logs/load_data.log").read_text()
     assert "train: 18 sequences x 40 bp" in log
     # test.mat breaks only when read (after train.h5 and valid.h5 were written): nothing may remain
     codes, y = data["test"]

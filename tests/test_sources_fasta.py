@@ -263,7 +263,7 @@ def test_rule_loads_and_a_bad_input_leaves_no_output(case):
     assert r.returncode == 0, r.stdout + r.stderr
     with DataReader(tmp / "results/data/test.h5") as rd:
         assert rd.n == 6 and rd.target_names == ["tA", "tB", "tC"]
-    assert "train: 18 sequences x 24 bp" in (tmp / "results/logs/load_fasta.log").read_text()
+    assert "train: 18 sequences x 24 bp" in (tmp / "results/logs/load_data.log").read_text()
     _write_fasta(tmp / "seqs.fa.gz", recs[:-1] + [(recs[-1][0], "ACGTACGTACGTACGTACGTACGZ")])
     r = _snakemake(tmp, cfg, "--forceall")
     assert r.returncode != 0

@@ -12,11 +12,12 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.datafile import DataReader, write_split
+from danqmotifs.datafile import DataReader
 from danqmotifs.errors import InputError
-from danqmotifs.model import kernels
-from danqmotifs.train import (Checkpoint, SplitSequence, TrainSettings, configure_runtime, data_identity,
-                              export, fingerprint, read_history, train)
+from danqmotifs.training import (Checkpoint, SplitSequence, TrainSettings, configure_runtime, data_identity,
+                                 export, fingerprint, read_history, train)
+from helpers.data import write_split
+from helpers.keras_model import kernels
 
 TINY = {"preset": "small", "kernels": 4, "kernel_width": 5, "pool": 4, "lstm_units": 3, "dense_units": 4}
 
@@ -281,7 +282,7 @@ def _replay_plateau_rule(history, lr0, patience, factor, floor):
 
 
 def test_reduced_lr_rule():
-    from danqmotifs.train import _reduced_lr
+    from danqmotifs.training.fit import _reduced_lr
 
     s = _settings(reduce_lr_patience=2, reduce_lr_factor=0.5, min_learning_rate=0.003)
     assert _reduced_lr(0.01, {"lr_wait": 1}, s) is None

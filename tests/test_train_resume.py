@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.datafile import write_split
+from helpers.data import write_split
 
 ROOT = Path(__file__).resolve().parents[1]
 

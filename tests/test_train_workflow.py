@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs.alphabet import decode
-from danqmotifs.datafile import DataReader, write_split
+from danqmotifs.datafile import DataReader
+from helpers.data import write_split
 
 REPO = Path(__file__).resolve().parents[1]
 

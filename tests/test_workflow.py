@@ -30,7 +30,7 @@ TINY = {
 
 # outputs compared byte for byte between two runs
 DETERMINISTIC = ["data/train.h5", "data/truth.meme", "model/history.tsv", "eval/test_auc.tsv",
-                 "motifs/kernels.h5", "motifs/pwms.h5", "motifs/heuristic.h5", "motifs/base.json",
+                 "motifs/kernels.h5", "motifs/exact.h5", "motifs/heuristic.h5", "motifs/base.json",
                  "motifs/kernel_table.tsv", "motifs/exact.meme", "motifs/heuristic.meme",
                  "match/matches.tsv", "match/best_matches.tsv", "summary.json"]
 
@@ -56,9 +56,9 @@ def test_dry_run_lists_the_whole_chain(tmp_path):
     wd = _setup(tmp_path / "dry")
     r = snakemake(wd, "-n")
     assert r.returncode == 0, r.stderr + r.stdout
-    for rule in ("simulate_data", "train", "evaluate", "dump_kernels", "estimate_base",
-                 "kernels_to_pwms", "write_meme", "jaspar_db", "match_motifs", "logos",
-                 "planted_benchmark"):
+    for rule in ("load_data", "train", "evaluate", "dump_kernels", "estimate_base",
+                 "motif_method", "kernel_table", "write_meme", "jaspar_db", "match_method",
+                 "match_summary", "logos", "planted_benchmark"):
         assert f"rule {rule}:" in r.stdout, rule
 
 
@@ -85,13 +85,13 @@ def test_whole_workflow_twice_same_bytes(tmp_path):
     out = runs[0]
 
     # every stage's products
-    for rel in DETERMINISTIC + ["model/best.keras", "motifs/exactness.json", "match/jaspar.meme",
+    for rel in DETERMINISTIC + ["model/best.keras", "motifs/exact.json", "match/jaspar.meme",
                                 "match/planted.tsv", "match/planted.png", "eval/auc.png"]:
         assert (out / rel).exists(), rel
     assert sorted(p.name for p in (out / "logos").glob("*.png"))
 
     # the exact identity held
-    ex = json.loads((out / "motifs/exactness.json").read_text())
+    ex = json.loads((out / "motifs/exact.json").read_text())
     assert ex["max_abs_error"] <= 1e-9
 
     # MEME's own parser reads every motif back

@@ -31,6 +31,8 @@ from .alphabet import codes_to_onehot, frequencies_from_counts
 from .errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-data"
+#: the three splits every data source writes, in this order
+SPLITS = ("train", "valid", "test")
 LAYOUT_VERSION = 1
 CHUNK_ROWS = 256
 _STR = h5py.string_dtype("utf-8")
@@ -116,16 +118,6 @@ class DataWriter:
         return self._ctx.__exit__(exc_type, exc, tb)
 
 
-def write_split(path, codes, targets, target_names, source, split, ids=None, attrs=None) -> None:
-    """Write a whole (small) split in one call."""
-    codes = np.asarray(codes, dtype=np.uint8)
-    with DataWriter(path, codes.shape[1], target_names, source, split, with_ids=ids is not None,
-                    attrs=attrs) as w:
-        for i in range(0, codes.shape[0], 65536):
-            w.append(codes[i:i + 65536], np.asarray(targets)[i:i + 65536],
-                     None if ids is None else list(ids[i:i + 65536]))
-
-
 class DataReader:
     """Read a data file by slices or batches, never all at once."""
 
@@ -190,28 +182,6 @@ class DataReader:
         for s in range(0, self.n, block):
             codes, tg = self.read(s, min(s + block, self.n))
             yield s, codes, tg
-
-    def shuffled_batches(self, batch_size: int, rng: np.random.Generator,
-                         chunk_rows: int = CHUNK_ROWS * 4) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Batches of (codes, targets) in a shuffled order with bounded memory: the order of
-        ``chunk_rows``-row blocks is shuffled, and rows within a window of blocks are shuffled."""
-        starts = np.arange(0, self.n, chunk_rows)
-        rng.shuffle(starts)
-        window = 8
-        buf_x, buf_y = [], []
-        for i in range(0, len(starts), window):
-            xs, ys = zip(*(self.read(s, min(s + chunk_rows, self.n)) for s in starts[i:i + window]))
-            x, y = np.concatenate(xs), np.concatenate(ys)
-            perm = rng.permutation(x.shape[0])
-            buf_x.append(x[perm]); buf_y.append(y[perm])
-            x, y = np.concatenate(buf_x), np.concatenate(buf_y)
-            full = (x.shape[0] // batch_size) * batch_size
-            for b in range(0, full, batch_size):
-                yield x[b:b + batch_size], y[b:b + batch_size]
-            buf_x, buf_y = [x[full:]], [y[full:]]
-        x, y = np.concatenate(buf_x), np.concatenate(buf_y)
-        if x.shape[0]:
-            yield x, y
 
 
 def data_base_frequencies(path: str | os.PathLike) -> np.ndarray:

@@ -86,14 +86,15 @@ def remove_outputs(paths: Iterable[str | os.PathLike]) -> None:
 
 
 def run_guarded(main: Callable[[], None], outputs: Iterable[str | os.PathLike] = ()) -> None:
-    """Run a script's ``main``; on :class:`InputError` print one clear message, remove the
+    """Run a workflow script's ``main``; on :class:`InputError` print one clear message
+    (``error: <message>``, the prefix of the console scripts, see ``danqmotifs.cli``), remove the
     outputs and exit with status 1 (no traceback: the message says everything)."""
     outputs = list(outputs)
     try:
         main()
     except InputError as exc:
         remove_outputs(outputs)
-        print(f"ERROR: {exc}", file=sys.stderr, flush=True)
+        print(f"error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from None
     except BaseException:
         remove_outputs(outputs)

@@ -1,4 +1,4 @@
-"""Evaluating a trained model: per-target ROC AUC and PR AUC on a data split, and the figures.
+"""Evaluating a trained model: per-target ROC AUC and PR AUC on a data split.
 
 Predictions are made batch by batch (optionally averaged over each sequence and its reverse
 complement) and spilled to a temporary HDF5 file laid out target-major, so that memory stays
@@ -8,6 +8,7 @@ bounded for any number of sequences; the AUCs are then computed a few targets at
 * PR AUC: average precision, sum over distinct score thresholds of (recall step) x precision.
 
 A target without positives (or, for ROC AUC, without negatives) gets NA instead of a number.
+The figures are drawn by ``danqmotifs.plot.training``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import numpy as np
 from .alphabet import codes_to_onehot
 from .datafile import DataReader
 from .errors import InputError, atomic_output
+from .model import load_model
+from .tsv import read_tsv
 
 AUC_COLUMNS = ("target", "roc_auc", "pr_auc", "n_pos")
 
@@ -59,22 +62,7 @@ def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
-# ----------------------------------------------------------------------------------------- model I/O
-
-def load_model(path):
-    """Load a saved Keras model for inference; InputError if it is missing or unreadable."""
-    import keras
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the model file does not exist", "run the train rule first or correct the path")
-    try:
-        return keras.models.load_model(path, compile=False)
-    except Exception as exc:
-        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise InputError(path, f"not a readable Keras model ({msg})",
-                         "delete it and rerun the train rule (the file may be truncated)") from None
-
+# ----------------------------------------------------------------------------------------- model shape
 
 def model_shape(model) -> tuple[int | None, int]:
     """(sequence length, number of targets) the model expects and produces."""
@@ -188,11 +176,8 @@ def write_auc_table(rows: Sequence[dict], path) -> None:
 
 def read_auc_table(path) -> list[dict]:
     """Rows of a table written by :func:`write_auc_table` (NA -> nan)."""
-    lines = Path(path).read_text().splitlines()
-    head = lines[0].split("\t")
     out = []
-    for line in lines[1:]:
-        d = dict(zip(head, line.split("\t")))
+    for d in read_tsv(path):
         out.append(dict(target=d["target"], roc_auc=float("nan") if d["roc_auc"] == "NA" else float(d["roc_auc"]),
                         pr_auc=float("nan") if d["pr_auc"] == "NA" else float(d["pr_auc"]),
                         n_pos=int(d["n_pos"])))
@@ -242,82 +227,3 @@ def read_reference(path, target_names: Sequence[str]) -> dict[str, dict]:
         raise InputError(path, "no target of the reference matches a target of the data",
                          "use the data's target names in the target column")
     return ref
-
-
-# ----------------------------------------------------------------------------------------- figures
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def plot_training_curves(history: Sequence[dict], path, best_epoch: int = 0) -> None:
-    """Loss and mean ROC AUC per epoch, training and validation, the kept epoch marked."""
-    plt = _pyplot()
-    from matplotlib.ticker import MaxNLocator
-
-    ep = [r["epoch"] for r in history]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-    for ax, key, label in ((axes[0], "loss", "binary cross-entropy"), (axes[1], "auc", "mean ROC AUC")):
-        ax.plot(ep, [r[key] for r in history], "o-", label="training", ms=3)
-        ax.plot(ep, [r[f"val_{key}"] for r in history], "s-", label="validation", ms=3)
-        if best_epoch:
-            ax.axvline(best_epoch, color="grey", ls=":", lw=1, label=f"kept (epoch {best_epoch})")
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=110, metadata={"Software": None})
-    plt.close(fig)
-
-
-def plot_auc(rows: Sequence[dict], path, reference: dict[str, dict] | None = None, title: str = "") -> None:
-    """Per-target ROC AUC and PR AUC (targets sorted by ROC AUC); with a reference, a scatter of
-    the reference AUCs against these, one point per target, as the DanQ paper compares models."""
-    plt = _pyplot()
-    good = [r for r in rows if np.isfinite(r["roc_auc"])]
-    good.sort(key=lambda r: r["roc_auc"])
-    ncol = 1 + (1 if reference else 0) + (1 if reference and any(np.isfinite(v["pr_auc"]) for v in reference.values()) else 0)
-    fig, axes = plt.subplots(1, ncol, figsize=(max(4.6 * ncol, 6.4), 4.2), squeeze=False)
-    ax = axes[0, 0]
-    x = np.arange(len(good))
-    ax.plot(x, [r["roc_auc"] for r in good], ".", label="ROC AUC")
-    ax.plot(x, [r["pr_auc"] for r in good], ".", label="PR AUC")
-    ax.set_xlabel("target (sorted by ROC AUC)")
-    ax.set_ylabel("area under the curve")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    if len(good) <= 20:
-        ax.set_xticks(x)
-        ax.set_xticklabels([r["target"] for r in good], rotation=90, fontsize=6)
-    if reference:
-        byname = {r["target"]: r for r in rows}
-        for j, key in enumerate(("roc_auc", "pr_auc")[:ncol - 1], start=1):
-            pts = [(v[key], byname[k][key]) for k, v in reference.items()
-                   if k in byname and np.isfinite(v[key]) and np.isfinite(byname[k][key])]
-            a = axes[0, j]
-            if pts:
-                rx, mx = np.array(pts).T
-                a.scatter(rx, mx, s=6, alpha=0.6)
-                lo = float(min(rx.min(), mx.min()))
-                a.plot([lo, 1], [lo, 1], color="grey", lw=1, ls="--")
-                a.set_aspect("equal", adjustable="datalim")
-                better = int((mx > rx).sum())
-                a.set_title(f"{better}/{len(pts)} targets above the diagonal", fontsize=9)
-            a.set_xlabel(f"reference {key.replace('_', ' ').upper()}")
-            a.set_ylabel(f"this model's {key.replace('_', ' ').upper()}")
-            a.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=110, metadata={"Software": None})
-    plt.close(fig)

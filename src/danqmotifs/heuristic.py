@@ -1,4 +1,4 @@
-"""The heuristic PFM of a kernel (DeepBind; DanQ issue #9; design.md section 7).
+"""The heuristic PFM of a kernel (DeepBind; DanQ issue #9; docs/design.md section 7).
 
 For each kernel and sequence, the window of the maximum activation (after bias and ReLU) is added
 to the kernel's count matrix when that activation is > 0; nsites counts the windows added. With

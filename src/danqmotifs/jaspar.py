@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 import re
 import warnings
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -52,7 +54,7 @@ def fetch_motifs(ids, release: str = "JASPAR2024", where: str = "motif_ids") -> 
             m = db.fetch_motif_by_id(mid)
         if m is None:
             raise InputError(f"{where}: {mid}", f"JASPAR id {mid} does not exist in {release}",
-                             f"check the id on jaspar.elixir.no or pick another release")
+                             "check the id on jaspar.elixir.no or pick another release")
         out.append(_to_motif(m))
     return out
 
@@ -71,3 +73,28 @@ def fetch_collection(release: str = "JASPAR2024", collection: str = "CORE",
         raise InputError(f"{release} {collection} {tax_group}", "no JASPAR matrices match",
                          "check the collection and tax_group names (e.g. CORE, vertebrates)")
     return sorted((_to_motif(m) for m in ms), key=lambda m: m.id)
+
+
+def motifs_with_reverse_complements(motifs: Sequence[Motif], rc_ids: Iterable[str]) -> list[Motif]:
+    """``motifs`` followed by the reverse complements of those named in ``rc_ids`` (full id, or
+    base id without version), as DanQ-JASPAR adds a few reverse complements to its kernels."""
+    index = {}
+    for m in motifs:
+        index[m.id] = m
+        index.setdefault(m.id.split(".")[0], m)
+    out = list(motifs)
+    for rid in rc_ids:
+        if rid not in index:
+            raise InputError(f"model.jaspar_reverse_complements: {rid}",
+                             "not one of the initial JASPAR motifs", "name a matrix of the collection")
+        m = index[rid].reverse_complement()
+        out.append(replace(m, id=f"{m.id}_rc"))
+    return out
+
+
+def jaspar_init_motifs(release: str = "JASPAR2016", collection: str = "CORE",
+                       tax_group: str | None = "vertebrates", rc_ids: Iterable[str] = ()) -> list[Motif]:
+    """The motifs DanQ-JASPAR initialises its kernels with: a JASPAR collection from pyjaspar
+    (JASPAR2016 CORE vertebrates: 519 matrices), sorted by id, then the reverse complements of
+    ``rc_ids``."""
+    return motifs_with_reverse_complements(fetch_collection(release, collection, tax_group), rc_ids)

@@ -120,23 +120,6 @@ def check_sequence_tensor(X, L: int, where) -> np.ndarray:
 # the model
 
 
-def _walk_layers(layer):
-    """Layers depth-first, in order, entering nested models."""
-    for sub in getattr(layer, "layers", []) or []:
-        yield sub
-        yield from _walk_layers(sub)
-
-
-def first_conv1d(model):
-    """The first keras.layers.Conv1D of a model (nested models included), or None."""
-    import keras
-
-    for layer in _walk_layers(model):
-        if isinstance(layer, keras.layers.Conv1D):
-            return layer
-    return None
-
-
 def kernels_from_layer(layer, where="model") -> KernelSet:
     """W (K, L, 4) and biases (K,) of a built Keras Conv1D layer."""
     cfg = layer.get_config()
@@ -169,22 +152,10 @@ def kernels_from_layer(layer, where="model") -> KernelSet:
 
 
 def load_model_kernels(path: str | os.PathLike) -> KernelSet:
-    """The first Conv1D kernels of a saved Keras model (``keras.models.load_model``)."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the model file does not exist", "train the model first or correct the path")
-    import keras
+    """The first Conv1D kernels of a saved Keras model (:func:`danqmotifs.model.load_model`)."""
+    from .model import first_conv_layer, load_model
 
-    try:
-        model = keras.models.load_model(path, compile=False)
-    except Exception as exc:  # keras raises many types for unreadable or foreign files
-        raise InputError(path, f"Keras cannot load the model ({type(exc).__name__}: {exc})",
-                         "give a .keras file saved by Keras 3 (model.save('best.keras'))") from None
-    layer = first_conv1d(model)
-    if layer is None:
-        raise InputError(path, "the model has no Conv1D layer", "give a model whose first layer scans "
-                         "one-hot DNA with keras.layers.Conv1D")
-    return kernels_from_layer(layer, path)
+    return kernels_from_layer(first_conv_layer(load_model(path), path), path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import numpy as np
 
 from .errors import InputError, atomic_output, open_hdf5
 from .motif import Motif
+from .pwm import column_information
 
 _BAD_ID = re.compile(r"[\s=]")
 
@@ -101,6 +102,59 @@ def write_meme(path: str | os.PathLike, motifs: Iterable[Motif], background=None
         Path(tmp).write_text(text)
 
 
+def parse_matrix_rows(lines: Sequence[str], start: int, width: int, where,
+                      skip_text: bool = False) -> tuple[list[list[float]], int]:
+    """The rows of a letter-probability matrix (4 numbers, A C G T) from ``lines[start:]``.
+
+    Reading stops after ``width`` rows (0: at the first blank line after a row), at a ``MOTIF`` or
+    ``URL`` line, or at the end. Other blank lines are skipped.
+
+    Parameters
+    ----------
+    lines : the text's lines.
+    start : index of the first line to read.
+    width : rows expected (the header's ``w=``), 0 if unknown.
+    where : the file named in errors.
+    skip_text : skip lines that are not numbers (a bare matrix among other text) instead of
+        raising.
+
+    Returns
+    -------
+    rows : list of rows of 4 floats.
+    stop : index of the first line not read.
+
+    Raises
+    ------
+    InputError
+        A row without exactly 4 numbers (or, without ``skip_text``, a non-numeric line).
+    """
+    rows = []
+    k = start
+    while k < len(lines) and (width == 0 or len(rows) < width):
+        s = lines[k].strip()
+        if not s:
+            if width == 0 and rows:
+                break
+            k += 1
+            continue
+        if s.startswith(("MOTIF", "URL")):
+            break
+        try:
+            vals = [float(t) for t in s.split()]
+        except ValueError:
+            if skip_text:
+                k += 1
+                continue
+            raise InputError(where, f"line {k + 1}: non-numeric matrix row {s!r}",
+                             "write 4 probabilities per row") from None
+        if len(vals) != 4:
+            raise InputError(where, f"line {k + 1}: {len(vals)} values in a matrix row",
+                             "write exactly 4 probabilities (A C G T) per row")
+        rows.append(vals)
+        k += 1
+    return rows, k
+
+
 def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     """Parse a MEME file: (motifs, background A,C,G,T). Raises InputError on malformed input.
 
@@ -168,27 +222,7 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
             if alength != 4:
                 raise InputError(path, f"line {j + 1}: alength= {alength}, not 4",
                                  "use DNA motifs (4 letters, A C G T)")
-            rows = []
-            k = j + 1
-            while k < len(lines) and (w == 0 or len(rows) < w):
-                s = lines[k].strip()
-                if not s:
-                    if w == 0 and rows:
-                        break
-                    k += 1
-                    continue
-                if s.startswith(("MOTIF", "URL")):
-                    break
-                try:
-                    vals = [float(t) for t in s.split()]
-                except ValueError:
-                    raise InputError(path, f"line {k + 1}: non-numeric matrix row {s!r}",
-                                     "write 4 probabilities per row") from None
-                if len(vals) != 4:
-                    raise InputError(path, f"line {k + 1}: {len(vals)} values in a matrix row",
-                                     "write exactly 4 probabilities (A C G T) per row")
-                rows.append(vals)
-                k += 1
+            rows, k = parse_matrix_rows(lines, j + 1, w, path)
             if not rows or (w and len(rows) != w):
                 raise InputError(path, f"motif {mid}: expected {w} matrix rows, found {len(rows)}",
                                  "make w= match the number of rows")
@@ -239,15 +273,6 @@ def kernel_motifs(pwms: np.ndarray, nsites: Sequence[int], method: str,
             for k in range(pwms.shape[0]) if keep[k]]
 
 
-def information_content(pwm: np.ndarray, background=None) -> np.ndarray:
-    """Information content (bits) of each row: sum_c p log2(p / bg); 2 - entropy for uniform bg."""
-    p = np.asarray(pwm, dtype=np.float64)
-    bg = np.full(4, 0.25) if background is None else np.asarray(background, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * np.log2(p / bg), 0.0)
-    return terms.sum(axis=-1)
-
-
 def trim_span(ic: np.ndarray, min_ic: float, min_width: int) -> tuple[int, int]:
     """[start, stop) keeping the columns from the first to the last with ``ic >= min_ic``.
 
@@ -279,7 +304,7 @@ def trim_motif(m: Motif, min_ic: float, min_width: int, background=None) -> Moti
 
     ``extra["trim"]`` holds (start, stop) in the untrimmed motif's columns.
     """
-    start, stop = trim_span(information_content(m.pwm, background), min_ic, min_width)
+    start, stop = trim_span(column_information(m.pwm, background), min_ic, min_width)
     extra = dict(m.extra, trim=(start, stop))
     return Motif(m.id, m.pwm[start:stop].copy(), m.name, m.nsites, m.evalue, extra)
 
@@ -301,7 +326,6 @@ def read_kernel_pwms(path: str | os.PathLike, dead_key: str | None = None) -> di
     (all of them, except those flagged in ``dead_key`` or with no site). Kept kernels must have
     finite, non-negative rows summing to 1.
     """
-    import h5py
 
     path = Path(path)
     f = open_hdf5(path, "kernel PWM", "run the motif stage (again)")

@@ -1,4 +1,4 @@
-"""Maximum-likelihood estimate of the base b linking kernels to PWMs (design.md section 6).
+"""Maximum-likelihood estimate of the base b linking kernels to PWMs (docs/design.md section 6).
 
 With v = ln b, the best window of each (sequence s, kernel t) pair is one sample from kernel t's
 PWM. Over the pairs used for kernel t (n_t of them, their scores summing to S_t)::

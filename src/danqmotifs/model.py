@@ -5,14 +5,17 @@ DanQ: Conv1D (valid, ReLU) -> MaxPooling1D (size = stride) -> Dropout -> Bidirec
 The model is a plain ``keras.Sequential`` of standard layers, so ``keras.models.load_model(path,
 compile=False)`` works anywhere. Its first ``Conv1D`` layer (named ``motif_conv``) holds the motif
 kernels with shape (L, 4, K): Keras computes a cross-correlation, so kernel row j faces base i + j of
-a window starting at i (the "correlation" orientation of the design notes). :func:`kernels` returns
-them as W (K, L, 4) with their biases.
+a window starting at i (the "correlation" orientation, docs/design.md). :func:`load_model` reads a
+saved model and :func:`first_conv_layer` finds that layer in any model
+(``danqmotifs.kernels.kernels_from_layer`` turns it into W (K, L, 4) and biases).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from typing import Iterable, Sequence
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -139,25 +142,69 @@ def count_params(spec: ModelSpec) -> int:
     return conv + lstm + dense + out
 
 
-def first_conv_layer(model):
-    """The first Conv1D layer of a model (the motif kernels)."""
+def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: dict | None = None):
+    """Load a saved Keras model (a ``.keras`` file); the one loader every stage uses.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file.
+    compile : bool
+        Restore the optimizer and compilation too (to resume training); False for inference.
+    custom_objects : dict, optional
+        Classes and functions the file refers to by name that Keras does not know.
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    InputError
+        If the file is missing or Keras cannot read it (truncated, foreign or not a model).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the model file does not exist", "run the train rule first or correct the path")
     import keras
 
-    for layer in model._flatten_layers(include_self=False, recursive=True):
+    try:
+        return keras.models.load_model(path, compile=compile, custom_objects=custom_objects)
+    except Exception as exc:  # keras raises many types for unreadable or foreign files
+        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise InputError(path, f"not a readable Keras model ({type(exc).__name__}: {msg})",
+                         "give a .keras file saved by Keras 3 (model.save('best.keras')); if it is this "
+                         "workflow's, delete it and rerun the train rule (the file may be truncated)") from None
+
+
+def _walk_layers(layer):
+    """Layers depth-first, in order, entering nested models."""
+    for sub in getattr(layer, "layers", []) or []:
+        yield sub
+        yield from _walk_layers(sub)
+
+
+def first_conv_layer(model, where: str | os.PathLike | None = None):
+    """The first ``keras.layers.Conv1D`` of a model, nested models included (the motif kernels).
+
+    Parameters
+    ----------
+    model : keras.Model
+    where : str or os.PathLike, optional
+        What to name in the error (the model file); default the model's name.
+
+    Raises
+    ------
+    InputError
+        If the model has no Conv1D layer.
+    """
+    import keras
+
+    for layer in _walk_layers(model):
         if isinstance(layer, keras.layers.Conv1D):
             return layer
-    raise ValueError(f"model {model.name!r} has no Conv1D layer")
-
-
-def kernels(model) -> tuple[np.ndarray, np.ndarray]:
-    """The first-layer kernels as W (K, L, 4), correlation orientation (row j faces base i + j),
-    and their biases (K,); float64."""
-    layer = first_conv_layer(model)
-    w = np.asarray(layer.kernel.numpy(), dtype=np.float64)      # (L, 4, K)
-    if w.shape[1] != 4:
-        raise ValueError(f"first Conv1D layer has {w.shape[1]} input channels, not 4")
-    b = np.asarray(layer.bias.numpy(), dtype=np.float64) if layer.use_bias else np.zeros(w.shape[2])
-    return np.transpose(w, (2, 0, 1)).copy(), b
+    raise InputError(where if where is not None else f"model {model.name!r}", "the model has no Conv1D layer",
+                     "give a model whose first layer scans one-hot DNA with keras.layers.Conv1D")
 
 
 def init_kernels_from_motifs(model, motifs: Sequence[Motif], rng: np.random.Generator,
@@ -205,30 +252,3 @@ def _most_informative_window(pwm: np.ndarray, width: int) -> int:
     ic = 2.0 + (p * np.log2(p)).sum(axis=1)
     sums = np.convolve(ic, np.ones(width), mode="valid")
     return int(np.argmax(sums))
-
-
-def motifs_with_reverse_complements(motifs: Sequence[Motif], rc_ids: Iterable[str]) -> list[Motif]:
-    """``motifs`` followed by the reverse complements of those named in ``rc_ids`` (full id, or
-    base id without version), as DanQ-JASPAR adds a few reverse complements to its kernels."""
-    index = {}
-    for m in motifs:
-        index[m.id] = m
-        index.setdefault(m.id.split(".")[0], m)
-    out = list(motifs)
-    for rid in rc_ids:
-        if rid not in index:
-            raise InputError(f"model.jaspar_reverse_complements: {rid}",
-                             "not one of the initial JASPAR motifs", "name a matrix of the collection")
-        m = index[rid].reverse_complement()
-        out.append(replace(m, id=f"{m.id}_rc"))
-    return out
-
-
-def jaspar_init_motifs(release: str = "JASPAR2016", collection: str = "CORE",
-                       tax_group: str | None = "vertebrates", rc_ids: Iterable[str] = ()) -> list[Motif]:
-    """The motifs DanQ-JASPAR initialises its kernels with: a JASPAR collection from pyjaspar
-    (JASPAR2016 CORE vertebrates: 519 matrices), sorted by id, then the reverse complements of
-    ``rc_ids``."""
-    from .jaspar import fetch_collection
-
-    return motifs_with_reverse_complements(fetch_collection(release, collection, tax_group), rc_ids)

@@ -8,7 +8,7 @@ depends on which method produced the motifs.
 
 Beside the verdict: the best p-value of any kernel against the planted matrix (whether or not it
 is that kernel's best match), the kernel giving it, and the planted matrix's rank among that
-kernel's matches.
+kernel's matches. The figure is ``danqmotifs.plot.matching.planted_figure``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .errors import atomic_output
-from .match import MatchResult, best_indices, count_matched
+from .match.result import MatchResult, best_indices, count_matched
 from .motif import Motif
 
 CRITERION = ("a planted motif is recovered when its JASPAR matrix (id without version) is the best "
@@ -85,58 +84,3 @@ def benchmark(planted: Sequence[Motif], results: Mapping[str, MatchResult], q_th
         "motifs": rows,
     })
     return rows, summ
-
-
-def _neglog(p) -> np.ndarray:
-    p = np.asarray(p, dtype=np.float64)
-    return -np.log10(np.clip(np.where(np.isfinite(p), p, 1.0), 1e-300, 1.0))
-
-
-def planted_figure(path, rows: Sequence[dict], methods: Sequence[str], q_threshold: float = 0.05) -> None:
-    """Per planted motif, each method's best -log10 p (filled marker: recovered) and, with two
-    methods, one against the other."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    n = len(rows)
-    labels = [f"{r['planted_id']} {r['planted_name']}" for r in rows]
-    two = len(methods) == 2
-    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(11 if two else 6, 0.45 * n + 2.6),
-                             squeeze=False)
-    ax = axes[0, 0]
-    markers, colours = ["o", "s", "^", "D"], ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
-    y = np.arange(n)
-    for k, meth in enumerate(methods):
-        x = _neglog([r[f"best_p_{meth}"] for r in rows])
-        rec = np.array([r[f"recovered_{meth}"] for r in rows], bool)
-        dy = (k - (len(methods) - 1) / 2) * 0.18
-        c, mk = colours[k % 4], markers[k % 4]
-        ax.scatter(x[rec], y[rec] + dy, marker=mk, color=c, label=f"{meth}: recovered ({rec.sum()}/{n})")
-        ax.scatter(x[~rec], y[~rec] + dy, marker=mk, facecolors="none", edgecolors=c,
-                   label=f"{meth}: not recovered")
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("best -log10 p of any kernel vs the planted matrix")
-    ax.set_title(f"planted motifs (recovered: best match of a kernel, q < {q_threshold})", fontsize=9)
-    ax.set_xlim(left=0)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
-    if two:
-        a, b = methods
-        ax2 = axes[0, 1]
-        xa, xb = _neglog([r[f"best_p_{a}"] for r in rows]), _neglog([r[f"best_p_{b}"] for r in rows])
-        ax2.scatter(xb, xa, color="k")
-        for xi, yi, r in zip(xb, xa, rows):
-            ax2.annotate(r["planted_name"], (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        top = max(float(np.max(xa, initial=1)), float(np.max(xb, initial=1))) * 1.05
-        ax2.plot([0, top], [0, top], "--", color="grey", lw=1)
-        ax2.set_xlim(0, top)
-        ax2.set_ylim(0, top)
-        ax2.set_xlabel(f"{b}: best -log10 p")
-        ax2.set_ylabel(f"{a}: best -log10 p")
-        ax2.set_title(f"{a} vs {b} (above the diagonal: {a} closer)", fontsize=9)
-    fig.tight_layout()
-    with atomic_output(path) as tmp:
-        fig.savefig(tmp, dpi=100, format="png")
-    plt.close(fig)

@@ -7,20 +7,19 @@ records). Every record must have the model's input length, unless ``--resize cen
 it (with N) around its centre. Predictions are averaged over each sequence and its reverse
 complement unless ``--no-reverse-complement``. Column names come from ``--targets`` (one name per
 line; by default ``targets.txt`` beside the model, as the train rule writes it), else t1, t2, ...
+The ``predict`` command is ``danqmotifs.cli.predict``.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator
 
 import numpy as np
 
 from .errors import InputError, atomic_output
-from .evaluate import load_model, make_predictor, model_shape, predict_codes
+from .evaluate import make_predictor, model_shape, predict_codes
+from .model import load_model
 from .sources.fasta import encode_record, iter_fasta, resize_codes
 
 
@@ -108,39 +107,3 @@ def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: boo
         else:
             raise InputError(out, f"unknown output format {fmt!r}", "use tsv or h5")
     return n
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The ``predict`` command."""
-    ap = argparse.ArgumentParser(prog="predict", description="Probabilities of a trained DanQ model for "
-                                 "the sequences of a FASTA file (TSV, or HDF5 for an .h5 output).")
-    ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras)")
-    ap.add_argument("--fasta", required=True, help="input FASTA (.fa or .fa.gz)")
-    ap.add_argument("--out", required=True, help="output .tsv, or .h5 for HDF5")
-    ap.add_argument("--targets", default=None, help="target names, one per line (default: targets.txt "
-                    "beside the model)")
-    ap.add_argument("--batch-size", type=int, default=256)
-    ap.add_argument("--resize", choices=["none", "center"], default="none",
-                    help="center: trim or pad (with N) records of another length around their centre")
-    ap.add_argument("--no-reverse-complement", action="store_true",
-                    help="do not average with the reverse complement's prediction")
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads for TensorFlow (0: all)")
-    args = ap.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if args.threads:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(min(args.threads, 2))
-    try:
-        n = predict_fasta(args.model, args.fasta, args.out, args.batch_size,
-                          not args.no_reverse_complement, args.resize, args.targets)
-    except InputError as exc:
-        print(f"ERROR: {exc}", file=sys.stderr)
-        return 1
-    print(f"wrote predictions for {n} sequences to {args.out}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

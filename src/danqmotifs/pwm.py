@@ -1,4 +1,4 @@
-"""The exact transformation between a convolution kernel and a PWM (design.md section 5).
+"""The exact transformation between a convolution kernel and a PWM (docs/design.md section 5).
 
 For a kernel ``W`` (L, 4) in correlation orientation (row j faces base i + j) and v = ln b >= 0::
 
@@ -187,12 +187,24 @@ def exactness_check(W, P, ln_b, n_windows: int = 1000, seed: int = 0, batch: int
             "uniform_kernels": [int(k) for k in uniform], "uniform_ok": uniform_ok}
 
 
-def information_content(P) -> np.ndarray:
-    """Information content (bits, uniform background) of each PWM: (..., L, 4) -> (...)."""
+def total_information(P) -> np.ndarray:
+    """Information content of each whole PWM (bits, uniform background): the sum over its columns
+    of 2 - entropy; (..., L, 4) -> (...). See :func:`column_information` for one value per column."""
     P = np.asarray(P, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         h = -np.where(P > 0, P * np.log2(P), 0.0).sum(axis=-1)
     return (2.0 - h).sum(axis=-1)
+
+
+def column_information(pwm: np.ndarray, background=None) -> np.ndarray:
+    """Information content (bits) of each column against ``background`` (A, C, G, T; uniform if
+    None): sum_c p log2(p / bg); (..., L, 4) -> (..., L). See :func:`total_information` for one
+    value per PWM."""
+    p = np.asarray(pwm, dtype=np.float64)
+    bg = np.full(4, 0.25) if background is None else np.asarray(background, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log2(p / bg), 0.0)
+    return terms.sum(axis=-1)
 
 
 def consensus(P) -> str | list[str]:

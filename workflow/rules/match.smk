@@ -1,109 +1,107 @@
-# MEME output of the kernel motifs and their matching against JASPAR (Tomtom's algorithm).
+# MEME output of the kernel motifs and their matching against JASPAR (Tomtom's algorithm), one job
+# per motif method, then one table for all of them:
 #
-#   motifs/pwms.h5, motifs/heuristic.h5 -> motifs/{exact,heuristic}.meme  (rule write_meme)
-#   pyjaspar                            -> match/jaspar.meme              (rule jaspar_db)
-#   both                                -> match/matches.tsv ...          (rule match_motifs)
+#   motifs/{method}.h5              -> motifs/{method}.meme (+ .trimmed, .rc), {method}_dead.tsv
+#   pyjaspar                        -> match/jaspar.meme                              (jaspar_db)
+#   motifs/{method}.meme + database -> match/{method}.h5                              (match_method)
+#   match/{method}.h5 for all       -> match/matches.tsv, best_matches.tsv, match_summary.json,
+#                                      pvalues.h5, best_p.png                         (match_summary)
 
-MATCH_METHODS = ["exact", "heuristic"]
 MEME_CFG = config["meme"]
 MATCH_CFG = config["match"]
 
 
-# Named outputs of write_meme: the untrimmed files always, trimmed / reverse-complement ones when
-# configured.
-MEME_OUT = {m: f"{RESULTS}/motifs/{m}.meme" for m in MATCH_METHODS}
-MEME_OUT["dead"] = f"{RESULTS}/motifs/heuristic_dead.tsv"
-if MEME_CFG["trim"]:
-    MEME_OUT.update({f"{m}_trimmed": f"{RESULTS}/motifs/{m}.trimmed.meme" for m in MATCH_METHODS})
-if MEME_CFG["reverse_complement"]:
-    MEME_OUT.update({f"{m}_rc": f"{RESULTS}/motifs/{m}.rc.meme" for m in MATCH_METHODS})
-
-# The MEME files that are matched (and drawn): the trimmed ones when trimming is on.
-QUERY_MEME = {
-    m: f"{RESULTS}/motifs/{m}.trimmed.meme" if MEME_CFG["trim"] else MEME_OUT[m]
-    for m in MATCH_METHODS
-}
-
-JASPAR_DB = f"{RESULTS}/match/jaspar.meme"
-MATCH = {
-    "matches": f"{RESULTS}/match/matches.tsv",
-    "best": f"{RESULTS}/match/best_matches.tsv",
-    "summary": f"{RESULTS}/match/match_summary.json",
-    "pvalues": f"{RESULTS}/match/pvalues.h5",
-}
-
-
 rule write_meme:
     input:
-        pwms=f"{RESULTS}/motifs/pwms.h5",
-        heuristic=f"{RESULTS}/motifs/heuristic.h5",
-        train=data_file("train"),
+        pwms=PATHS["method_h5"],
+        # the method's check (exact: the identity) has passed once its report exists
+        check=PATHS["method_json"],
+        train=path("train"),
     output:
-        **MEME_OUT,
-    params:
-        meme=MEME_CFG,
+        **meme_outputs(),
     log:
-        f"{LOGS}/write_meme.log",
+        f"{LOGS}/write_meme_{{method}}.log",
     benchmark:
-        f"{BENCH}/write_meme.tsv"
+        f"{BENCH}/write_meme_{{method}}.tsv"
+    conda:
+        "../../envs/match.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/match.yaml"
+    params:
+        meme=MEME_CFG,
+        plugins=config["motifs"]["plugins"],
     script:
         "../scripts/write_meme.py"
 
 
 rule jaspar_db:
     output:
-        db=JASPAR_DB,
-    params:
-        match=MATCH_CFG,
+        db=path("jaspar_db"),
     log:
         f"{LOGS}/jaspar_db.log",
     benchmark:
         f"{BENCH}/jaspar_db.tsv"
+    conda:
+        "../../envs/match.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../envs/match.yaml"
+    params:
+        match=MATCH_CFG,
     script:
         "../scripts/jaspar_db.py"
 
 
-rule match_motifs:
+rule match_method:
     input:
-        exact=QUERY_MEME["exact"],
-        heuristic=QUERY_MEME["heuristic"],
-        db=JASPAR_DB,
+        query=lambda wildcards: query_meme(wildcards.method),
+        db=path("jaspar_db"),
     output:
-        **MATCH,
-        figure=report(
-            f"{RESULTS}/match/best_p.png",
-            caption="../report/best_p.rst",
-            category="Matching",
-        ),
-    params:
-        match=MATCH_CFG,
+        PATHS["method_matches"],
     log:
-        f"{LOGS}/match_motifs.log",
+        f"{LOGS}/match_method_{{method}}.log",
     benchmark:
-        f"{BENCH}/match_motifs.tsv"
+        f"{BENCH}/match_method_{{method}}.tsv"
+    conda:
+        "../../envs/match.yaml"
     threads: 2
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        match=MATCH_CFG,
+    script:
+        "../scripts/match_method.py"
+
+
+rule match_summary:
+    input:
+        results=per_method("method_matches"),
+        db=path("jaspar_db"),
+    output:
+        matches=path("matches"),
+        best=path("best"),
+        summary=path("match_summary"),
+        pvalues=path("pvalues"),
+        figure=report(
+            path("best_p"),
+            caption="../report/best_p.rst",
+            category="Matching",
+        ),
+    log:
+        f"{LOGS}/match_summary.log",
+    benchmark:
+        f"{BENCH}/match_summary.tsv"
     conda:
         "../../envs/match.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        match=MATCH_CFG,
     script:
-        "../scripts/match_motifs.py"
-
-
-FINAL.extend(MEME_OUT.values())
-FINAL.append(JASPAR_DB)
-FINAL.extend(MATCH.values())
-FINAL.append(f"{RESULTS}/match/best_p.png")
+        "../scripts/match_summary.py"

@@ -8,17 +8,14 @@
 # run again. GPU: the rules ask for `gpu` = train.gpus (0 by default); a cluster profile can also set
 # it per rule (set-resources: train: gpu: 1).
 
-import re
-
-from snakemake.exceptions import WorkflowError
-
 TRAIN_CFG = config["train"]
 MODEL_CFG = config["model"]
 EVAL_CFG = config["evaluate"]
 PRESET = MODEL_CFG["preset"]
-MODEL_DIR = f"{RESULTS}/model"
 # the CUDA build of TensorFlow where GPUs are asked for, the CPU build otherwise
-TRAIN_ENV = "../../envs/train_gpu.yaml" if TRAIN_CFG["gpus"] > 0 else "../../envs/train.yaml"
+TRAIN_ENV = (
+    "../../envs/train_gpu.yaml" if TRAIN_CFG["gpus"] > 0 else "../../envs/train.yaml"
+)
 
 # memory (MB) and time (minutes) per preset; profiles may override them per rule
 TRAIN_RESOURCES = {
@@ -32,25 +29,25 @@ EVAL_RESOURCES = {
     "danq_jaspar": dict(mem_mb=10000, runtime=720),
 }
 
-TRAIN_INPUTS = {"train": data_file("train"), "valid": data_file("valid")}
+TRAIN_INPUTS = {"train": path("train"), "valid": path("valid")}
 if PRESET == "danq_jaspar":
-    TRAIN_INPUTS["init_motifs"] = f"{MODEL_DIR}/jaspar_init.meme"
+    TRAIN_INPUTS["init_motifs"] = path("jaspar_init")
 
     rule jaspar_init_motifs:
         output:
-            f"{MODEL_DIR}/jaspar_init.meme",
-        params:
-            model=MODEL_CFG,
+            path("jaspar_init"),
         log:
             f"{LOGS}/jaspar_init_motifs.log",
         benchmark:
             f"{BENCH}/jaspar_init_motifs.tsv"
+        conda:
+            "../../envs/data.yaml"
         threads: 1
         resources:
             mem_mb=1000,
             runtime=10,
-        conda:
-            "../../envs/data.yaml"
+        params:
+            model=MODEL_CFG,
         script:
             "../scripts/jaspar_init_motifs.py"
 
@@ -59,108 +56,91 @@ rule train:
     input:
         **TRAIN_INPUTS,
     output:
-        model=f"{MODEL_DIR}/best.keras",
-        history=f"{MODEL_DIR}/history.tsv",
-        targets=f"{MODEL_DIR}/targets.txt",
+        model=path("model"),
+        history=path("history"),
+        targets=path("targets"),
         curves=report(
-            f"{MODEL_DIR}/training_curves.png",
+            path("curves"),
             caption="../report/training_curves.rst",
             category="Training",
         ),
-    params:
-        model=MODEL_CFG,
-        train=TRAIN_CFG,
-        seed=config["seed"],
-        checkpoint=f"{MODEL_DIR}/checkpoint",
     log:
         f"{LOGS}/train.log",
     benchmark:
         f"{BENCH}/train.tsv"
-    threads: TRAIN_CFG["threads"]
-    resources:
-        gpu=TRAIN_CFG["gpus"],
-        **TRAIN_RESOURCES[PRESET],
     conda:
         TRAIN_ENV
+    threads: TRAIN_CFG["threads"]
+    resources:
+        **TRAIN_RESOURCES[PRESET],
+        gpu=TRAIN_CFG["gpus"],
+    params:
+        model=MODEL_CFG,
+        train=TRAIN_CFG,
+        seed=config["seed"],
+        checkpoint=path("checkpoint"),
     script:
         "../scripts/train.py"
 
 
 rule evaluate:
     input:
-        model=f"{MODEL_DIR}/best.keras",
-        data=data_file(EVAL_CFG["split"]),
-        **({"reference": EVAL_CFG["reference_auc"]} if EVAL_CFG["reference_auc"] else {}),
+        **(
+            {"reference": EVAL_CFG["reference_auc"]}
+            if EVAL_CFG["reference_auc"]
+            else {}
+        ),
+        model=path("model"),
+        data=path(EVAL_CFG["split"]),
     output:
-        table=f"{RESULTS}/eval/{EVAL_CFG['split']}_auc.tsv",
+        table=path("auc_table"),
         figure=report(
-            f"{RESULTS}/eval/auc.png",
+            path("auc_figure"),
             caption="../report/auc.rst",
             category="Training",
         ),
-    params:
-        evaluate=EVAL_CFG,
     log:
         f"{LOGS}/evaluate.log",
     benchmark:
         f"{BENCH}/evaluate.tsv"
-    threads: TRAIN_CFG["threads"]
-    resources:
-        gpu=TRAIN_CFG["gpus"],
-        **EVAL_RESOURCES[PRESET],
     conda:
         TRAIN_ENV
+    threads: TRAIN_CFG["threads"]
+    resources:
+        **EVAL_RESOURCES[PRESET],
+        gpu=TRAIN_CFG["gpus"],
+    params:
+        evaluate=EVAL_CFG,
     script:
         "../scripts/evaluate.py"
 
 
 # Prediction for new sequences: each FASTA of evaluate.predict gives predict/<name>.tsv, <name>
 # being the file name without .fa/.fasta/.gz. Outside the workflow: the `predict` command.
-PREDICT_FASTA = {}
-for _fa in EVAL_CFG["predict"]:
-    _name = re.sub(r"\.gz$", "", Path(_fa).name).rsplit(".", 1)[0]
-    if _name in PREDICT_FASTA:
-        raise WorkflowError(
-            f"config: evaluate.predict names two FASTA files called {_name} "
-            f"({PREDICT_FASTA[_name]}, {_fa}). Fix: rename one of them."
-        )
-    PREDICT_FASTA[_name] = _fa
+PREDICT_FASTA = predict_fasta()
 
 if PREDICT_FASTA:
 
     rule predict:
         input:
-            model=f"{MODEL_DIR}/best.keras",
-            targets=f"{MODEL_DIR}/targets.txt",
+            model=path("model"),
+            targets=path("targets"),
             fasta=lambda wc: PREDICT_FASTA[wc.name],
         output:
-            f"{RESULTS}/predict/{{name}}.tsv",
-        wildcard_constraints:
-            name="|".join(re.escape(n) for n in PREDICT_FASTA),
-        params:
-            evaluate=EVAL_CFG,
+            PATHS["predict"],
         log:
             f"{LOGS}/predict_{{name}}.log",
         benchmark:
             f"{BENCH}/predict_{{name}}.tsv"
-        threads: TRAIN_CFG["threads"]
-        resources:
-            gpu=TRAIN_CFG["gpus"],
-            **EVAL_RESOURCES[PRESET],
+        wildcard_constraints:
+            name="|".join(re.escape(n) for n in PREDICT_FASTA),
         conda:
             TRAIN_ENV
+        threads: TRAIN_CFG["threads"]
+        resources:
+            **EVAL_RESOURCES[PRESET],
+            gpu=TRAIN_CFG["gpus"],
+        params:
+            evaluate=EVAL_CFG,
         script:
             "../scripts/predict.py"
-
-
-FINAL.extend(
-    [
-        f"{MODEL_DIR}/best.keras",
-        f"{MODEL_DIR}/history.tsv",
-        f"{MODEL_DIR}/targets.txt",
-        f"{MODEL_DIR}/training_curves.png",
-        f"{RESULTS}/eval/{EVAL_CFG['split']}_auc.tsv",
-        f"{RESULTS}/eval/auc.png",
-    ]
-)
-FINAL.extend(f"{RESULTS}/predict/{n}.tsv" for n in PREDICT_FASTA)

@@ -1,10 +1,5 @@
 """Rule dump_kernels: the first-layer kernels of the best model and the sequence sample -> kernels.h5."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
 from danqmotifs.errors import InputError, run_guarded
 from danqmotifs.kernels import load_model_kernels, read_sample, write_kernels_file
 from danqmotifs.logsetup import script_logging

@@ -1,11 +1,7 @@
 """Rule evaluate: per-target ROC AUC and PR AUC of the best model on a held-out split."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -17,8 +13,9 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 def main():
     from danqmotifs.datafile import DataReader
-    from danqmotifs.evaluate import evaluate_split, plot_auc, read_reference, summary, write_auc_table
-    from danqmotifs.train import configure_runtime
+    from danqmotifs.evaluate import evaluate_split, read_reference, summary, write_auc_table
+    from danqmotifs.plot.training import plot_auc
+    from danqmotifs.training.runtime import configure_runtime
 
     cfg = sm.params.evaluate
     configure_runtime(0, sm.threads)

@@ -1,10 +1,5 @@
 """Rule jaspar_db: the JASPAR target database as a MEME file, offline from pyjaspar."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
 from danqmotifs.errors import run_guarded
 from danqmotifs.jaspar import fetch_collection
 from danqmotifs.logsetup import script_logging

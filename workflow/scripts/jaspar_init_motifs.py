@@ -1,14 +1,9 @@
 """Rule jaspar_init_motifs: the JASPAR matrices that initialise DanQ-JASPAR's kernels (MEME)."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
 from danqmotifs.errors import run_guarded
+from danqmotifs.jaspar import jaspar_init_motifs
 from danqmotifs.logsetup import script_logging
 from danqmotifs.meme import write_meme
-from danqmotifs.model import jaspar_init_motifs
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

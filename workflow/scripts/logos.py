@@ -1,31 +1,31 @@
-"""Rule logos: one PNG per kernel, exact and heuristic motifs side by side, each above its best
-JASPAR match aligned by Tomtom's offset and orientation."""
+"""Rule logos: one PNG per kernel, every method's motif side by side, each above its best JASPAR
+match aligned by Tomtom's offset and orientation."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
+from danqmotifs import methods
 from danqmotifs.errors import run_guarded
-from danqmotifs.logos import kernel_panels, render_logos
+from danqmotifs.logos import kernel_panels
 from danqmotifs.logsetup import script_logging
 from danqmotifs.match import read_table
 from danqmotifs.meme import read_meme
+from danqmotifs.plot.logos import render_logos
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
-METHODS = ("exact", "heuristic")
 
 
 def main():
     import pandas as pd
 
-    queries = {m: read_meme(sm.input[m])[0] for m in METHODS}
+    methods.load_plugins(sm.params.plugins)
+    names = sm.params.methods
+    queries = {m: read_meme(f)[0] for m, f in zip(names, sm.input.queries)}
     targets = {t.id: t for t in read_meme(sm.input.db)[0]}
     best_df = read_table(sm.input.best)
-    best = {m: {r["query"]: r for r in best_df[best_df["method"] == m].to_dict("records")}
-            for m in METHODS}
-    dead = pd.read_csv(sm.input.dead, sep="\t", dtype={"id": str})
-    notes = {"heuristic": {i: "dead kernel (never activated)" for i in dead["id"]}}
+    best = {m: {r["query"]: r for r in best_df[best_df["method"] == m].to_dict("records")} for m in names}
+    notes = {}
+    for m, f in zip(names, sm.input.dead):
+        dead = pd.read_csv(f, sep="\t", dtype={"id": str})
+        if len(dead):
+            notes[m] = {i: methods.get(m).dead_note for i in dead["id"]}
     panels = kernel_panels(queries, best, targets, notes)
     paths = render_logos(sm.output.logos, panels, sm.params.q_threshold, threads=sm.threads)
     print(f"{len(paths)} kernel logos -> {sm.output.logos}")

@@ -2,16 +2,14 @@
 some kernel, for the exact PWMs and for the heuristic? Table, figure and summary.json."""
 
 import json
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
 
 from danqmotifs.errors import atomic_output, run_guarded
 from danqmotifs.logsetup import script_logging
 from danqmotifs.match import load_results
 from danqmotifs.meme import read_meme
-from danqmotifs.planted import benchmark, planted_figure
+from danqmotifs.planted import benchmark
+from danqmotifs.plot.matching import planted_figure
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -1,10 +1,5 @@
 """Rule predict: probabilities of the best model for the records of a FASTA file (TSV)."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -17,7 +12,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 def main():
     from danqmotifs.predict import predict_fasta
-    from danqmotifs.train import configure_runtime
+    from danqmotifs.training.runtime import configure_runtime
 
     cfg = sm.params.evaluate
     configure_runtime(0, sm.threads)

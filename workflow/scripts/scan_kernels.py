@@ -1,10 +1,5 @@
 """Rule scan_kernels: best window score and position of every kernel in every sampled sequence."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
 import time
 
 from danqmotifs.errors import run_guarded

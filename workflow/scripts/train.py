@@ -1,10 +1,5 @@
 """Rule train: train DanQ on the train split (resuming a killed run), keep the best model."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
-
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -16,9 +11,9 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.evaluate import plot_training_curves
     from danqmotifs.meme import read_meme
-    from danqmotifs.train import Checkpoint, TrainSettings, configure_runtime, export, train
+    from danqmotifs.plot.training import plot_training_curves
+    from danqmotifs.training import Checkpoint, TrainSettings, configure_runtime, export, train
 
     settings = TrainSettings.from_config(sm.params.train)
     settings.threads = sm.threads

@@ -25,11 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from ..alphabet import encode
-from ..datafile import DataWriter
+from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
 from .fasta import _open_text
 
-SPLITS = ("train", "valid", "test")
 _IUPAC = b"RYKMSWBDHVrykmswbdhv"
 _TO_N = bytes.maketrans(_IUPAC, b"N" * len(_IUPAC))
 _BLOCK = 4096

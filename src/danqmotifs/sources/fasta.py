@@ -27,10 +27,9 @@ from typing import IO, Iterator
 import numpy as np
 
 from ..alphabet import N_CODE, encode
-from ..datafile import DataWriter
+from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
 
-SPLITS = ("train", "valid", "test")
 RESIZE = ("none", "center", "left")
 _BLOCK = 4096
 

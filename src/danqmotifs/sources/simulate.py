@@ -15,11 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..alphabet import reverse_complement_codes
-from ..datafile import DataWriter
+from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
 from ..motif import Motif
 
-SPLITS = ("train", "valid", "test")
 _TRIES = 12
 _BLOCK = 8192
 

@@ -21,11 +21,13 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .errors import InputError, atomic_output
-from .kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
-from .mle import BASES, SEQUENCES, estimate_base
-from .pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
-from .scoring import ENGINES, scan_max
+from ..errors import InputError, atomic_output
+from ..kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
+from ..meme import parse_matrix_rows
+from ..mle import BASES, SEQUENCES, estimate_base
+from ..pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
+from ..scoring import ENGINES, scan_max
+from . import command, parser
 
 _CONVENTION_HELP = ("orientation of the kernels in the input/output: 'convolution' (Theano, k2p's "
                     "files: row order reversed with respect to the sequence) or 'correlation' "
@@ -35,11 +37,6 @@ _CONVENTION_HELP = ("orientation of the kernels in the input/output: 'convolutio
 
 def _warn(msg: str) -> None:
     print(f"warning: {msg}", file=sys.stderr)
-
-
-def _fail(exc: Exception) -> int:
-    print(f"error: {exc}", file=sys.stderr)
-    return 1
 
 
 def _ln_base(base: float, where: str = "--base") -> float:
@@ -108,32 +105,13 @@ def parse_single_pwm(text: str, where) -> np.ndarray:
     if len(starts) > 1:
         raise InputError(where, f"the file holds {len(starts)} motifs; this tool converts one",
                          "split the file into one MEME file per motif")
-    body = lines[starts[0] + 1:] if starts else lines
     if starts:
         w = re.search(r"\bw=\s*(\d+)", lines[starts[0]])
         width = int(w.group(1)) if w else None
     else:
         width = None
-    rows = []
-    for l in body:
-        s = l.strip()
-        if not s:
-            if rows:
-                break
-            continue
-        if s.startswith(("MOTIF", "URL")):
-            break
-        try:
-            vals = [float(t) for t in s.split()]
-        except ValueError:
-            if starts:
-                raise InputError(where, f"non-numeric matrix row {s[:40]!r}", "write 4 probabilities per row") from None
-            continue
-        if len(vals) != 4:
-            raise InputError(where, f"a matrix row has {len(vals)} values, not 4", "write A C G T probabilities")
-        rows.append(vals)
-        if width and len(rows) == width:
-            break
+    rows, _ = parse_matrix_rows(lines, starts[0] + 1 if starts else 0, width or 0, where,
+                                skip_text=not starts)
     if not rows:
         raise InputError(where, "no letter-probability matrix found",
                          "give a MEME motif file with one motif (or a bare L x 4 matrix)")
@@ -182,10 +160,10 @@ def meme_text(pwms, names, header: bool, matrix_only: bool, digits: int, nsites=
 
 
 def kernel2pwm_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="kernel2pwm",
-        description="Transform a convolution kernel into its exact PWM for a given base: "
-                    "P[j, c] = b**W[j, c] / sum_c' b**W[j, c'] (computed stably as a softmax of ln(b) * W).")
+    p = parser(
+        "kernel2pwm",
+        "Transform a convolution kernel into its exact PWM for a given base: "
+        "P[j, c] = b**W[j, c] / sum_c' b**W[j, c'] (computed stably as a softmax of ln(b) * W).")
     p.add_argument("input_file", nargs="?", default="-",
                    help="the kernel: a text matrix (rows = positions, 4 columns A C G T, no header; a bias "
                         "changes nothing) or an HDF5 file holding a [kernels, length, 4] tensor. "
@@ -211,34 +189,32 @@ def kernel2pwm_parser() -> argparse.ArgumentParser:
     return p
 
 
-def kernel2pwm_main(argv=None) -> int:
+@command
+def kernel2pwm_main(argv=None):
+    """The ``kernel2pwm`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args = kernel2pwm_parser().parse_args(argv)
-    try:
-        v = _ln_base(args.base)
-        src = args.input_file
-        if _is_hdf5(src):
-            W, name, _ = read_tensor(src, args.tensor_name, "kernel tensor", preferred="kernels")
-            W = check_kernel_tensor(W, f"{src}:{name}").astype(np.float64)
-            names = [f"{args.motif_name}_{k}" for k in range(W.shape[0])]
-        else:
-            W = parse_kernel_text(_read_text(src), "<stdin>" if src == "-" else src, args.sep)[None]
-            names = [args.motif_name]
-        if any(re.search(r"[\s=]", n) for n in names):
-            raise InputError("--motif-name", "motif names cannot contain spaces or '='", "choose another name")
-        W = flip_convention(W, args.convention)
-        P = kernel_to_pwm(W, v)
-        _pwm_warnings(P, W, "kernel2pwm")
-        _write_text(args.output_file, meme_text(P, names, args.use_meme_header, args.save_matrix_only,
-                                                args.digits))
-    except (InputError, ValueError) as exc:
-        return _fail(exc)
-    return 0
+    v = _ln_base(args.base)
+    src = args.input_file
+    if _is_hdf5(src):
+        W, name, _ = read_tensor(src, args.tensor_name, "kernel tensor", preferred="kernels")
+        W = check_kernel_tensor(W, f"{src}:{name}").astype(np.float64)
+        names = [f"{args.motif_name}_{k}" for k in range(W.shape[0])]
+    else:
+        W = parse_kernel_text(_read_text(src), "<stdin>" if src == "-" else src, args.sep)[None]
+        names = [args.motif_name]
+    if any(re.search(r"[\s=]", n) for n in names):
+        raise InputError("--motif-name", "motif names cannot contain spaces or '='", "choose another name")
+    W = flip_convention(W, args.convention)
+    P = kernel_to_pwm(W, v)
+    _pwm_warnings(P, W, "kernel2pwm")
+    _write_text(args.output_file, meme_text(P, names, args.use_meme_header, args.save_matrix_only,
+                                            args.digits))
 
 
 def pwm2kernel_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="pwm2kernel",
-        description="Transform a PWM into a convolution kernel: W[j, c] = log_b P[j, c] (plus an optional shift).")
+    p = parser(
+        "pwm2kernel",
+        "Transform a PWM into a convolution kernel: W[j, c] = log_b P[j, c] (plus an optional shift).")
     p.add_argument("input_file", nargs="?", default="-",
                    help="a MEME motif file with one motif (the MEME header is optional; a bare L x 4 "
                         "matrix also works). Default: standard input.")
@@ -258,33 +234,31 @@ def pwm2kernel_parser() -> argparse.ArgumentParser:
     return p
 
 
-def pwm2kernel_main(argv=None) -> int:
+@command
+def pwm2kernel_main(argv=None):
+    """The ``pwm2kernel`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args = pwm2kernel_parser().parse_args(argv)
-    try:
-        v = _ln_base(args.base)
-        where = "<stdin>" if args.input_file == "-" else args.input_file
-        P = parse_single_pwm(_read_text(args.input_file), where)
-        if args.delta is not None and not args.delta > 0:
-            raise InputError("--delta", f"delta must be > 0, got {args.delta}", "give a small positive number")
-        if (P == 0).any():
-            d = args.delta if args.delta is not None else P[P > 0].min() / 10.0
-            _warn(f"{where}: {(P == 0).sum()} zero entries get delta = {d:g}")
-        if math.log(args.base) < 1e-4:
-            _warn("the base is very close to 1: the kernel's weights will be huge")
-        W, _ = pwm_to_kernel(P, v, args.delta, args.shift, args.shift_by_minimum)
-        W = flip_convention(W, args.convention)
-        _write_text(args.output_file, "".join(_fmt(r, args.digits) + "\n" for r in W))
-    except (InputError, ValueError) as exc:
-        return _fail(exc)
-    return 0
+    v = _ln_base(args.base)
+    where = "<stdin>" if args.input_file == "-" else args.input_file
+    P = parse_single_pwm(_read_text(args.input_file), where)
+    if args.delta is not None and not args.delta > 0:
+        raise InputError("--delta", f"delta must be > 0, got {args.delta}", "give a small positive number")
+    if (P == 0).any():
+        d = args.delta if args.delta is not None else P[P > 0].min() / 10.0
+        _warn(f"{where}: {(P == 0).sum()} zero entries get delta = {d:g}")
+    if math.log(args.base) < 1e-4:
+        _warn("the base is very close to 1: the kernel's weights will be huge")
+    W, _ = pwm_to_kernel(P, v, args.delta, args.shift, args.shift_by_minimum)
+    W = flip_convention(W, args.convention)
+    _write_text(args.output_file, "".join(_fmt(r, args.digits) + "\n" for r in W))
 
 
 def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="kernel2pwm-mle",
-        description="Transform kernels into PWMs with the base estimated by maximum likelihood from the "
-                    "best-scoring window of every kernel in every sequence (model: input -> convolution -> "
-                    "(ReLU) -> max-pooling -> ...).")
+    p = parser(
+        "kernel2pwm-mle",
+        "Transform kernels into PWMs with the base estimated by maximum likelihood from the "
+        "best-scoring window of every kernel in every sequence (model: input -> convolution -> "
+        "(ReLU) -> max-pooling -> ...).")
     p.add_argument("kernel_tensor_hdf5_file",
                    help="HDF5 file with the kernel tensor [kernels, length, 4] (A, C, G, T).")
     p.add_argument("sequence_tensor_hdf5_file",
@@ -318,61 +292,47 @@ def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
     return p
 
 
-def kernel2pwm_mle_main(argv=None) -> int:
+@command
+def kernel2pwm_mle_main(argv=None):
+    """The ``kernel2pwm-mle`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args = kernel2pwm_mle_parser().parse_args(argv)
-    try:
-        kpath, spath = args.kernel_tensor_hdf5_file, args.sequence_tensor_hdf5_file
-        W, kname, kattrs = read_tensor(kpath, args.kernel_tensor_name, "kernel tensor", preferred="kernels")
-        W = check_kernel_tensor(W, f"{kpath}:{kname}").astype(np.float64)
-        X, sname, _ = read_tensor(spath, args.sequence_tensor_name, "sequence tensor", preferred="sequences")
-        codes = check_sequence_tensor(X, W.shape[1], f"{spath}:{sname}")
-        del X
-        bias = np.zeros(W.shape[0])
-        if args.bias_name is not None:
-            b, _, _ = read_tensor(kpath, args.bias_name, "bias")
-            bias = check_biases(b, W.shape[0], f"{kpath}:{args.bias_name}")
-        else:
-            with h5py.File(kpath, "r") as f:
-                if "biases" in f and f["biases"].shape == (W.shape[0],):
-                    bias = check_biases(f["biases"][()], W.shape[0], f"{kpath}:biases")
-        if kattrs.get("orientation") == "correlation" and args.convention == "convolution":
-            _warn(f"{kpath} says its kernels are in correlation orientation but --convention is "
-                  "convolution: rows will be flipped (pass --convention correlation for this workflow's files)")
-        W = flip_convention(W, args.convention)
-        both = args.strands == "both"
-        scan = scan_max(codes, W, both_strands=both, batch_size=args.batch_size, engine=args.engine)
-        fit = estimate_base(W, scan.best(both), bias, args.sequences, args.base)
-        P = kernel_to_pwm(W, fit.ln_b)
-        with atomic_output(args.output_hdf5_file) as tmp:
-            with h5py.File(tmp, "w") as f:
-                f.create_dataset(args.pwm_tensor_name, data=P, track_times=False)
-                f.create_dataset("ln_b", data=fit.ln_b, track_times=False)
-                f.create_dataset("nsites", data=fit.nsites, track_times=False)
-                for k, val in (("sequences", args.sequences), ("base", args.base), ("strands", args.strands),
-                               ("input_convention", args.convention), ("orientation", "correlation"),
-                               ("alphabet", "ACGT")):
-                    f.attrs[k] = val
-        if fit.shared:
-            v = float(fit.ln_b[0])
-            extra = {1: " (derivative <= 0 at 0: uniform PWMs)", 2: " (unbounded: capped)"}.get(int(fit.status[0]), "")
-            print(f"ln b = {v:.10g}, b = {math.exp(min(v, 700)):.10g}{extra}; loglik = {fit.loglik[0]:.10g}; "
-                  f"{W.shape[0]} kernels, {codes.shape[0]} sequences", file=sys.stderr)
-        else:
-            print(f"ln b per kernel: min {fit.ln_b.min():.6g}, median {np.median(fit.ln_b):.6g}, "
-                  f"max {fit.ln_b.max():.6g}; at zero: {int((fit.status == 1).sum())}, "
-                  f"no data: {len(fit.fallback)}", file=sys.stderr)
-    except (InputError, ValueError) as exc:
-        return _fail(exc)
-    return 0
-
-
-def kernel2pwm() -> None:
-    raise SystemExit(kernel2pwm_main())
-
-
-def pwm2kernel() -> None:
-    raise SystemExit(pwm2kernel_main())
-
-
-def kernel2pwm_mle() -> None:
-    raise SystemExit(kernel2pwm_mle_main())
+    kpath, spath = args.kernel_tensor_hdf5_file, args.sequence_tensor_hdf5_file
+    W, kname, kattrs = read_tensor(kpath, args.kernel_tensor_name, "kernel tensor", preferred="kernels")
+    W = check_kernel_tensor(W, f"{kpath}:{kname}").astype(np.float64)
+    X, sname, _ = read_tensor(spath, args.sequence_tensor_name, "sequence tensor", preferred="sequences")
+    codes = check_sequence_tensor(X, W.shape[1], f"{spath}:{sname}")
+    del X
+    bias = np.zeros(W.shape[0])
+    if args.bias_name is not None:
+        b, _, _ = read_tensor(kpath, args.bias_name, "bias")
+        bias = check_biases(b, W.shape[0], f"{kpath}:{args.bias_name}")
+    else:
+        with h5py.File(kpath, "r") as f:
+            if "biases" in f and f["biases"].shape == (W.shape[0],):
+                bias = check_biases(f["biases"][()], W.shape[0], f"{kpath}:biases")
+    if kattrs.get("orientation") == "correlation" and args.convention == "convolution":
+        _warn(f"{kpath} says its kernels are in correlation orientation but --convention is "
+              "convolution: rows will be flipped (pass --convention correlation for this workflow's files)")
+    W = flip_convention(W, args.convention)
+    both = args.strands == "both"
+    scan = scan_max(codes, W, both_strands=both, batch_size=args.batch_size, engine=args.engine)
+    fit = estimate_base(W, scan.best(both), bias, args.sequences, args.base)
+    P = kernel_to_pwm(W, fit.ln_b)
+    with atomic_output(args.output_hdf5_file) as tmp:
+        with h5py.File(tmp, "w") as f:
+            f.create_dataset(args.pwm_tensor_name, data=P, track_times=False)
+            f.create_dataset("ln_b", data=fit.ln_b, track_times=False)
+            f.create_dataset("nsites", data=fit.nsites, track_times=False)
+            for k, val in (("sequences", args.sequences), ("base", args.base), ("strands", args.strands),
+                           ("input_convention", args.convention), ("orientation", "correlation"),
+                           ("alphabet", "ACGT")):
+                f.attrs[k] = val
+    if fit.shared:
+        v = float(fit.ln_b[0])
+        extra = {1: " (derivative <= 0 at 0: uniform PWMs)", 2: " (unbounded: capped)"}.get(int(fit.status[0]), "")
+        print(f"ln b = {v:.10g}, b = {math.exp(min(v, 700)):.10g}{extra}; loglik = {fit.loglik[0]:.10g}; "
+              f"{W.shape[0]} kernels, {codes.shape[0]} sequences", file=sys.stderr)
+    else:
+        print(f"ln b per kernel: min {fit.ln_b.min():.6g}, median {np.median(fit.ln_b):.6g}, "
+              f"max {fit.ln_b.max():.6g}; at zero: {int((fit.status == 1).sum())}, "
+              f"no data: {len(fit.fallback)}", file=sys.stderr)

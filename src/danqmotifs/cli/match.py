@@ -1,0 +1,81 @@
+"""The ``motif-match`` command: the motifs of a MEME file against JASPAR or a MEME database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Sequence
+
+from ..match.engines import ENGINES, match_motifs
+from ..match.tables import best_table, match_table, summary, write_table
+from . import command, parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = parser(
+        "motif-match",
+        "Match the motifs of a MEME file against JASPAR (offline, from pyjaspar) or any "
+        "MEME database with Tomtom's algorithm; write one TSV row per query/target pair.")
+    ap.add_argument("query", help="query motifs (MEME format)")
+    src = ap.add_mutually_exclusive_group()
+    src.add_argument("--jaspar-release", default="JASPAR2024",
+                     help="JASPAR release shipped by pyjaspar (default JASPAR2024)")
+    src.add_argument("--db", help="target motifs (MEME format) instead of JASPAR")
+    ap.add_argument("--collection", default="CORE", help="JASPAR collection (default CORE)")
+    ap.add_argument("--tax-group", default="vertebrates",
+                    help="JASPAR taxonomic group, '' for all (default vertebrates)")
+    ap.add_argument("--engine", choices=ENGINES, default="memelite",
+                    help="memelite (default; euclidean distance) or meme (the tomtom program on PATH)")
+    ap.add_argument("--tomtom-args", default="-no-ssc -min-overlap 5 -dist pearson -evalue -thresh 0.01",
+                    help="arguments for the meme engine (default: the DanQ paper's)")
+    ap.add_argument("--method", default=None,
+                    help="value of the method column (default: the query file's name without .meme)")
+    ap.add_argument("--max-q", type=float, default=0.5,
+                    help="keep pairs with q <= this (default 0.5)")
+    ap.add_argument("--evalue-threshold", type=float, default=0.01,
+                    help="E-value under which a query counts as matched in the summary (default 0.01)")
+    ap.add_argument("--threads", type=int, default=-1, help="threads for memelite (default: all)")
+    ap.add_argument("--best", help="also write the best match of each query to this TSV")
+    ap.add_argument("--out", required=True, help="output TSV")
+    return ap
+
+
+def run(argv: Sequence[str] | None = None) -> dict:
+    """The command line's work; returns the summary it prints."""
+    from ..jaspar import fetch_collection
+    from ..meme import read_meme, write_meme
+
+    a = _parser().parse_args(argv)
+    queries, _bg = read_meme(a.query)
+    method = a.method or Path(a.query).name.removesuffix(".meme").removesuffix(".txt")
+    tmpdir = None
+    if a.db:
+        targets, _ = read_meme(a.db)
+        db_path = a.db
+    else:
+        targets = fetch_collection(a.jaspar_release, a.collection, a.tax_group or None)
+        db_path = None
+        if a.engine == "meme":
+            import tempfile
+
+            tmpdir = tempfile.TemporaryDirectory()
+            db_path = Path(tmpdir.name) / "targets.meme"
+            write_meme(db_path, targets)
+    try:
+        res = match_motifs(queries, targets, a.engine, a.query, db_path, a.tomtom_args, a.threads)
+    finally:
+        if tmpdir is not None:
+            tmpdir.cleanup()
+    write_table(match_table(res, method, a.max_q), a.out)
+    if a.best:
+        write_table(best_table(res, method), a.best)
+    s = summary({method: res}, a.evalue_threshold)
+    print(json.dumps(s, indent=1))
+    return s
+
+
+
+main = command(run)
+main.__doc__ = """Entry point of the ``motif-match`` console script: :func:`run` with the package's error
+handling (``error: <message>`` and exit status 2 on bad input, see :func:`danqmotifs.cli.command`)."""

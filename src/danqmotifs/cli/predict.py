@@ -1,0 +1,47 @@
+"""The ``predict`` command: probabilities of a trained model for the sequences of a FASTA file.
+
+    predict --model results/model/best.keras --fasta new.fa --out new.tsv
+
+See :func:`danqmotifs.predict.predict_fasta` for the formats, ``--resize`` and the target names.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Sequence
+
+from . import command, parser
+
+
+@command
+def main(argv: Sequence[str] | None = None):
+    """The ``predict`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
+    ap = parser("predict", "Probabilities of a trained DanQ model for the sequences of a FASTA file "
+                "(TSV, or HDF5 for an .h5 output).")
+    ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras)")
+    ap.add_argument("--fasta", required=True, help="input FASTA (.fa or .fa.gz)")
+    ap.add_argument("--out", required=True, help="output .tsv, or .h5 for HDF5")
+    ap.add_argument("--targets", default=None, help="target names, one per line (default: targets.txt "
+                    "beside the model)")
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--resize", choices=["none", "center"], default="none",
+                    help="center: trim or pad (with N) records of another length around their centre")
+    ap.add_argument("--no-reverse-complement", action="store_true",
+                    help="do not average with the reverse complement's prediction")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads for TensorFlow (0: all)")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from ..predict import predict_fasta
+
+    if args.threads:
+        from ..training.runtime import set_threads
+
+        set_threads(args.threads)
+    n = predict_fasta(args.model, args.fasta, args.out, args.batch_size,
+                      not args.no_reverse_complement, args.resize, args.targets)
+    print(f"wrote predictions for {n} sequences to {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

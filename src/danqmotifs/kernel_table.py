@@ -1,0 +1,69 @@
+"""One row per kernel: its base, activation on the sample, and what each motif method made of it."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+import numpy as np
+
+from .errors import atomic_output
+
+
+def activation(scan, bias, strands: str = "forward") -> tuple[np.ndarray, np.ndarray]:
+    """Max activation ReLU(best score + bias) of each kernel over the sample (and the reverse
+    complement with ``strands="both"``), and whether it never fires (``dead``), both (K,)."""
+    bias = np.asarray(bias, dtype=np.float64)
+    pairs = [scan.m] + ([scan.m_rc] if strands == "both" and scan.m_rc is not None else [])
+    max_act = np.zeros(bias.shape[0], dtype=np.float64)
+    for mm in pairs:
+        if mm.shape[0]:
+            max_act = np.maximum(max_act, np.maximum(mm + bias[None, :], 0.0).max(axis=0))
+    return max_act, max_act <= 0
+
+
+def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
+                 activation_strands: str = "forward") -> tuple[list[str], list[list]]:
+    """Columns and rows of ``kernel_table.tsv``.
+
+    Parameters
+    ----------
+    W : (K, L, 4) kernels; bias : (K,).
+    scan : danqmotifs.scoring.ScanResult of the sample.
+    base : base.json's content; ln_b : (K,) ln b per kernel.
+    motifs : method name -> ``{"pwms", "nsites", "keep"}`` (danqmotifs.methods.read_method_file),
+        in the order the columns should follow.
+    activation_strands : strands over which the max activation is taken (the heuristic's).
+    """
+    from .pwm import consensus, total_information
+
+    W = np.asarray(W, dtype=np.float64)
+    K = W.shape[0]
+    status = base.get("status")
+    status = [status] * K if isinstance(status, str) else list(status or ["?"] * K)
+    m_best = scan.best(base["options"]["strands"] == "both")
+    max_act, dead = activation(scan, bias, activation_strands)
+    names = list(motifs)
+    ic = {m: total_information(motifs[m]["pwms"]) for m in names}
+    cons = {m: consensus(motifs[m]["pwms"]) for m in names}
+    cols = (["kernel", "ln_b", "base_status"] + [f"nsites_{m}" for m in names]
+            + ["dead", "bias", "max_activation", "mean_best_score", "max_possible_score"]
+            + [f"ic_{m}" for m in names] + [f"consensus_{m}" for m in names])
+    rows = []
+    for k in range(K):
+        rows.append([k, f"{ln_b[k]:.6g}", status[k]]
+                    + [int(motifs[m]["nsites"][k]) for m in names]
+                    + [str(bool(dead[k])).lower(), f"{bias[k]:.6g}", f"{max_act[k]:.6g}",
+                       f"{m_best[:, k].mean():.6g}", f"{W[k].max(axis=1).sum():.6g}"]
+                    + [f"{ic[m][k]:.4f}" for m in names]
+                    + [cons[m][k] if motifs[m]["keep"][k] else "-" for m in names])
+    return cols, rows
+
+
+def write_kernel_table(path: str | os.PathLike, cols: list[str], rows: list[list]) -> None:
+    """Tab-separated, one header line (atomic write)."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "w") as fh:
+            fh.write("\t".join(cols) + "\n")
+            for row in rows:
+                fh.write("\t".join(str(x) for x in row) + "\n")

@@ -1,0 +1,105 @@
+"""Kernel logo figures: per kernel, a column per method, its motif on top and its best database
+match below on the same x axis (the logos themselves are drawn by ``danqmotifs.logos``)."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from ..logos import aligned_target, draw_blank, draw_logo, panel_title
+from . import figure, save_png
+
+
+def panel_spans(panels: Sequence[dict]) -> tuple[list[tuple[float, float]], list[int]]:
+    """Per panel the x range its logos need (the query and its aligned match) and its width.
+
+    Returns
+    -------
+    spans : list of (left, right) x limits.
+    widths : list of int, columns covered (for the widths of the figure's columns).
+    """
+    widths = []
+    spans = []
+    for pan in panels:
+        q = pan.get("query")
+        lo, hi = 0, (q.width if q is not None else 1)
+        if q is not None and pan.get("target") is not None and pan.get("match") is not None:
+            t, x0 = aligned_target(pan["target"].pwm, pan["match"]["offset"], pan["match"]["orientation"])
+            lo, hi = min(lo, x0), max(hi, x0 + len(t))
+        spans.append((lo - 0.5, hi - 0.5))
+        widths.append(hi - lo)
+    return spans, widths
+
+
+def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float, float]],
+                       q_threshold: float = 0.05) -> None:
+    """Draw one kernel's panels on a (2, n_panels) grid of axes: the method's motif on top, its
+    best match (aligned) below; a blank panel with a note where there is none.
+
+    Parameters
+    ----------
+    axes : 2-D array of matplotlib Axes, shape (2, len(panels))
+    panels : see :func:`kernel_figure`.
+    spans : x limits per panel (:func:`panel_spans`).
+    q_threshold : matches at q >= this are labelled not significant.
+    """
+    for c, pan in enumerate(panels):
+        q, m, t = pan.get("query"), pan.get("match"), pan.get("target")
+        if q is None:
+            draw_blank(axes[0, c], f"{pan['method']}: {pan.get('note') or 'no motif'}")
+            draw_blank(axes[1, c], "")
+            continue
+        draw_logo(axes[0, c], q.pwm, 0, f"{pan['method']}  (nsites={int(q.nsites)})", spans[c])
+        if m is None or t is None:
+            draw_blank(axes[1, c], panel_title(None, q_threshold))
+            continue
+        tp, x0 = aligned_target(t.pwm, m["offset"], m["orientation"])
+        draw_logo(axes[1, c], tp, x0, panel_title(m, q_threshold), spans[c])
+
+
+def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], q_threshold: float = 0.05,
+                  dpi: int = 80) -> None:
+    """Write one kernel's figure.
+
+    Parameters
+    ----------
+    path : PNG to write (atomically).
+    kernel : the kernel's motif id (figure title).
+    panels : one dict per method: ``method``, ``query`` (Motif or None when the method has no motif
+        for this kernel), ``note`` (shown instead of a missing query), ``match`` (best-match row as a
+        mapping, or None) and ``target`` (the matched database Motif, or None).
+    q_threshold : matches at q >= this are labelled not significant.
+    dpi : resolution.
+    """
+    ncol = max(len(panels), 1)
+    spans, widths = panel_spans(panels)
+    fig, axes = figure(2, ncol, figsize=(max(4.0, 0.28 * sum(widths) + 1.5 * ncol), 4.2),
+                       gridspec_kw={"width_ratios": [max(w, 4) for w in widths]})
+    draw_kernel_panels(axes, panels, spans, q_threshold)
+    fig.suptitle(kernel, fontsize=11, x=0.01, ha="left")
+    fig.tight_layout()
+    save_png(fig, path, dpi=dpi)
+
+
+def _render_one(job) -> str:
+    path, kernel, panels, q_threshold, dpi = job
+    kernel_figure(path, kernel, panels, q_threshold, dpi)
+    return str(path)
+
+
+def render_logos(out_dir: str | os.PathLike, panels_by_kernel: Mapping[str, list[dict]],
+                 q_threshold: float = 0.05, threads: int = 1, dpi: int = 80) -> list[str]:
+    """One PNG per kernel in ``out_dir`` (``<kernel>.png``), ``threads`` processes in parallel.
+
+    ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.logos.kernel_panels``).
+    Returns the paths written.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi) for k, p in panels_by_kernel.items()]
+    if threads <= 1 or len(jobs) <= 1:
+        return [_render_one(j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=min(threads, len(jobs), os.cpu_count() or 1)) as ex:
+        return list(ex.map(_render_one, jobs, chunksize=4))

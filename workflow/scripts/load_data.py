@@ -1,0 +1,16 @@
+"""Rule load_data: the configured data source (registry: danqmotifs.sources) -> the three splits."""
+
+from danqmotifs.errors import run_guarded
+from danqmotifs.logsetup import script_logging
+from danqmotifs.sources import SOURCES
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    SOURCES[sm.params.source].run(sm.params.block, dict(sm.input.items()), dict(sm.output.items()),
+                                  sm.params.seed, sm.resources.get("tmpdir"))
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)

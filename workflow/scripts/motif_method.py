@@ -1,0 +1,40 @@
+"""Rule motif_method: one motif method of the registry (danqmotifs.methods) applied to the kernels
+-> motifs/{method}.h5 (one matrix per kernel) and motifs/{method}.json (the method's check or
+summary; for exact, the check of the identity score = ln P / ln b + C, which stops the rule when it
+fails)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from danqmotifs import methods
+from danqmotifs.errors import InputError, atomic_output, run_guarded
+from danqmotifs.kernels import read_kernels_file
+from danqmotifs.logsetup import script_logging
+from danqmotifs.scoring import read_scores
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    opts = sm.params.options
+    methods.load_plugins(opts["plugins"])
+    method = methods.get(sm.wildcards.method)
+    kf = read_kernels_file(sm.input.kernels)
+    W = kf.W.astype(np.float64)
+    inputs = methods.MethodInputs(
+        W=W, bias=kf.bias, codes=kf.codes,
+        scan=read_scores(sm.input.scores, n=kf.codes.shape[0], K=W.shape[0]),
+        base=json.loads(Path(sm.input.base).read_text()), options=opts,
+        paths={"kernels": sm.input.kernels, "scores": sm.input.scores, "base": sm.input.base})
+    result = method.compute(inputs)
+    if result.failure:
+        raise InputError(sm.input.kernels, result.failure, f"see the log of the {method.name} method")
+    methods.write_method_file(sm.output.h5, result)
+    with atomic_output(sm.output.report) as tmp:
+        Path(tmp).write_text(json.dumps(result.report, indent=1) + "\n")
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)
