@@ -142,8 +142,11 @@ def count_params(spec: ModelSpec) -> int:
     return conv + lstm + dense + out
 
 
-def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: dict | None = None):
-    """Load a saved Keras model (a ``.keras`` file); the one loader every stage uses.
+def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: dict | None = None,
+               length: int | None = None, pool: int | None = None):
+    """Load a model: a saved Keras 3 model (a ``.keras`` file), or DanQ's published Keras 0.2
+    weights file (``DanQ_bestmodel.hdf5``, rebuilt by :mod:`danqmotifs.published`). The one loader
+    every stage uses.
 
     Parameters
     ----------
@@ -152,7 +155,11 @@ def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: d
     compile : bool
         Restore the optimizer and compilation too (to resume training); False for inference.
     custom_objects : dict, optional
-        Classes and functions the file refers to by name that Keras does not know.
+        Classes and functions the file refers to by name that Keras does not know (the Keras 0.2
+        hard sigmoid of an imported published model is always known).
+    length, pool : int, optional
+        Only for the published weights file, which stores neither: the input length (default
+        1000 bp, DeepSEA's) and the pooling size (default: inferred from the length).
 
     Returns
     -------
@@ -166,15 +173,21 @@ def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: d
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "the model file does not exist", "run the train rule first or correct the path")
+    from . import published
+
+    if published.is_published_danq(path):
+        return published.load_published_danq(path, length or published.DEFAULT_LENGTH, pool)
     import keras
 
+    objects = {**published.custom_objects(), **(custom_objects or {})}
     try:
-        return keras.models.load_model(path, compile=compile, custom_objects=custom_objects)
+        return keras.models.load_model(path, compile=compile, custom_objects=objects)
     except Exception as exc:  # keras raises many types for unreadable or foreign files
         msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise InputError(path, f"not a readable Keras model ({type(exc).__name__}: {msg})",
-                         "give a .keras file saved by Keras 3 (model.save('best.keras')); if it is this "
-                         "workflow's, delete it and rerun the train rule (the file may be truncated)") from None
+                         "give a .keras file saved by Keras 3 (model.save('best.keras')) or DanQ's published "
+                         "weights (DanQ_bestmodel.hdf5); if it is this workflow's, delete it and rerun "
+                         "the train rule (the file may be truncated)") from None
 
 
 def _walk_layers(layer):
