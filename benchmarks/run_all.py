@@ -39,6 +39,32 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def previous_sections() -> dict[str, str]:
+    """The sections of the current RESULTS.md by benchmark name (kept when --only reruns others)."""
+    path = HERE / "RESULTS.md"
+    if not path.exists():
+        return {}
+    import re
+
+    text = path.read_text()
+    head = text.split("\n## ", 1)[0]
+    machine_line = re.search(r"^Machine: (.*)$", head, re.M)
+    date = re.search(r" on (\d{4}-\d{2}-\d{2})\.", head)
+    origin = ", ".join(x.group(1) for x in (machine_line, date) if x)
+    out = {}
+    for block in text.split("\n## ")[1:]:
+        name = block.split("\n", 1)[0].strip()
+        if name == "Failed":
+            continue
+        if origin and "Measured on:" not in block:       # written before sections were dated
+            first, rest = block.split("\n", 1)
+            block = f"{first}\n\nMeasured on: {origin}\n{rest}"
+        elif origin:
+            block = re.sub(r"^(Measured on: \{.*\})$", rf"\1 ({origin})", block, count=1, flags=re.M)
+        out[name] = "## " + block.rstrip("\n") + "\n"
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (for a smoke run)")
@@ -69,23 +95,26 @@ def main() -> None:
         res["wall_s"] = dt
         results.append(res)
     lines = ["# Benchmark results", "",
-             f"Machine: {machine()}", "",
-             f"Produced by `{' '.join(['.venv/bin/python', 'benchmarks/run_all.py'] + (['--quick'] if args.quick else []) + (['--collect'] if args.collect else []))}` "
-             f"on {time.strftime('%Y-%m-%d')}. Ratios are measured side by side in one run of each benchmark.", ""]
+             "Produced by `.venv/bin/python benchmarks/run_all.py` (all benchmarks) or with `--only NAME`, "
+             "which replaces only that section. Each section says where and when it was measured; "
+             "ratios are measured side by side in one run of each benchmark.", ""]
+    sections = previous_sections() if args.only else {}
+    stamp = f"{machine()}, {time.strftime('%Y-%m-%d')}" + (" (--quick)" if args.quick else "")
     for res in results:
-        lines += [f"## {res['name']}", "", f"Command: `{res.get('command', '')}`", ""]
-        if res.get("machine"):
-            lines += [f"Measured on: {res['machine']}", ""]
-        lines += [
+        sec = [f"## {res['name']}", "", f"Command: `{res.get('command', '')}`", "",
+               "Measured on: " + (f"{res['machine']} ({stamp})" if res.get("machine") else stamp), ""]
+        sec += [
                   "| what | value | unit |", "|---|---:|---|"]
         for f in res.get("figures", []):
             v = f["value"]
             vs = f"{v:.4g}" if isinstance(v, float) else str(v)
-            lines.append(f"| {f['what']} | {vs} | {f.get('unit', '')} |")
+            sec.append(f"| {f['what']} | {vs} | {f.get('unit', '')} |")
         ratios = res.get("ratios") or res.get("ratio") or []
         for rt in ratios if isinstance(ratios, list) else []:
-            lines.append(f"| ratio: {rt['what']} (vs {rt.get('baseline', 'baseline')}) | {rt['value']:.3g} | x |")
-        lines.append("")
+            sec.append(f"| ratio: {rt['what']} (vs {rt.get('baseline', 'baseline')}) | {rt['value']:.3g} | x |")
+        sections[res["name"]] = "\n".join(sec) + "\n"
+    for name in sorted(sections):
+        lines += [sections[name].rstrip("\n"), ""]
     if failed:
         lines += ["## Failed", "", ", ".join(failed), ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines))

@@ -15,12 +15,20 @@ import stat
 import numpy as np
 import pytest
 
+from danqmotifs.cli.match import run
 from danqmotifs.errors import InputError
 from danqmotifs.jaspar import fetch_collection
-from danqmotifs.cli.match import run
-from danqmotifs.match.engines import (distance_of, parse_tomtom_tsv, result_from_table, tomtom_binary,
-                                      tomtom_memelite)
-from danqmotifs.match.result import bh_qvalues, best_indices, count_matched
+from danqmotifs.match.engines import (
+    distance_of,
+    match_motifs,
+    parse_tomtom_tsv,
+    resolve_engine,
+    result_from_table,
+    tomtom_args_for,
+    tomtom_binary,
+    tomtom_memelite,
+)
+from danqmotifs.match.result import best_indices, bh_qvalues, count_matched
 from danqmotifs.match.store import load_results, save_results
 from danqmotifs.match.tables import COLUMNS, best_table, match_table, read_table, summary, write_table
 from danqmotifs.meme import read_meme, write_meme
@@ -241,7 +249,8 @@ def test_command_line(lite, jaspar, tmp_path, capsys):
     queries, res = lite
     q = tmp_path / "exact.meme"
     write_meme(q, queries)
-    s = run([str(q), "--out", str(tmp_path / "m.tsv"), "--best", str(tmp_path / "b.tsv"), "--threads", "1"])
+    s = run([str(q), "--dist", "euclidean", "--out", str(tmp_path / "m.tsv"), "--best", str(tmp_path / "b.tsv"),
+             "--threads", "1"])
     out = read_table(tmp_path / "m.tsv")
     assert set(out.method) == {"exact"} and s["methods"]["exact"]["n_matched"] == 5
     # the same as the library on the motifs as written (6 decimals)
@@ -254,7 +263,8 @@ def test_command_line(lite, jaspar, tmp_path, capsys):
     # a user database instead of JASPAR
     db = tmp_path / "db.meme"
     write_meme(db, [Motif(f"D{i}", np.roll(np.eye(4), i, 0)[np.arange(8) % 4] * 0.9 + 0.025) for i in range(4)])
-    run([str(q), "--db", str(db), "--method", "mine", "--max-q", "1", "--out", str(tmp_path / "d.tsv")])
+    run([str(q), "--db", str(db), "--dist", "euclidean", "--method", "mine", "--max-q", "1",
+         "--out", str(tmp_path / "d.tsv")])
     d = read_table(tmp_path / "d.tsv")
     assert set(d.method) == {"mine"} and set(d.target_id) <= {"D0", "D1", "D2", "D3"} and len(d) == 5 * 4
 
@@ -266,3 +276,50 @@ def test_command_line_errors(tmp_path):
     bad.write_text("not a motif file\n")
     assert main([str(bad), "--out", str(tmp_path / "x.tsv")]) == 2
     assert not (tmp_path / "x.tsv").exists()
+
+
+# --- the native engine (danqmotifs.tomtom) and the choice of engine ---------------------------
+
+def test_engine_choice_and_tomtom_args():
+    assert resolve_engine("auto", "pearson") == "native" and resolve_engine("auto", "euclidean") == "memelite"
+    assert resolve_engine("native", "euclidean") == "native" and resolve_engine("meme", "pearson") == "meme"
+    with pytest.raises(InputError, match="only the euclidean"):
+        resolve_engine("memelite", "pearson")
+    with pytest.raises(InputError, match="unknown column distance"):
+        resolve_engine("auto", "sandelin")
+    assert tomtom_args_for("-no-ssc -min-overlap 5", "pearson") == "-no-ssc -min-overlap 5 -dist pearson"
+    assert tomtom_args_for("-dist euclidean -thresh 1", "euclidean") == "-dist euclidean -thresh 1"
+    with pytest.raises(InputError, match="contradicts match.distance"):
+        tomtom_args_for("-dist ed", "pearson")
+
+
+def test_native_pearson_finds_planted_matrix_offset_and_strand(lite, jaspar):
+    queries, _ = lite
+    res = match_motifs(queries, jaspar, "auto", distance="pearson")
+    assert res.engine == "native" and res.distance == "pearson"
+    best = best_indices(res)
+    for k, (mid, left, strand) in enumerate(PLANTS):
+        j = best[k]
+        assert res.target_ids[j] == mid
+        assert res.orientation[k, j] == (0 if strand == "+" else 1)
+        assert res.offset[k, j] == -left          # query column left faces target column 0
+    # the flat motif matches nothing under Pearson (a uniform column correlates with nothing)
+    assert res.e_value[4].min() > 0.01
+
+
+def test_command_line_pearson_and_tomtom_columns(lite, tmp_path, capsys):
+    queries, _ = lite
+    q = tmp_path / "exact.meme"
+    write_meme(q, queries)
+    s = run([str(q), "--format", "tomtom", "--thresh", "0.01", "--evalue", "--out", str(tmp_path / "t.tsv")])
+    assert s["distance"] == "pearson" and s["engine"] == "native"
+    import pandas as pd
+
+    t = pd.read_csv(tmp_path / "t.tsv", sep="\t")
+    assert t.columns.tolist() == ["Query_ID", "Target_ID", "Optimal_offset", "p-value", "E-value", "q-value",
+                                  "Overlap", "Query_consensus", "Target_consensus", "Orientation"]
+    assert (t["E-value"] <= 0.01).all() and "kernel_004" not in set(t.Query_ID)
+    first = t.groupby("Query_ID", sort=False).head(1).set_index("Query_ID")
+    for k, (mid, left, strand) in enumerate(PLANTS):
+        row = first.loc[f"kernel_{k:03d}"]
+        assert (row.Target_ID, row.Optimal_offset, row.Orientation) == (mid, -left, strand)

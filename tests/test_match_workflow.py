@@ -116,12 +116,13 @@ def test_rules_on_synthetic_kernels(tmp_path):
     for k, mid in enumerate(PLANTED):
         assert ex_best.loc[f"kernel_{k:03d}", "target_id"] == mid
     ms = json.loads((res / "match/match_summary.json").read_text())
-    assert ms["distance"] == "euclidean" and ms["n_targets"] == 879
+    assert ms["distance"] == "pearson" and ms["n_targets"] == 879
     assert ms["methods"]["heuristic"]["n_motifs"] == K - 1
 
     s = json.loads((res / "summary.json").read_text())
     assert s["planted"] == 4 and s["recovered_exact"] == 4
-    assert 0 <= s["recovered_heuristic"] <= 4 and s["distance"] == "euclidean"
+    assert 0 <= s["recovered_heuristic"] <= 4 and s["distance"] == "pearson"
+    assert set(s["by_distance"]) == {"pearson", "euclidean"} and s["recovered_family_exact"] == 4
     assert sorted(p.name for p in (res / "logos").glob("*.png")) == [f"kernel_{k:03d}.png" for k in range(K)]
 
     # same inputs, same bytes

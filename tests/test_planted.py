@@ -9,7 +9,7 @@ import numpy as np
 
 from danqmotifs.match import MatchResult
 from danqmotifs.motif import Motif
-from danqmotifs.planted import base_id, benchmark, recovery
+from danqmotifs.planted import base_id, benchmark, family_recovery, recovery
 from danqmotifs.plot.matching import planted_figure
 
 TARGETS = ["MA0001.1", "MA0139.2", "MA1929.2", "MA0035.4", "MA0083.3"]
@@ -66,11 +66,11 @@ def test_unreported_pairs_never_count():
 
 def test_benchmark_summary_is_method_blind(tmp_path):
     a, b = _result(P_EXACT, Q_EXACT), _result(np.roll(P_EXACT, 1, axis=1), np.roll(Q_EXACT, 1, axis=1))
-    rows, s = benchmark(PLANTED, {"exact": a, "heuristic": b}, 0.05, 0.01)
+    rows, s = benchmark(PLANTED, {"euclidean": {"exact": a, "heuristic": b}}, 0.05, 0.01)
     assert s["planted"] == 3 and s["recovered_exact"] == 1 and s["planted_in_database"] == 2
     assert "q < 0.05" in s["criterion"] and s["distance"] == "euclidean"
     assert s["kernels_matched"]["exact"]["distance"] == "euclidean"
-    rows2, s2 = benchmark(PLANTED, {"exact": b, "heuristic": a}, 0.05, 0.01)
+    rows2, s2 = benchmark(PLANTED, {"euclidean": {"exact": b, "heuristic": a}}, 0.05, 0.01)
     assert (s2["recovered_exact"], s2["recovered_heuristic"]) == (s["recovered_heuristic"], s["recovered_exact"])
     for r, r2 in zip(rows, rows2):
         assert r["recovered_exact"] == r2["recovered_heuristic"] and r["best_p_exact"] == r2["best_p_heuristic"]
@@ -80,3 +80,25 @@ def test_benchmark_summary_is_method_blind(tmp_path):
     assert (tmp_path / "p.png").read_bytes() == (tmp_path / "q.png").read_bytes()
     planted_figure(tmp_path / "one.png", rows, ["exact"], 0.05)
     assert (tmp_path / "one.png").stat().st_size > 5000
+
+
+def test_family_level_and_both_distances():
+    """A paralog's matrix as a kernel's best match counts at the family level only; every distance
+    gets its own counts and the first one stands at the top level."""
+    res = _result(P_EXACT, Q_EXACT)
+    families = {"MA0139": {"C2H2 ZF"}, "MA1929": {"C2H2 ZF"}, "MA0035": {"GATA"}}
+    # kernel_000's best match is MA0139 (CTCF itself): recovered at both levels
+    assert family_recovery(PLANTED[0], res, 0.05, families)["recovered_family"]
+    # a planted matrix of MA1929's family that no kernel matches exactly: family level only
+    paralog = Motif("MA9999.1", PLANTED[0].pwm, "paralog")
+    fam = family_recovery(paralog, res, 0.05, {**families, "MA9999": {"C2H2 ZF"}})
+    assert fam["recovered_family"] and not recovery(paralog, res, 0.05)["recovered"]
+    # no family annotation: the family level reduces to the id level
+    assert not family_recovery(paralog, res, 0.05, families)["recovered_family"]
+    other = _result(np.roll(P_EXACT, 1, axis=1), np.roll(Q_EXACT, 1, axis=1))
+    rows, s = benchmark(PLANTED, {"pearson": {"exact": res}, "euclidean": {"exact": other}}, 0.05, 0.01,
+                        families)
+    assert s["distance"] == "pearson" and set(s["by_distance"]) == {"pearson", "euclidean"}
+    assert s["recovered_exact"] == s["by_distance"]["pearson"]["recovered_exact"]
+    assert s["recovered_family_exact"] >= s["recovered_exact"]
+    assert [r["distance"] for r in rows] == ["pearson"] * 3 + ["euclidean"] * 3

@@ -38,7 +38,38 @@ def _to_motif(m) -> Motif:
     pfm = np.array([m.counts[b] for b in "ACGT"], dtype=np.float64).T
     nsites = int(round(pfm.sum(axis=1).max())) if pfm.size else 0
     return Motif(m.matrix_id, counts_to_ppm(m.counts), name=str(m.name).replace(" ", "_"),
-                 nsites=max(nsites, 1), extra={"pfm": pfm})
+                 nsites=max(nsites, 1),
+                 extra={"pfm": pfm, "tf_family": list(m.tf_family or []), "tf_class": list(m.tf_class or [])})
+
+
+#: columns of the family table written beside a JASPAR database (planted-motif benchmark, family level)
+FAMILY_COLUMNS = ("matrix_id", "name", "tf_family", "tf_class")
+
+
+def write_family_table(path, motifs) -> None:
+    """One row per JASPAR matrix: id, name, TF families and classes ('; '-joined, as pyjaspar
+    gives them; empty when JASPAR names none)."""
+    from .errors import atomic_output
+
+    with atomic_output(path) as tmp:
+        with open(tmp, "w") as fh:
+            fh.write("\t".join(FAMILY_COLUMNS) + "\n")
+            for m in motifs:
+                fh.write("\t".join([m.id, m.name, "; ".join(m.extra.get("tf_family", [])),
+                                    "; ".join(m.extra.get("tf_class", []))]) + "\n")
+
+
+def read_family_table(path) -> dict[str, set[str]]:
+    """Matrix id without version -> its set of TF families (from :func:`write_family_table`)."""
+    out: dict[str, set[str]] = {}
+    with open(path) as fh:
+        header = fh.readline().rstrip("\n").split("\t")
+        if tuple(header) != FAMILY_COLUMNS:
+            raise InputError(path, f"header {header} is not {list(FAMILY_COLUMNS)}", "rerun the jaspar_db rule")
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            out[f[0].split(".")[0]] = {x for x in f[2].split("; ") if x}
+    return out
 
 
 def fetch_motifs(ids, release: str = "JASPAR2024", where: str = "motif_ids") -> list[Motif]:

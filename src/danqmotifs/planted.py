@@ -6,6 +6,11 @@ compared without their version (MA0139.2 and MA0139.1 are the same factor's matr
 matrix from another release still counts. The same rule applies to every method; nothing in it
 depends on which method produced the motifs.
 
+At the family level, a planted motif counts as recovered when some kernel's best match (at the
+same q) is any matrix of the planted matrix's TF family (JASPAR's annotation): a paralog's matrix
+then counts, which says the model learned the right kind of site even if not the exact matrix.
+Both levels are reported under every column distance matched.
+
 Beside the verdict: the best p-value of any kernel against the planted matrix (whether or not it
 is that kernel's best match), the kernel giving it, and the planted matrix's rank among that
 kernel's matches. The figure is ``danqmotifs.plot.matching.planted_figure``.
@@ -22,6 +27,9 @@ from .motif import Motif
 
 CRITERION = ("a planted motif is recovered when its JASPAR matrix (id without version) is the best "
              "match (smallest p-value over all targets) of at least one kernel at q < {q}")
+CRITERION_FAMILY = ("a planted motif is recovered at the family level when the best match of at least "
+                    "one kernel at q < {q} is its JASPAR matrix or a matrix of the same TF family "
+                    "(JASPAR's tf_family annotation)")
 
 
 def base_id(matrix_id: str) -> str:
@@ -55,32 +63,88 @@ def recovery(planted: Motif, res: MatchResult, q_threshold: float) -> dict:
     return out
 
 
-def benchmark(planted: Sequence[Motif], results: Mapping[str, MatchResult], q_threshold: float = 0.05,
-              evalue_threshold: float = 0.01) -> tuple[list[dict], dict]:
-    """Per-motif rows and the summary (keys ``planted``, ``recovered_<method>`` ...)."""
-    rows = []
-    for m in planted:
-        row = {"planted_id": m.id, "planted_name": m.name}
-        for meth, res in results.items():
-            row["in_database"] = bool(any(base_id(t) == base_id(m.id) for t in res.target_ids))
-            for k, v in recovery(m, res, q_threshold).items():
-                row[f"{k}_{meth}"] = v
-        rows.append(row)
-    first = next(iter(results.values()), None)
-    summ = {"planted": len(planted)}
-    for meth in results:
-        summ[f"recovered_{meth}"] = int(sum(r[f"recovered_{meth}"] for r in rows))
+def family_recovery(planted: Motif, res: MatchResult, q_threshold: float,
+                    families: Mapping[str, set]) -> dict:
+    """The family-level verdict: some kernel's best match (at q < ``q_threshold``) is the planted
+    matrix or a matrix sharing a TF family with it (JASPAR's annotation; a matrix without one
+    counts at the family level only through its own id)."""
+    def group(matrix_id):   # a matrix belongs to its families and, trivially, to itself
+        return families.get(base_id(matrix_id), set()) | {base_id(matrix_id)}
+
+    fam = group(planted.id)
+    out = {"recovered_family": False, "family_kernels": "", "family_targets": ""}
+    if not res.query_ids:
+        return out
+    best = best_indices(res)
+    hits = [(res.query_ids[i], res.target_ids[j]) for i, j in enumerate(best)
+            if j >= 0 and res.q_value[i, j] < q_threshold and group(res.target_ids[j]) & fam]
+    out.update(recovered_family=bool(hits), family_kernels=",".join(k for k, _ in hits),
+               family_targets=",".join(sorted({t for _, t in hits})))
+    return out
+
+
+def kernels_matched(results: Mapping[str, MatchResult], evalue_threshold: float) -> dict:
+    """Per method: motifs, motifs whose best match has E < ``evalue_threshold``, and the distance."""
+    return {meth: {"n_motifs": len(res.query_ids), "n_matched": count_matched(res, evalue_threshold),
+                   "evalue_threshold": evalue_threshold, "distance": res.distance}
+            for meth, res in results.items()}
+
+
+def benchmark(planted: Sequence[Motif], results: Mapping[str, Mapping[str, MatchResult]],
+              q_threshold: float = 0.05, evalue_threshold: float = 0.01,
+              families: Mapping[str, set] | None = None) -> tuple[list[dict], dict]:
+    """Per-motif rows and the summary, under every distance matched.
+
+    Parameters
+    ----------
+    planted : the planted motifs (JASPAR ids).
+    results : distance -> method -> MatchResult; the first distance is the primary one, whose
+        counts also stand at the summary's top level (``recovered_<method>``,
+        ``recovered_family_<method>``, ``kernels_matched``, ``distance``).
+    families : matrix id without version -> TF families (danqmotifs.jaspar.read_family_table);
+        None: no family-level verdicts.
+
+    Returns
+    -------
+    rows : one per (distance, planted motif), with a ``distance`` column.
+    summary : dict; ``by_distance`` holds every distance's counts.
+    """
+    families = families or {}
+    rows, by_distance = [], {}
+    for dist, res_by_method in results.items():
+        drows = []
+        for m in planted:
+            row = {"distance": dist, "planted_id": m.id, "planted_name": m.name,
+                   "planted_family": "; ".join(sorted(families.get(base_id(m.id), set())))}
+            for meth, res in res_by_method.items():
+                row["in_database"] = bool(any(base_id(t) == base_id(m.id) for t in res.target_ids))
+                for k, v in recovery(m, res, q_threshold).items():
+                    row[f"{k}_{meth}"] = v
+                for k, v in family_recovery(m, res, q_threshold, families).items():
+                    row[f"{k}_{meth}"] = v
+            drows.append(row)
+        first = next(iter(res_by_method.values()), None)
+        counts = {}
+        for meth in res_by_method:
+            counts[f"recovered_{meth}"] = int(sum(r[f"recovered_{meth}"] for r in drows))
+            counts[f"recovered_family_{meth}"] = int(sum(r[f"recovered_family_{meth}"] for r in drows))
+        by_distance[dist] = {**counts, "engine": first.engine if first else "",
+                             "kernels_matched": kernels_matched(res_by_method, evalue_threshold)}
+        rows += drows
+    primary = next(iter(results), "")
+    top = by_distance.get(primary, {"engine": "", "kernels_matched": {}})
+    first = next(iter(results.get(primary, {}).values()), None)
+    summ = {"planted": len(planted), **{k: v for k, v in top.items() if k.startswith("recovered_")}}
     summ.update({
         "criterion": CRITERION.format(q=q_threshold),
+        "criterion_family": CRITERION_FAMILY.format(q=q_threshold),
         "q_threshold": q_threshold,
-        "engine": first.engine if first else "",
-        "distance": first.distance if first else "",
+        "engine": top["engine"],
+        "distance": primary,
         "n_targets": first.n_targets if first else 0,
-        "planted_in_database": int(sum(r.get("in_database", False) for r in rows)),
-        "kernels_matched": {meth: {"n_motifs": len(res.query_ids),
-                                   "n_matched": count_matched(res, evalue_threshold),
-                                   "evalue_threshold": evalue_threshold,
-                                   "distance": res.distance} for meth, res in results.items()},
+        "planted_in_database": int(sum(r.get("in_database", False) for r in rows if r["distance"] == primary)),
+        "kernels_matched": top["kernels_matched"],
+        "by_distance": by_distance,
         "motifs": rows,
     })
     return rows, summ

@@ -57,7 +57,8 @@ PATHS = {
     "dead": f"{RESULTS}/motifs/{{method}}_dead.tsv",
     # matching, logos, planted motifs
     "jaspar_db": f"{RESULTS}/match/jaspar.meme",
-    "method_matches": f"{RESULTS}/match/{{method}}.h5",
+    "jaspar_families": f"{RESULTS}/match/jaspar_families.tsv",
+    "method_matches": f"{RESULTS}/match/{{method}}.{{distance}}.h5",
     "matches": f"{RESULTS}/match/matches.tsv",
     "best": f"{RESULTS}/match/best_matches.tsv",
     "match_summary": f"{RESULTS}/match/match_summary.json",
@@ -70,14 +71,22 @@ PATHS = {
 }
 
 
+# The column distance of matches.tsv, best_matches.tsv, the logos and the "kernels matched" counts;
+# on simulated data the planted-motif benchmark is reported under both distances.
+DISTANCE = config["match"]["distance"]
+DISTANCES = [DISTANCE] + (
+    [d for d in ("pearson", "euclidean") if d != DISTANCE] if SIMULATED else []
+)
+
+
 def path(key, /, **wildcards):
     """An output path by its key in PATHS, with wildcards such as method= filled in."""
     return PATHS[key].format(**wildcards) if wildcards else PATHS[key]
 
 
-def per_method(name):
+def per_method(name, **wildcards):
     """The path `name` for every configured motif method."""
-    return [path(name, method=m) for m in METHODS]
+    return [path(name, method=m, **wildcards) for m in METHODS]
 
 
 def query_meme(method):
@@ -124,7 +133,15 @@ def get_final_output():
         out += per_method(name)
     out += [
         path(k)
-        for k in ("jaspar_db", "matches", "best", "match_summary", "pvalues", "best_p")
+        for k in (
+            "jaspar_db",
+            "jaspar_families",
+            "matches",
+            "best",
+            "match_summary",
+            "pvalues",
+            "best_p",
+        )
     ]
     out += [path("logos")]
     if SIMULATED:

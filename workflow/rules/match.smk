@@ -3,9 +3,13 @@
 #
 #   motifs/{method}.h5              -> motifs/{method}.meme (+ .trimmed, .rc), {method}_dead.tsv
 #   pyjaspar                        -> match/jaspar.meme                              (jaspar_db)
-#   motifs/{method}.meme + database -> match/{method}.h5                              (match_method)
-#   match/{method}.h5 for all       -> match/matches.tsv, best_matches.tsv, match_summary.json,
+#   motifs/{method}.meme + database -> match/{method}.{distance}.h5                   (match_method)
+#   match/{method}.{match.distance}.h5 for all methods
+#                                   -> match/matches.tsv, best_matches.tsv, match_summary.json,
 #                                      pvalues.h5, best_p.png                         (match_summary)
+#
+# {distance} is match.distance (pearson by default); on simulated data the other distance is
+# matched too, for the planted-motif benchmark.
 
 MEME_CFG = config["meme"]
 MATCH_CFG = config["match"]
@@ -36,9 +40,14 @@ rule write_meme:
         "../scripts/write_meme.py"
 
 
+wildcard_constraints:
+    distance="pearson|euclidean",
+
+
 rule jaspar_db:
     output:
         db=path("jaspar_db"),
+        families=path("jaspar_families"),
     log:
         f"{LOGS}/jaspar_db.log",
     benchmark:
@@ -62,9 +71,9 @@ rule match_method:
     output:
         PATHS["method_matches"],
     log:
-        f"{LOGS}/match_method_{{method}}.log",
+        f"{LOGS}/match_method_{{method}}.{{distance}}.log",
     benchmark:
-        f"{BENCH}/match_method_{{method}}.tsv"
+        f"{BENCH}/match_method_{{method}}.{{distance}}.tsv"
     conda:
         "../../envs/match.yaml"
     threads: 2
@@ -79,7 +88,7 @@ rule match_method:
 
 rule match_summary:
     input:
-        results=per_method("method_matches"),
+        results=per_method("method_matches", distance=DISTANCE),
         db=path("jaspar_db"),
     output:
         matches=path("matches"),

@@ -39,7 +39,12 @@ if SIMULATED:
     rule planted_benchmark:
         input:
             truth=path("truth"),
-            pvalues=path("pvalues"),
+            results=[
+                path("method_matches", method=m, distance=d)
+                for d in DISTANCES
+                for m in METHODS
+            ],
+            families=path("jaspar_families"),
         output:
             table=report(
                 path("planted_table"),
@@ -64,5 +69,6 @@ if SIMULATED:
             runtime=10,
         params:
             match=MATCH_CFG,
+            distances=[d for d in DISTANCES for m in METHODS],
         script:
             "../scripts/planted_benchmark.py"

@@ -1,7 +1,7 @@
 """Rule jaspar_db: the JASPAR target database as a MEME file, offline from pyjaspar."""
 
 from danqmotifs.errors import run_guarded
-from danqmotifs.jaspar import fetch_collection
+from danqmotifs.jaspar import fetch_collection, write_family_table
 from danqmotifs.logsetup import script_logging
 from danqmotifs.meme import write_meme
 
@@ -12,6 +12,7 @@ def main():
     p = sm.params.match
     motifs = fetch_collection(p["jaspar_release"], p["collection"], p["tax_group"] or None)
     write_meme(sm.output.db, motifs)
+    write_family_table(sm.output.families, motifs)
     print(f"{p['jaspar_release']} {p['collection']} {p['tax_group'] or 'all taxa'}: "
           f"{len(motifs)} matrices (latest versions) -> {sm.output.db}")
 

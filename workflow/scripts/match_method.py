@@ -1,5 +1,6 @@
-"""Rule match_method: one method's motifs against the JASPAR database (Tomtom's algorithm,
-memelite or the MEME suite's tomtom) -> match/{method}.h5 (every query x target comparison)."""
+"""Rule match_method: one method's motifs against the JASPAR database under one column distance
+(Tomtom's algorithm: this package's engine, memelite or the MEME suite's tomtom)
+-> match/{method}.{distance}.h5 (every query x target comparison)."""
 
 from danqmotifs.errors import run_guarded
 from danqmotifs.logsetup import script_logging
@@ -11,13 +12,19 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 def main():
     p = sm.params.match
-    method = sm.wildcards.method
+    method, distance = sm.wildcards.method, sm.wildcards.distance
+    # the configured engine for match.distance; for the other distance (planted benchmark) the
+    # same engine when it offers that distance, else auto
+    engine = p["engine"]
+    if distance != p["distance"] and engine == "memelite":
+        engine = "auto"
     targets, _ = read_meme(sm.input.db)
-    queries, _ = read_meme(sm.input.query)
-    result = match_motifs(queries, targets, p["engine"], sm.input.query, sm.input.db, p["tomtom_args"],
-                          n_jobs=sm.threads)
+    queries, background = read_meme(sm.input.query)
+    result = match_motifs(queries, targets, engine, sm.input.query, sm.input.db, p["tomtom_args"],
+                          n_jobs=sm.threads, distance=distance, background=background)
     save_results(sm.output[0], {method: result})
-    print(f"{method}: {len(queries)} motifs x {len(targets)} targets ({p['engine']})")
+    print(f"{method}: {len(queries)} motifs x {len(targets)} targets ({result.engine} engine, "
+          f"{result.distance} distance)")
 
 
 with script_logging(sm.log[0]):

@@ -1,10 +1,12 @@
 """Rule planted_benchmark (simulated data only): is each planted motif the best JASPAR match of
-some kernel, for the exact PWMs and for the heuristic? Table, figure and summary.json."""
+some kernel (as the exact matrix, and at the TF-family level), for every motif method and under
+every column distance matched? Table, figure (primary distance) and summary.json."""
 
 import json
 from pathlib import Path
 
 from danqmotifs.errors import atomic_output, run_guarded
+from danqmotifs.jaspar import read_family_table
 from danqmotifs.logsetup import script_logging
 from danqmotifs.match import load_results
 from danqmotifs.meme import read_meme
@@ -19,15 +21,21 @@ def main():
 
     p = sm.params.match
     truth, _ = read_meme(sm.input.truth)
-    results = load_results(sm.input.pvalues)
-    rows, summ = benchmark(truth, results, p["q_threshold"], p["evalue_threshold"])
+    results = {}
+    for dist, f in zip(sm.params.distances, sm.input.results):
+        results.setdefault(dist, {}).update(load_results(f))
+    rows, summ = benchmark(truth, results, p["q_threshold"], p["evalue_threshold"],
+                           read_family_table(sm.input.families))
     with atomic_output(sm.output.table) as tmp:
         pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-    planted_figure(sm.output.figure, rows, list(results), p["q_threshold"])
+    primary = summ["distance"]
+    planted_figure(sm.output.figure, [r for r in rows if r["distance"] == primary], list(results[primary]),
+                   p["q_threshold"])
     with atomic_output(sm.output.summary) as tmp:
         Path(tmp).write_text(json.dumps(summ, indent=1, sort_keys=True) + "\n")
-    print(" ".join(f"{k}={summ[k]}" for k in summ if k == "planted" or k.startswith("recovered_")),
-          f"({summ['distance']} distance)")
+    for dist, d in summ["by_distance"].items():
+        print(f"{dist}: " + " ".join(f"{k}={v}" for k, v in d.items() if k.startswith("recovered_"))
+              + f" of {summ['planted']} planted")
 
 
 with script_logging(sm.log[0]):

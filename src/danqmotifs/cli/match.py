@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from ..match.engines import ENGINES, match_motifs
+from ..match.engines import DISTANCES, ENGINES, match_motifs
 from ..match.tables import best_table, match_table, summary, write_table
 from . import command, parser
 
@@ -25,10 +25,14 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--collection", default="CORE", help="JASPAR collection (default CORE)")
     ap.add_argument("--tax-group", default="vertebrates",
                     help="JASPAR taxonomic group, '' for all (default vertebrates)")
-    ap.add_argument("--engine", choices=ENGINES, default="memelite",
-                    help="memelite (default; euclidean distance) or meme (the tomtom program on PATH)")
-    ap.add_argument("--tomtom-args", default="-no-ssc -min-overlap 5 -dist pearson -evalue -thresh 0.01",
-                    help="arguments for the meme engine (default: the DanQ paper's)")
+    ap.add_argument("--dist", choices=DISTANCES, default="pearson",
+                    help="column distance (default pearson, MEME tomtom's default and the DanQ paper's)")
+    ap.add_argument("--engine", choices=ENGINES, default="auto",
+                    help="auto (default: native for pearson, memelite for euclidean), native (this "
+                         "package's Tomtom, both distances), memelite (euclidean only) or meme (the "
+                         "tomtom program on PATH)")
+    ap.add_argument("--tomtom-args", default="-no-ssc -min-overlap 5 -evalue -thresh 0.01",
+                    help="arguments for the meme engine (default: the DanQ paper's; -dist comes from --dist)")
     ap.add_argument("--method", default=None,
                     help="value of the method column (default: the query file's name without .meme)")
     ap.add_argument("--max-q", type=float, default=0.5,
@@ -37,8 +41,28 @@ def _parser() -> argparse.ArgumentParser:
                     help="E-value under which a query counts as matched in the summary (default 0.01)")
     ap.add_argument("--threads", type=int, default=-1, help="threads for memelite (default: all)")
     ap.add_argument("--best", help="also write the best match of each query to this TSV")
+    ap.add_argument("--format", choices=("table", "tomtom"), default="table",
+                    help="table (default: this package's columns, pairs with q <= --max-q) or tomtom "
+                         "(tomtom -text's columns Query_ID ... Orientation, pairs passing --thresh)")
+    ap.add_argument("--thresh", type=float, default=0.5,
+                    help="with --format tomtom: keep pairs with q <= this (tomtom's -thresh; default 0.5)")
+    ap.add_argument("--evalue", action="store_true",
+                    help="with --format tomtom: --thresh applies to the E-value (tomtom's -evalue)")
     ap.add_argument("--out", required=True, help="output TSV")
     return ap
+
+
+def tomtom_format(res, queries, targets, thresh: float = 0.5, evalue: bool = False):
+    """The pairs of a MatchResult as ``tomtom -text`` writes them (danqmotifs.tomtom.tomtom_table):
+    columns Query_ID ... Orientation, consensus sequences of the motifs as given."""
+    from types import SimpleNamespace
+
+    from ..tomtom import tomtom_table
+
+    view = SimpleNamespace(p_values=res.p_value, e_values=res.e_value, q_values=res.q_value,
+                           offsets=res.offset, overlaps=res.overlap, orientations=res.orientation)
+    return tomtom_table(view, res.query_ids, res.target_ids, [m.pwm for m in queries],
+                        [m.pwm for m in targets], thresh=thresh, evalue=evalue)
 
 
 def run(argv: Sequence[str] | None = None) -> dict:
@@ -47,7 +71,7 @@ def run(argv: Sequence[str] | None = None) -> dict:
     from ..meme import read_meme, write_meme
 
     a = _parser().parse_args(argv)
-    queries, _bg = read_meme(a.query)
+    queries, bg = read_meme(a.query)
     method = a.method or Path(a.query).name.removesuffix(".meme").removesuffix(".txt")
     tmpdir = None
     if a.db:
@@ -63,11 +87,15 @@ def run(argv: Sequence[str] | None = None) -> dict:
             db_path = Path(tmpdir.name) / "targets.meme"
             write_meme(db_path, targets)
     try:
-        res = match_motifs(queries, targets, a.engine, a.query, db_path, a.tomtom_args, a.threads)
+        res = match_motifs(queries, targets, a.engine, a.query, db_path, a.tomtom_args, a.threads,
+                           distance=a.dist, background=bg)
     finally:
         if tmpdir is not None:
             tmpdir.cleanup()
-    write_table(match_table(res, method, a.max_q), a.out)
+    if a.format == "tomtom":
+        write_table(tomtom_format(res, queries, targets, a.thresh, a.evalue), a.out)
+    else:
+        write_table(match_table(res, method, a.max_q), a.out)
     if a.best:
         write_table(best_table(res, method), a.best)
     s = summary({method: res}, a.evalue_threshold)

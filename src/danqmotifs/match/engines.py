@@ -1,5 +1,7 @@
-"""The two Tomtom engines: memelite (in process, euclidean distance) and the MEME suite's
-``tomtom`` program (run on the two MEME files, its tab-separated output parsed)."""
+"""The Tomtom engines: ``native`` (this package's Tomtom, :mod:`danqmotifs.tomtom`: Pearson or
+euclidean column distance, numba), ``memelite`` (in process, euclidean distance only) and ``meme``
+(the MEME suite's ``tomtom`` program run on the two MEME files, its tab-separated output parsed).
+``auto`` picks ``native`` for the Pearson distance and ``memelite`` for the euclidean one."""
 
 from __future__ import annotations
 
@@ -14,9 +16,54 @@ from ..errors import InputError
 from ..motif import Motif
 from .result import MatchResult, bh_qvalues
 
-ENGINES = ("memelite", "meme")
+ENGINES = ("auto", "native", "memelite", "meme")
+#: column distances the workflow offers (Tomtom's names)
+DISTANCES = ("pearson", "euclidean")
 #: Tomtom's default column distance when ``-dist`` is not given
 TOMTOM_DEFAULT_DIST = "pearson"
+
+
+def resolve_engine(engine: str, distance: str) -> str:
+    """The engine that runs: ``auto`` -> native (Pearson) or memelite (euclidean); memelite with
+    the Pearson distance is an InputError (it implements only the euclidean one)."""
+    if distance not in DISTANCES:
+        raise InputError(f"match.distance: {distance}", "unknown column distance",
+                         f"use one of {', '.join(DISTANCES)}")
+    if engine not in ENGINES:
+        raise InputError(f"match.engine: {engine}", "unknown engine", f"use one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        return "native" if distance == "pearson" else "memelite"
+    if engine == "memelite" and distance != "euclidean":
+        raise InputError(f"match.engine: {engine}", f"memelite implements only the euclidean distance, "
+                         f"not {distance}", "use engine auto or native (this package's Tomtom)")
+    return engine
+
+
+def tomtom_args_for(tomtom_args: str, distance: str) -> str:
+    """MEME tomtom's arguments with ``-dist`` set to ``distance`` (an InputError if they name another)."""
+    given = distance_of("meme", tomtom_args) if "-dist" in shlex.split(tomtom_args) else None
+    if given is None:
+        return f"{tomtom_args} -dist {distance}".strip()
+    if given != distance:
+        raise InputError(f"match.tomtom_args: {tomtom_args}", f"-dist {given} contradicts match.distance "
+                         f"{distance}", "remove -dist from tomtom_args or make the two agree")
+    return tomtom_args
+
+
+def tomtom_native(queries: Sequence[Motif], targets: Sequence[Motif], distance: str = "pearson",
+                  n_jobs: int | None = None, background=None, min_overlap: int = 5) -> MatchResult:
+    """Compare every query with every target using this package's Tomtom (danqmotifs.tomtom):
+    MEME tomtom's algorithm, p-values, offsets and q-values, ``-min-overlap`` ``min_overlap``;
+    ``background`` is the query file's (as tomtom takes it), uniform when None."""
+    if not queries or not targets:
+        raise ValueError("need at least one query and one target motif")
+    from ..tomtom import tomtom
+
+    r = tomtom(list(queries), list(targets), distance=distance, min_overlap=min_overlap,
+               n_jobs=None if n_jobs is None or n_jobs < 1 else n_jobs, background=background)
+    return MatchResult([m.id for m in queries], [m.id for m in targets], [m.name for m in targets],
+                       r.p_values, r.q_values, r.offsets.astype(np.int32), r.overlaps.astype(np.int32),
+                       r.orientations.astype(np.int8), engine="native", distance=distance)
 
 
 def tomtom_memelite(queries: Sequence[Motif], targets: Sequence[Motif], n_jobs: int = -1) -> MatchResult:
@@ -152,14 +199,18 @@ def tomtom_binary(query_path, db_path, query_ids: Sequence[str], targets: Sequen
                              source=f"{exe} output")
 
 
-def match_motifs(queries: Sequence[Motif], targets: Sequence[Motif], engine: str = "memelite",
-                 query_path=None, db_path=None, tomtom_args: str = "", n_jobs: int = -1) -> MatchResult:
-    """Match with the chosen engine (``meme`` needs the two MEME files on disk)."""
+def match_motifs(queries: Sequence[Motif], targets: Sequence[Motif], engine: str = "auto",
+                 query_path=None, db_path=None, tomtom_args: str = "", n_jobs: int = -1,
+                 distance: str = "pearson", background=None) -> MatchResult:
+    """Match with the chosen engine and column distance (``meme`` needs the two MEME files on
+    disk; ``background``: the query file's base frequencies, used by the native engine)."""
+    engine = resolve_engine(engine, distance)
+    if engine == "native":
+        return tomtom_native(queries, targets, distance, n_jobs=n_jobs, background=background)
     if engine == "memelite":
         return tomtom_memelite(queries, targets, n_jobs=n_jobs)
-    if engine == "meme":
-        if query_path is None or db_path is None:
-            raise ValueError("the meme engine needs query_path and db_path")
-        return tomtom_binary(query_path, db_path, [m.id for m in queries], targets, tomtom_args)
-    raise InputError(f"match.engine: {engine}", "unknown engine", f"use one of {', '.join(ENGINES)}")
+    if query_path is None or db_path is None:
+        raise ValueError("the meme engine needs query_path and db_path")
+    return tomtom_binary(query_path, db_path, [m.id for m in queries], targets,
+                         tomtom_args_for(tomtom_args, distance))
 

@@ -1,0 +1,189 @@
+"""Our Tomtom engine (danqmotifs.tomtom) against MEME's tomtom 5.5.8 and memelite, and its rules."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from danqmotifs.errors import InputError
+from danqmotifs.meme import read_meme
+from danqmotifs.tomtom import TomtomInputError, consensus, tomtom, tomtom_table
+from danqmotifs.tomtom.format import COLUMNS
+
+DATA = Path(__file__).resolve().parent / "data" / "tomtom"
+
+
+@pytest.fixture(scope="module")
+def jaspar():
+    motifs, _ = read_meme(DATA / "jaspar2016_core_vertebrates.meme")
+    return motifs
+
+
+def _ours_vs_meme(which: str, jaspar):
+    queries, bg = read_meme(DATA / f"queries_{which}.meme")
+    res = tomtom(queries, jaspar, background=bg)
+    ours = tomtom_table(res, [m.id for m in queries], [m.id for m in jaspar], thresh=10,
+                        evalue=True)
+    ref = pd.read_csv(DATA / f"tomtom_pearson_{which}.tsv", sep="\t", comment="#")
+    return ours, ref, res
+
+
+@pytest.mark.parametrize("which", ["exact", "heuristic"])
+def test_matches_meme_tomtom_pearson(which, jaspar):
+    ours, ref, res = _ours_vs_meme(which, jaspar)
+    assert list(ours.columns) == COLUMNS
+    key = ["Query_ID", "Target_ID"]
+    pairs_ref = set(map(tuple, ref[key].values))
+    pairs_our = set(map(tuple, ours[key].values))
+    assert len(pairs_ref & pairs_our) / len(pairs_ref | pairs_our) >= 0.95
+    # queries matched at E < 0.01 and their best target
+    m_ref = ref[ref["E-value"] < 0.01].groupby("Query_ID").first()["Target_ID"]
+    m_our = ours[ours["E-value"] < 0.01].groupby("Query_ID").first()["Target_ID"]
+    assert set(m_ref.index) == set(m_our.index)
+    assert (m_ref == m_our[m_ref.index]).all()
+    both = ref.merge(ours, on=key, suffixes=("_ref", "_our"))
+    for col in ("Optimal_offset", "Overlap", "Orientation", "Query_consensus", "Target_consensus"):
+        assert (both[f"{col}_ref"] == both[f"{col}_our"]).mean() >= 0.99, col
+    np.testing.assert_allclose(both["p-value_our"], both["p-value_ref"], rtol=1e-4)
+    np.testing.assert_allclose(both["E-value_our"], both["E-value_ref"], rtol=1e-4)
+    # q-values: MEME's bootstrap estimate of pi0 is random; the rest is exact
+    np.testing.assert_allclose(both["q-value_our"], both["q-value_ref"], rtol=0.02)
+    assert np.all((res.pi0 > 0.5) & (res.pi0 <= 1.0))
+
+
+def test_identical_motif_is_best_at_offset_zero(jaspar):
+    idx = [10, 200, 400]
+    res = tomtom([jaspar[i] for i in idx], jaspar)
+    rows = np.arange(len(idx))
+    best = np.argmin(res.p_values, axis=1)
+    assert list(best) == idx
+    assert np.all(res.offsets[rows, best] == 0)
+    assert np.all(res.orientations[rows, best] == 0)
+    assert np.all(res.overlaps[rows, best] == [jaspar[i].width for i in idx])
+    assert np.all(res.e_values[rows, best] < 1e-3)
+    np.testing.assert_allclose(res.e_values, res.p_values * len(jaspar))
+
+
+def test_reverse_complement_matches_on_minus_strand(jaspar):
+    i = 123
+    rc = jaspar[i].pwm[::-1, ::-1]
+    res = tomtom([rc], jaspar)
+    j = int(np.argmin(res.p_values[0]))
+    assert j == i
+    assert res.strands[0, j] == "-" and res.offsets[0, j] == 0
+    assert res.strand_p_values[0, j, 1] < res.strand_p_values[0, j, 0]
+
+
+def test_offset_follows_tomtom_definition(jaspar):
+    """Query column k faces target column k + offset: 3 extra leading query columns give -3."""
+    rng = np.random.default_rng(0)
+    i = 77
+    q = np.vstack([rng.dirichlet(np.ones(4), size=3), jaspar[i].pwm])
+    res = tomtom([q], jaspar)
+    assert int(np.argmin(res.p_values[0])) == i
+    assert res.offsets[0, i] == -3 and res.overlaps[0, i] == jaspar[i].width
+
+
+@pytest.mark.parametrize("min_overlap", [1, 5, 9])
+def test_min_overlap_is_respected(min_overlap, jaspar):
+    queries, _ = read_meme(DATA / "queries_exact.meme")
+    res = tomtom(queries, jaspar, min_overlap=min_overlap)
+    qw = np.array([m.width for m in queries])[:, None]
+    tw = np.array([m.width for m in jaspar])[None, :]
+    need = np.minimum(min_overlap, np.minimum(qw, tw))
+    assert np.all(res.overlaps >= need)
+    assert np.all(res.overlaps <= np.minimum(qw, tw))
+    # the overlap implied by the offset is the one reported
+    ov = np.minimum(qw, tw - res.offsets) - np.maximum(0, -res.offsets)
+    assert np.array_equal(ov, res.overlaps)
+
+
+def test_qvalues_monotone_and_table_order(jaspar):
+    queries, bg = read_meme(DATA / "queries_heuristic.meme")
+    res = tomtom(queries, jaspar, background=bg)
+    for i in range(len(queries)):
+        o = np.argsort(res.p_values[i], kind="stable")
+        assert np.all(np.diff(res.q_values[i][o]) >= 0)
+        assert np.all(res.q_values[i] >= res.p_values[i] * 0.0)
+    table = tomtom_table(res, [m.id for m in queries], [m.id for m in jaspar], thresh=0.5)
+    assert (table["q-value"] <= 0.5).all()
+    for _, g in table.groupby("Query_ID"):
+        assert g["p-value"].is_monotonic_increasing
+    ids = {m.id: j for j, m in enumerate(jaspar)}
+    for r in table.itertuples():
+        plus, minus = res.target_consensus[ids[r.Target_ID]]
+        assert r.Target_consensus == (plus if r.Orientation == "+" else minus)
+    # the '-' consensus is the reverse complement of the '+' one (up to ties in a column)
+    comp = str.maketrans("ACGT", "TGCA")
+    same = [m == p.translate(comp)[::-1] for p, m in res.target_consensus]
+    assert np.mean(same) > 0.95
+    assert consensus(np.array([[0.1, 0.6, 0.2, 0.1], [0.25, 0.25, 0.4, 0.1]])) == "CG"
+    # consensus columns from matrices given explicitly (here: without the pseudocount)
+    given = tomtom_table(res, [m.id for m in queries], [m.id for m in jaspar], queries, jaspar,
+                         thresh=0.5)
+    assert list(given["Query_consensus"]) == [consensus(queries[[m.id for m in queries].index(q)])
+                                              for q in given["Query_ID"]]
+
+
+def test_one_thread_gives_the_same_result(jaspar):
+    queries, _ = read_meme(DATA / "queries_exact.meme")
+    a = tomtom(queries[:2], jaspar, n_jobs=1)
+    b = tomtom(queries[:2], jaspar)
+    for f in ("p_values", "q_values", "offsets", "overlaps", "orientations"):
+        assert np.array_equal(getattr(a, f), getattr(b, f)), f
+
+
+def test_incomplete_scores_and_single_strand(jaspar):
+    i = 42
+    res = tomtom([jaspar[i]], jaspar, complete_scores=False, both_strands=False)
+    assert int(np.argmin(res.p_values[0])) == i
+    assert res.offsets[0, i] == 0 and np.all(res.orientations == 0)
+    assert np.all((res.p_values >= 0) & (res.p_values <= 1))
+
+
+def test_euclidean_close_to_memelite(jaspar):
+    from memelite import tomtom as memelite_tomtom
+
+    queries, _ = read_meme(DATA / "queries_exact.meme")
+    res = tomtom(queries, jaspar, distance="euclidean", pseudocount=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p, _s, off, _ov, _strand = memelite_tomtom([m.pwm.T.copy() for m in queries],
+                                                [m.pwm.T.copy() for m in jaspar])
+    best_ours, best_ml = np.argmin(res.p_values, axis=1), np.argmin(p, axis=1)
+    assert np.array_equal(best_ours, best_ml)
+    rows = np.arange(len(queries))
+    assert np.array_equal(res.offsets[rows, best_ours], off[rows, best_ml].astype(int))
+    for i in rows:
+        r = np.corrcoef(np.log(res.p_values[i]), np.log(np.clip(p[i], 1e-300, 1)))[0, 1]
+        assert r > 0.95
+
+
+@pytest.mark.parametrize("bad, words", [
+    (np.full((6, 4), 0.3), "sums to"),
+    (np.full((4, 6), 0.25), "not (L, 4)"),
+    (np.full((6, 4), np.nan), "NaN"),
+    (np.array([[1.2, -0.2, 0.0, 0.0]] * 6), "outside [0, 1]"),
+    (np.zeros((0, 4)), "not (L, 4)"),
+])
+def test_bad_matrices_are_refused(bad, words, jaspar):
+    with pytest.raises(ValueError, match=None) as exc:
+        tomtom([bad], jaspar[:60])
+    assert words in str(exc.value) and "queries[0]" in str(exc.value)
+    assert isinstance(exc.value, TomtomInputError) and isinstance(exc.value, InputError)
+
+
+def test_bad_options_are_refused(jaspar):
+    q = [jaspar[0]]
+    with pytest.raises(ValueError, match="pearson"):
+        tomtom(q, jaspar[:60], distance="kullback")
+    with pytest.raises(ValueError, match="no motifs"):
+        tomtom(q, [])
+    with pytest.raises(ValueError, match="min_overlap"):
+        tomtom(q, jaspar[:60], min_overlap=-1)
+    with pytest.raises(ValueError, match="targets\\[1\\]"):
+        tomtom(q, [jaspar[0].pwm, np.ones((5, 4))])
