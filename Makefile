@@ -1,13 +1,14 @@
 # Two commands on a fresh machine (Python 3.11+, make, bash):
 #   make run    install into .venv and run the whole workflow on the embedded default (config.yaml)
 #   make test   install into .venv and run the test suite
+#   make figures  install and run the k2p paper's simulation figure (config figures.k2p_simulation)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 CORES  ?= all
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test install lint report bench clean
+.PHONY: run test install lint report bench figures clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
 	$(BIN)/snakemake --report results/report.html
+
+figures: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) k2p_simulation
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -22,6 +22,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/motifs.smk"
 include: "workflow/rules/match.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/k2p_simulation.smk"
 
 
 rule all:

@@ -4,8 +4,7 @@ Predictions are made batch by batch (optionally averaged over each sequence and 
 complement) and spilled to a temporary HDF5 file laid out target-major, so that memory stays
 bounded for any number of sequences; the AUCs are then computed a few targets at a time.
 
-* ROC AUC: the Mann-Whitney statistic with ties counted one half (average ranks).
-* PR AUC: average precision, sum over distinct score thresholds of (recall step) x precision.
+* ROC AUC and PR AUC (average precision): ``danqmotifs.metrics``.
 
 A target without positives (or, for ROC AUC, without negatives) gets NA instead of a number.
 The figures are drawn by ``danqmotifs.plot.training``.
@@ -24,42 +23,11 @@ import numpy as np
 from .alphabet import codes_to_onehot
 from .datafile import DataReader
 from .errors import InputError, atomic_output
+from .metrics import average_precision, roc_auc  # noqa: F401  (re-exported: the evaluation's metrics)
 from .model import load_model
 from .tsv import read_tsv
 
 AUC_COLUMNS = ("target", "roc_auc", "pr_auc", "n_pos")
-
-
-# ----------------------------------------------------------------------------------------- metrics
-
-def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the ROC curve; NaN without positives or without negatives."""
-    from scipy.stats import rankdata
-
-    y = np.asarray(labels).astype(bool)
-    n_pos = int(y.sum())
-    n_neg = y.size - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    ranks = rankdata(np.asarray(scores, dtype=np.float64), method="average")
-    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
-
-
-def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Average precision (the area under the precision-recall curve as a step function); NaN
-    without positives. Tied scores form one threshold."""
-    y = np.asarray(labels).astype(bool)
-    n_pos = int(y.sum())
-    if n_pos == 0:
-        return float("nan")
-    s = np.asarray(scores, dtype=np.float64)
-    order = np.argsort(-s, kind="mergesort")
-    s, y = s[order], y[order]
-    last = np.flatnonzero(np.r_[s[1:] != s[:-1], True])       # last index of each distinct score
-    tp = np.cumsum(y)[last]
-    precision = tp / (last + 1.0)
-    recall = tp / n_pos
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
 # ----------------------------------------------------------------------------------------- model shape

@@ -1,0 +1,135 @@
+"""Speed of the k2p simulation benchmark: the compiled trainer vs one Keras ``model.fit`` per motif.
+
+    .venv/bin/python benchmarks/bench_k2p_simulation.py [--quick] [--full]
+
+Side by side in one run, on the same motifs (the first 6 of the default 48-motif sample of
+JASPAR2016 CORE vertebrates; --quick: 2), the same data and the same initial weights:
+
+* ``keras loop`` (the plain way, as the paper's code): per motif, build the one-kernel model and
+  ``model.fit`` it (RMSprop, batch 100, <= 60 epochs, EarlyStopping patience 5, best weights);
+* ``ours``: ``danqmotifs.k2psim.trainer.train_many`` trains the same motifs in one call (numba,
+  2 threads; compiled code loaded from numba's cache, the first-call cost reported apart).
+
+Also: the wall time of the default 48-motif sample end to end (simulate, train, derive, score,
+Tomtom; in this process, after the warm-up) and, with --full, of all 519 matrices. The test AUROC
+of both trainers is reported for the subset (a sanity check: the same model, trained alike).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from danqmotifs.metrics import roc_auc  # noqa: E402
+from danqmotifs.jaspar import fetch_collection  # noqa: E402
+from danqmotifs.k2psim import keras_reference as kr  # noqa: E402
+from danqmotifs.k2psim.data import make_data, motif_rngs  # noqa: E402
+from danqmotifs.k2psim.run import run_chunk  # noqa: E402
+from danqmotifs.k2psim.select import select_motifs  # noqa: E402
+from danqmotifs.k2psim.settings import Settings  # noqa: E402
+from danqmotifs.k2psim.stats import summarize  # noqa: E402
+from danqmotifs.k2psim.trainer import init_weights, permutations, predict, train_many  # noqa: E402
+
+SEED = 1
+
+
+def prepare(motifs, settings):
+    out = []
+    for m in motifs:
+        rngs = motif_rngs(SEED, m.id)
+        d = make_data(m.pwm, settings, rngs)
+        out.append((d, init_weights(m.width, rngs["init"]),
+                    permutations(d.idx["train"].size, settings.max_epochs, rngs["shuffle"])))
+    return out
+
+
+def timed(f, *a, **kw):
+    t0, c0 = time.perf_counter(), time.process_time()
+    r = f(*a, **kw)
+    return r, time.perf_counter() - t0, time.process_time() - c0
+
+
+def ours(prep, settings, threads=2):
+    return train_many([p[0].part("train") for p in prep], [p[0].part("valid") for p in prep],
+                      [p[1] for p in prep], [p[2] for p in prep], settings, threads=threads)
+
+
+def keras_loop(prep, settings):
+    models = []
+    for d, init, _ in prep:
+        models.append(kr.fit_plain(d.part("train"), d.part("valid"), init, settings)[0])
+    return models
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="2 motifs in the side-by-side, 12 in the sample")
+    ap.add_argument("--full", action="store_true", help="also time all 519 matrices end to end")
+    args = ap.parse_args()
+    S = Settings()
+    n_sub, n_sample = (2, 12) if args.quick else (6, 48)
+    sample = select_motifs("JASPAR2016", sample=n_sample, seed=SEED)
+    sub = sample[:n_sub]
+    prep = prepare(sub, S)
+    figures, ratios = [], []
+
+    def fig(what, value, unit):
+        figures.append({"what": what, "value": float(f"{float(value):.4g}"), "unit": unit})
+        print(f"{what}: {value:.4g} {unit}", flush=True)
+
+    _, first, _ = timed(ours, prep[:1], Settings(max_epochs=1), 1)
+    fig("ours: first call (compile or load numba's cache), 1 motif x 1 epoch", first, "s")
+    T, t_ours, c_ours = timed(ours, prep, S)
+    import keras  # noqa: F401  (import outside the timing)
+
+    models, t_keras, c_keras = timed(keras_loop, prep, S)
+    fig(f"keras loop: train {n_sub} motifs (one model.fit each)", t_keras, "s")
+    fig(f"ours: train the same {n_sub} motifs (one call, 2 threads)", t_ours, "s")
+    fig("keras loop CPU time", c_keras, "s")
+    fig("ours CPU time", c_ours, "s")
+    ratios.append({"what": f"training {n_sub} motifs, wall", "value": round(t_keras / t_ours, 1),
+                   "baseline": "keras loop"})
+    ratios.append({"what": f"training {n_sub} motifs, CPU", "value": round(c_keras / c_ours, 1),
+                   "baseline": "keras loop"})
+    print(f"ratio: {t_keras / t_ours:.1f}x wall, {c_keras / c_ours:.1f}x CPU", flush=True)
+    for k, (d, _, _) in enumerate(prep):
+        codes, labels = d.part("test")
+        a_o = roc_auc(labels, predict(codes, T.W[k], T.bias[k], T.dense_w[k], T.dense_b[k]))
+        a_k = roc_auc(labels, kr.predict(models[k], codes))
+        fig(f"{sub[k].id}: test AUROC, ours ({int(T.epochs[k])} epochs)", a_o, "")
+        fig(f"{sub[k].id}: test AUROC, keras loop", a_k, "")
+    targets = fetch_collection("JASPAR2016")
+    rows, t48, _ = timed(run_chunk, sample, S, SEED, targets=targets, threads=2, log=lambda s: None)
+    fig(f"{n_sample}-motif sample end to end (in process)", t48, "s")
+    if args.full:
+        allm = select_motifs("JASPAR2016", seed=SEED)
+        rows, tall, _ = timed(run_chunk, allm, S, SEED, targets=targets, threads=2, log=lambda s: None)
+        fig(f"all {len(allm)} matrices end to end (in process)", tall, "s")
+        import pandas as pd
+
+        summ = summarize(pd.DataFrame(rows))
+        for metric in ("auroc", "auprc"):
+            s = summ[metric]
+            fig(f"full run {metric}: Wilcoxon p, exact > heuristic", s["p_value"], "")
+            fig(f"full run {metric}: Wilcoxon p, heuristic > exact", s["p_value_heuristic_greater"], "")
+            fig(f"full run {metric}: mean difference exact - heuristic", s["mean_difference"], "")
+            fig(f"full run {metric}: exact wins / ties / losses", s["wins"], f"/ {s['ties']} / {s['losses']}")
+    out = {"name": "k2p_simulation", "command": " ".join([".venv/bin/python", "benchmarks/bench_k2p_simulation.py"]
+                                                         + sys.argv[1:]),
+           "figures": figures, "ratios": ratios}
+    (HERE / "out").mkdir(exist_ok=True)
+    (HERE / "out" / "k2p_simulation.json").write_text(json.dumps(out, indent=1) + "\n")
+    print(f"wrote {HERE / 'out' / 'k2p_simulation.json'}")
+
+
+if __name__ == "__main__":
+    main()

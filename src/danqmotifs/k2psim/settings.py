@@ -1,0 +1,99 @@
+"""Sizes and training settings of the simulation (defaults: the k2p paper's)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that defines one motif's experiment apart from the matrix and the seed.
+
+    Attributes
+    ----------
+    n_positive, n_negative : int
+        Sequences with and without the planted instance.
+    length : int
+        Sequence length (bp).
+    test_fraction : float
+        Stratified share of the sequences held out for the test split.
+    valid_fraction : float
+        Stratified share of the remaining sequences used for validation.
+    learning_rate, rho, epsilon : float
+        RMSprop (Keras 3: no momentum, not centred).
+    batch_size, max_epochs, patience : int
+        Mini-batch size, epoch cap, early-stopping patience on the validation loss.
+    logistic_cv : bool
+        Also score each PWM the paper's alternative way (L2 logistic regression, 5-fold CV).
+    """
+
+    n_positive: int = 2000
+    n_negative: int = 2000
+    length: int = 50
+    test_fraction: float = 0.25
+    valid_fraction: float = 0.2
+    learning_rate: float = 0.001
+    rho: float = 0.9
+    epsilon: float = 1e-7
+    batch_size: int = 100
+    max_epochs: int = 60
+    patience: int = 5
+    logistic_cv: bool = False
+
+    def __post_init__(self):
+        where = "figures.k2p_simulation"
+        for name in ("n_positive", "n_negative", "length", "batch_size", "max_epochs"):
+            if int(getattr(self, name)) < 1:
+                raise InputError(f"{where}: {name}", f"{name} must be >= 1", f"set {name} to a positive integer")
+        for name in ("test_fraction", "valid_fraction"):
+            if not 0.0 < float(getattr(self, name)) < 1.0:
+                raise InputError(f"{where}: {name}", f"{name} must lie strictly between 0 and 1",
+                                 f"set {name} to e.g. 0.25")
+        if self.patience < 0 or self.learning_rate <= 0 or not 0.0 <= self.rho < 1.0 or self.epsilon <= 0:
+            raise InputError(where, "patience < 0, learning_rate <= 0, rho outside [0, 1) or epsilon <= 0",
+                             "use the defaults: patience 5, learning_rate 0.001, rho 0.9, epsilon 1e-7")
+
+    @classmethod
+    def from_config(cls, sizes: dict | None = None, training: dict | None = None,
+                    logistic_cv: bool = False) -> "Settings":
+        """Build from the config's ``sizes`` and ``training`` blocks (unknown keys: InputError)."""
+        kw = {}
+        for block, name in ((sizes or {}, "sizes"), (training or {}, "training")):
+            allowed = set(DEFAULT_CONFIG[name])
+            bad = sorted(set(block) - allowed)
+            if bad:
+                raise InputError(f"figures.k2p_simulation.{name}", f"unknown key(s) {', '.join(bad)}",
+                                 f"use only {', '.join(sorted(allowed))}")
+            kw.update(block)
+        return cls(**kw, logistic_cv=bool(logistic_cv))
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+#: the config block ``figures: k2p_simulation:`` with its defaults (the schema repeats them)
+DEFAULT_CONFIG = {
+    "release": "JASPAR2016",
+    "collection": "CORE",
+    "tax_group": "vertebrates",
+    "motif_ids": [],
+    "sample": 48,
+    "chunk_size": 24,
+    "threads": 1,
+    "sizes": {"n_positive": 2000, "n_negative": 2000, "length": 50, "test_fraction": 0.25,
+              "valid_fraction": 0.2},
+    "training": {"learning_rate": 0.001, "rho": 0.9, "epsilon": 1e-7, "batch_size": 100,
+                 "max_epochs": 60, "patience": 5},
+    "logistic_cv": False,
+}
+
+
+def with_defaults(cfg: dict | None) -> dict:
+    """The config block completed with :data:`DEFAULT_CONFIG` (nested blocks merged key by key)."""
+    cfg = dict(cfg or {})
+    out = {**DEFAULT_CONFIG, **cfg}
+    for block in ("sizes", "training"):
+        out[block] = {**DEFAULT_CONFIG[block], **(cfg.get(block) or {})}
+    return out

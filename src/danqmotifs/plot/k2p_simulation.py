@@ -1,0 +1,81 @@
+"""Figures of the k2p simulation benchmark: the paper's scatter (heuristic vs exact) and the
+distribution of the paired differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import figure, save_png
+
+METRIC_NAMES = {"auroc": "AUROC", "auprc": "AUPRC"}
+
+
+def _p_text(summary: dict | None, metric: str) -> str:
+    if not summary or metric not in summary:
+        return ""
+    s = summary[metric]
+    p = s.get("p_value")
+    q = s.get("p_value_heuristic_greater")
+    text = "Wilcoxon exact > heuristic: p = " + ("n/a" if p is None else f"{p:.3g}")
+    if q is not None:
+        text += f"\n(heuristic > exact: p = {q:.3g})"
+    return text + f"\nexact wins/ties/losses {s['wins']}/{s['ties']}/{s['losses']}"
+
+
+def draw_scatter(ax, heuristic, exact, metric: str = "auroc", summary: dict | None = None) -> None:
+    """One motif per point: x = the heuristic PFM's value, y = the exact PWM's; the diagonal drawn.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    heuristic, exact : array-like, one value per motif.
+    metric : "auroc" or "auprc" (axis labels).
+    summary : wilcoxon.json's content, to print the test result in the panel.
+    """
+    x, y = np.asarray(heuristic, float), np.asarray(exact, float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    lo = float(min(x[ok].min(), y[ok].min())) if ok.any() else 0.0
+    lo = max(0.0, lo - 0.02)
+    ax.plot([lo, 1.0], [lo, 1.0], color="0.5", lw=1, ls="--", zorder=1)
+    ax.scatter(x[ok], y[ok], s=10, alpha=0.6, color="tab:blue", edgecolors="none", zorder=2)
+    name = METRIC_NAMES.get(metric, metric)
+    ax.set_xlabel(f"heuristic PFM {name}")
+    ax.set_ylabel(f"exact PWM {name}")
+    ax.set_xlim(lo, 1.0)
+    ax.set_ylim(lo, 1.0)
+    ax.set_aspect("equal")
+    text = _p_text(summary, metric)
+    if text:
+        ax.text(0.03, 0.97, text, transform=ax.transAxes, va="top", ha="left", fontsize=8)
+    ax.set_title(f"{name}, {int(ok.sum())} motifs")
+
+
+def draw_differences(ax, heuristic, exact, metric: str = "auroc", bins: int = 40) -> None:
+    """Histogram of exact - heuristic per motif, with 0 marked."""
+    d = np.asarray(exact, float) - np.asarray(heuristic, float)
+    d = d[np.isfinite(d)]
+    ax.hist(d, bins=bins, color="tab:blue", alpha=0.8)
+    ax.axvline(0.0, color="0.3", lw=1, ls="--")
+    name = METRIC_NAMES.get(metric, metric)
+    ax.set_xlabel(f"{name}: exact - heuristic")
+    ax.set_ylabel("motifs")
+    if d.size:
+        ax.set_title(f"mean {d.mean():+.4f}, median {np.median(d):+.4f}")
+
+
+def scatter_figure(table, path, summary: dict | None = None, dpi: int = 110) -> None:
+    """scatter.png: one panel for AUROC, one for AUPRC."""
+    fig, axes = figure(1, 2, figsize=(10.0, 5.0))
+    for ax, metric in zip(axes[0], ("auroc", "auprc")):
+        draw_scatter(ax, table[f"{metric}_heuristic"], table[f"{metric}_exact"], metric, summary)
+    fig.tight_layout()
+    save_png(fig, path, dpi=dpi)
+
+
+def differences_figure(table, path, dpi: int = 110) -> None:
+    """differences.png: histograms of the paired differences for AUROC and AUPRC."""
+    fig, axes = figure(1, 2, figsize=(10.0, 4.0))
+    for ax, metric in zip(axes[0], ("auroc", "auprc")):
+        draw_differences(ax, table[f"{metric}_heuristic"], table[f"{metric}_exact"], metric)
+    fig.tight_layout()
+    save_png(fig, path, dpi=dpi)

@@ -1,0 +1,26 @@
+"""Rule k2p_simulation_chunk: simulate, train and score one chunk of JASPAR matrices -> rows TSV."""
+
+from danqmotifs.errors import run_guarded
+from danqmotifs.jaspar import fetch_collection, fetch_motifs
+from danqmotifs.k2psim.run import run_chunk, write_rows
+from danqmotifs.k2psim.select import WHERE
+from danqmotifs.k2psim.settings import Settings
+from danqmotifs.logsetup import script_logging
+
+sm = snakemake  # noqa: F821  (injected by snakemake)
+
+
+def main():
+    cfg = sm.params.cfg
+    settings = Settings.from_config(cfg["sizes"], cfg["training"], cfg["logistic_cv"])
+    motifs = fetch_motifs(sm.params.ids, cfg["release"], where=f"{WHERE}.motif_ids")
+    # the Tomtom database: the whole JASPAR set (the planted matrices are added if outside it)
+    targets = fetch_collection(cfg["release"], cfg["collection"], cfg["tax_group"] or None)
+    print(f"chunk {sm.wildcards.chunk}: {len(motifs)} matrices of {cfg['release']}, seed {sm.params.seed}, "
+          f"{sm.threads} thread(s)")
+    rows = run_chunk(motifs, settings, sm.params.seed, targets=targets, threads=sm.threads)
+    write_rows(rows, sm.output.rows)
+
+
+with script_logging(sm.log[0]):
+    run_guarded(main, sm.output)
