@@ -1,7 +1,8 @@
 # danqmotifs: from the convolution kernels of a DanQ model to DNA sequence motifs.
 #
-#   data  ->  train  ->  evaluate
+#   data  ->  train (or import_model: model.source file)  ->  evaluate
 #                    ->  dump_kernels -> scan -> estimate_base -> {method} motifs -> meme -> match -> report
+#                    ->  fidelity (model + exact and heuristic motifs); danq_figures (figures.danq)
 #
 # Configure with config.yaml (validated against workflow/schemas/config.schema.yaml).
 
@@ -19,9 +20,12 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/model_source.smk"
 include: "workflow/rules/motifs.smk"
 include: "workflow/rules/match.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/fidelity.smk"
+include: "workflow/rules/danq_figures.smk"
 include: "workflow/rules/k2p_simulation.smk"
 
 

@@ -21,12 +21,18 @@ SELF = "-e ${DANQMOTIFS_ROOT}"
 
 
 def _pins():
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    """Package -> pinned version over the runtime dependencies and every extra (TensorFlow lives in
+    the cpu and gpu extras)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        deps += extra
     out = {}
     for d in deps:
-        m = re.match(r"([A-Za-z0-9_.-]+)==([^;\s]+)", d)
+        m = re.match(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?==([^;\s]+)", d)
         assert m, f"pyproject dependency {d!r} is not pinned with =="
-        out[m.group(1).lower()] = m.group(2)
+        assert out.get(m.group(1).lower(), m.group(3)) == m.group(3), f"{d}: two versions in pyproject"
+        out[m.group(1).lower()] = m.group(3)
     return out
 
 

@@ -194,9 +194,15 @@ def test_kernel2pwm_mle_on_the_workflows_kernel_file(tmp_path, capsys):
         np.testing.assert_allclose(f["ln_b"][()], ref.ln_b, rtol=1e-12)
         np.testing.assert_array_equal(f["nsites"][()], ((m + bias) > 0).sum(axis=0))
     assert "ln b =" in capsys.readouterr().err
-    # the default convention on a correlation file is allowed but flagged
+    # without --convention the file's recorded orientation is used (the same numbers); the opposite
+    # convention would reverse every motif, so it is refused
     assert kernel2pwm_mle_main([str(tmp_path / "kernels.h5")] * 2 + [str(tmp_path / "x.h5")]) == 0
-    assert "correlation orientation" in capsys.readouterr().err
+    with h5py.File(out) as f, h5py.File(tmp_path / "x.h5") as g:
+        np.testing.assert_array_equal(f["PWM_tensor"][()], g["PWM_tensor"][()])
+    capsys.readouterr()
+    assert kernel2pwm_mle_main([str(tmp_path / "kernels.h5")] * 2 + [str(tmp_path / "y.h5"),
+                                "--convention", "convolution"]) == 2
+    assert "correlation orientation" in capsys.readouterr().err and not (tmp_path / "y.h5").exists()
 
 
 def test_kernel2pwm_mle_errors_leave_no_output(tmp_path, capsys):

@@ -50,6 +50,8 @@ def _synthetic(res: Path) -> np.ndarray:
     (res / "motifs").mkdir(parents=True)
     for method in ("exact", "heuristic"):
         (res / "motifs" / f"{method}.json").write_text("{}\n")
+    (res / "eval").mkdir(parents=True)          # the fidelity test's numbers, copied into summary.json
+    (res / "eval" / "fidelity.json").write_text('{"max_abs_diff_exact": 1e-7}\n')
     with h5py.File(res / "motifs" / "exact.h5", "w") as f:
         f["PWM_tensor"], f["ln_b"], f["nsites"] = ex, np.full(K, 2.0), np.full(K, 300)
     with h5py.File(res / "motifs" / "heuristic.h5", "w") as f:
@@ -123,6 +125,7 @@ def test_rules_on_synthetic_kernels(tmp_path):
     assert s["planted"] == 4 and s["recovered_exact"] == 4
     assert 0 <= s["recovered_heuristic"] <= 4 and s["distance"] == "pearson"
     assert set(s["by_distance"]) == {"pearson", "euclidean"} and s["recovered_family_exact"] == 4
+    assert s["fidelity"] == {"max_abs_diff_exact": 1e-7}
     assert sorted(p.name for p in (res / "logos").glob("*.png")) == [f"kernel_{k:03d}.png" for k in range(K)]
 
     # same inputs, same bytes

@@ -137,9 +137,14 @@ def test_malformed_meme_gives_one_clear_error(tmp_path, text, words):
 def test_matrix_row_parser_shared_by_both_readers():
     lines = ["MOTIF a", "letter-probability matrix: w= 3", "", "0.1 0.2 0.3 0.4", "", "1 0 0 0", "0 1 0 0",
              "0 0 1 0", "MOTIF b"]
-    rows, stop = parse_matrix_rows(lines, 2, 3, "f.meme")            # w= given: blank lines skipped
-    assert rows == [[0.1, 0.2, 0.3, 0.4], [1, 0, 0, 0], [0, 1, 0, 0]] and lines[stop] == "0 0 1 0"
-    rows, stop = parse_matrix_rows(lines, 2, 0, "f.meme")            # no w=: a blank line after rows ends it
+    rows, stop = parse_matrix_rows(lines, 2, 4, "f.meme")            # w= given: blank lines skipped
+    assert rows == [[0.1, 0.2, 0.3, 0.4], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]] and lines[stop] == "MOTIF b"
+    # rows beyond w= (or after the blank line that ends a matrix without w=) are an error, not dropped
+    with pytest.raises(InputError, match="motif a: w= 3 but more matrix rows follow .line 8"):
+        parse_matrix_rows(lines, 2, 3, "f.meme", motif="a")
+    with pytest.raises(InputError, match="blank line after 1 rows but more matrix rows follow .line 6"):
+        parse_matrix_rows(lines, 2, 0, "f.meme")
+    rows, stop = parse_matrix_rows(lines[:5], 2, 0, "f.meme")        # no w=: a blank line after rows ends it
     assert rows == [[0.1, 0.2, 0.3, 0.4]] and stop == 4
     rows, _ = parse_matrix_rows(["junk", "1 0 0 0", "note", "0 0 0 1", "URL x"], 0, 0, "x", skip_text=True)
     assert rows == [[1, 0, 0, 0], [0, 0, 0, 1]]

@@ -16,15 +16,46 @@ from .motif import Motif
 _ID = re.compile(r"^[A-Z]{2}[0-9]{4}(\.[0-9]+)?$")
 
 
+@functools.lru_cache(maxsize=1)
+def releases() -> tuple[str, ...]:
+    """The JASPAR releases the installed pyjaspar ships (offline), newest first."""
+    import contextlib
+    import io
+
+    from pyjaspar import jaspardb
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return tuple(jaspardb().get_releases())
+
+
+def check_release(release: str, where: str = "jaspar_release") -> str:
+    """``release`` if pyjaspar ships it, else an InputError listing those it does.
+
+    pyjaspar itself only prints a notice for an unknown release and fails later with an
+    AttributeError from deep inside, so every caller checks first.
+    """
+    known = releases()
+    if release not in known:
+        raise InputError(where, f"pyjaspar {_pyjaspar_version()} has no release {release!r} "
+                         f"(it ships {', '.join(known)})", f"use one of {', '.join(known)}")
+    return release
+
+
+def _pyjaspar_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pyjaspar")
+    except metadata.PackageNotFoundError:
+        return "(unknown version)"
+
+
 @functools.lru_cache(maxsize=4)
 def _db(release: str):
     from pyjaspar import jaspardb
 
-    try:
-        return jaspardb(release=release)
-    except Exception as exc:  # pyjaspar raises plain exceptions for unknown releases
-        raise InputError(f"jaspar_release={release}", f"pyjaspar has no release {release} ({exc})",
-                         "use one of the releases pyjaspar ships, e.g. JASPAR2024 or JASPAR2016") from None
+    check_release(release, f"jaspar_release={release}")
+    return jaspardb(release=release)
 
 
 def counts_to_ppm(counts) -> np.ndarray:
@@ -88,6 +119,23 @@ def fetch_motifs(ids, release: str = "JASPAR2024", where: str = "motif_ids") -> 
                              "check the id on jaspar.elixir.no or pick another release")
         out.append(_to_motif(m))
     return out
+
+
+def collection_size(release: str, collection: str, tax_group: str | None) -> int:
+    """Number of matrices (all versions) in a collection and tax group (None or "": all), counted
+    in pyjaspar's database without building them (a cheap check of a config before any work)."""
+    import sqlite3
+
+    db = _db(release)
+    query = ("SELECT COUNT(*) FROM MATRIX m WHERE m.COLLECTION = ? AND (? = '' OR EXISTS (SELECT 1 "
+             "FROM MATRIX_ANNOTATION a WHERE a.ID = m.ID AND a.TAG = 'tax_group' AND a.VAL = ?))")
+    try:
+        return int(db.conn.execute(query, (collection, tax_group or "", tax_group or "")).fetchone()[0])
+    except (sqlite3.Error, AttributeError):       # another database layout: build the collection
+        try:
+            return len(fetch_collection(release, collection, tax_group))
+        except InputError:
+            return 0
 
 
 def fetch_collection(release: str = "JASPAR2024", collection: str = "CORE",

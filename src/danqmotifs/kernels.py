@@ -264,11 +264,13 @@ def read_kernels_file(path, with_sequences: bool = True) -> KernelFile:
     return KernelFile(W, bias, codes, attrs)
 
 
-def read_tensor(path, name: str | None, role: str, preferred: str | None = None):
+def read_tensor(path, name: str | None, role: str, preferred: str | None = None,
+                option: str = "the dataset-name option"):
     """A dataset of an HDF5 file, for the k2p-style tools.
 
-    ``name`` None: ``preferred`` if this is a danqmotifs kernel file and it holds that dataset, else
-    the first dataset of rank 3 in the file's order (k2p files hold a single tensor).
+    ``name`` None: the dataset called ``preferred`` if the file has one, else the file's only dataset
+    of rank 3 (k2p files hold a single tensor). Several rank-3 datasets and none of them called
+    ``preferred`` is ambiguous: an InputError listing them and asking for ``option`` (never a guess).
     Returns (array, name used, file attributes).
     """
     path = Path(path)
@@ -277,14 +279,18 @@ def read_tensor(path, name: str | None, role: str, preferred: str | None = None)
         names = []
         f.visititems(lambda k, obj: names.append(k) if isinstance(obj, h5py.Dataset) else None)
         if name is None:
-            if preferred and f.attrs.get("layout") == LAYOUT and preferred in f:
+            if preferred and preferred in names:
                 name = preferred
             else:
                 rank3 = [k for k in names if f[k].ndim == 3]
                 if not rank3:
                     raise InputError(path, f"no 3-dimensional dataset for the {role} (datasets: "
                                      f"{', '.join(names) or 'none'})",
-                                     f"store the {role} as [count, length, 4] or name it with the option")
+                                     f"store the {role} as [count, length, 4] or name it with {option}")
+                if len(rank3) > 1:
+                    shapes = ", ".join(f"{k} {f[k].shape}" for k in rank3)
+                    raise InputError(path, f"{len(rank3)} 3-dimensional datasets could hold the {role} "
+                                     f"({shapes})", f"name the {role} with {option}")
                 name = rank3[0]
         if name not in f or not isinstance(f[name], h5py.Dataset):
             raise InputError(path, f"no dataset named {name!r} (datasets: {', '.join(names) or 'none'})",

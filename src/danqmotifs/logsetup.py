@@ -9,6 +9,9 @@ from pathlib import Path
 
 
 class _Tee:
+    """A text stream writing to several streams; the log file and the console belong to others, so
+    ``close`` only flushes (TensorFlow and absl call ``close`` on sys.stderr at exit)."""
+
     def __init__(self, *streams):
         self.streams = streams
 
@@ -20,10 +23,21 @@ class _Tee:
 
     def flush(self):
         for st in self.streams:
-            st.flush()
+            if not getattr(st, "closed", False):
+                st.flush()
 
     def isatty(self):
         return False
+
+    def close(self):
+        self.flush()
+
+    @property
+    def closed(self):
+        return False
+
+    def writable(self):
+        return True
 
 
 @contextlib.contextmanager

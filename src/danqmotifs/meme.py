@@ -103,11 +103,13 @@ def write_meme(path: str | os.PathLike, motifs: Iterable[Motif], background=None
 
 
 def parse_matrix_rows(lines: Sequence[str], start: int, width: int, where,
-                      skip_text: bool = False) -> tuple[list[list[float]], int]:
+                      skip_text: bool = False, motif: str | None = None) -> tuple[list[list[float]], int]:
     """The rows of a letter-probability matrix (4 numbers, A C G T) from ``lines[start:]``.
 
     Reading stops after ``width`` rows (0: at the first blank line after a row), at a ``MOTIF`` or
-    ``URL`` line, or at the end. Other blank lines are skipped.
+    ``URL`` line, or at the end. Other blank lines are skipped. Numeric rows after the ``width``-th
+    (blank lines between them skipped) are an error, never silently dropped; fewer rows than
+    ``width`` are an error too.
 
     Parameters
     ----------
@@ -117,6 +119,7 @@ def parse_matrix_rows(lines: Sequence[str], start: int, width: int, where,
     where : the file named in errors.
     skip_text : skip lines that are not numbers (a bare matrix among other text) instead of
         raising.
+    motif : the motif's id, named in errors.
 
     Returns
     -------
@@ -126,8 +129,10 @@ def parse_matrix_rows(lines: Sequence[str], start: int, width: int, where,
     Raises
     ------
     InputError
-        A row without exactly 4 numbers (or, without ``skip_text``, a non-numeric line).
+        A row without exactly 4 numbers (or, without ``skip_text``, a non-numeric line); a row count
+        other than ``width``.
     """
+    label = f"motif {motif}: " if motif else ""
     rows = []
     k = start
     while k < len(lines) and (width == 0 or len(rows) < width):
@@ -145,14 +150,37 @@ def parse_matrix_rows(lines: Sequence[str], start: int, width: int, where,
             if skip_text:
                 k += 1
                 continue
-            raise InputError(where, f"line {k + 1}: non-numeric matrix row {s!r}",
+            raise InputError(where, f"{label}line {k + 1}: non-numeric matrix row {s!r}",
                              "write 4 probabilities per row") from None
         if len(vals) != 4:
-            raise InputError(where, f"line {k + 1}: {len(vals)} values in a matrix row",
+            raise InputError(where, f"{label}line {k + 1}: {len(vals)} values in a matrix row",
                              "write exactly 4 probabilities (A C G T) per row")
         rows.append(vals)
         k += 1
+    if width and len(rows) < width:
+        raise InputError(where, f"{label}expected {width} matrix rows, found {len(rows)} (w= {width}; line {k + 1}: "
+                         f"{'end of file' if k >= len(lines) else repr(lines[k].strip()[:40])})",
+                         "make w= match the number of matrix rows")
+    if width or (rows and not skip_text):
+        extra = _next_numeric_line(lines, k)
+        if extra is not None:
+            said = f"w= {width}" if width else f"a blank line after {len(rows)} rows"
+            raise InputError(where, f"{label}{said} but more matrix rows follow (line {extra + 1}: "
+                             f"{lines[extra].strip()[:40]!r})", "make w= match the number of matrix rows")
     return rows, k
+
+
+def _next_numeric_line(lines: Sequence[str], k: int) -> int | None:
+    """Index of the first non-blank line from ``k`` if it is a row of numbers, else None."""
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    if k >= len(lines):
+        return None
+    try:
+        [float(t) for t in lines[k].split()]
+    except ValueError:
+        return None
+    return k
 
 
 def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
@@ -222,10 +250,10 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
             if alength != 4:
                 raise InputError(path, f"line {j + 1}: alength= {alength}, not 4",
                                  "use DNA motifs (4 letters, A C G T)")
-            rows, k = parse_matrix_rows(lines, j + 1, w, path)
-            if not rows or (w and len(rows) != w):
-                raise InputError(path, f"motif {mid}: expected {w} matrix rows, found {len(rows)}",
-                                 "make w= match the number of rows")
+            rows, k = parse_matrix_rows(lines, j + 1, w, path, motif=mid)
+            if not rows:
+                raise InputError(path, f"motif {mid}: no matrix rows after line {j + 1}",
+                                 "write the matrix, one row of 4 probabilities per position")
             pwm = np.array(rows)
             if not np.all(np.isfinite(pwm)) or (pwm < 0).any() or (pwm > 1).any():
                 raise InputError(path, f"motif {mid}: probabilities outside [0, 1]", "fix the matrix")

@@ -50,7 +50,8 @@ def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
 
 
 def default_target_names(model_path, n_targets: int, targets_file=None) -> list[str]:
-    """Target names from ``targets_file`` (or targets.txt beside the model), else t1..tn."""
+    """Target names from ``targets_file`` (or targets.txt beside the model), else target_0000 ...
+    for DanQ's published weights file (DeepSEA's targets), t1..tn for other models."""
     p = Path(targets_file) if targets_file else Path(model_path).with_name("targets.txt")
     if p.is_file():
         names = [l.strip() for l in p.read_text().splitlines() if l.strip()]
@@ -60,14 +61,23 @@ def default_target_names(model_path, n_targets: int, targets_file=None) -> list[
         return names
     if targets_file:
         raise InputError(p, "the target names file does not exist", "correct the path")
+    from .published import is_published_danq
+
+    if is_published_danq(model_path):     # DeepSEA's targets, named as the deepsea data source does
+        return [f"target_{i:04d}" for i in range(n_targets)]
     return [f"t{i + 1}" for i in range(n_targets)]
 
 
 def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: bool = True,
-                  resize: str = "none", targets_file=None, fmt: str | None = None) -> int:
+                  resize: str = "none", targets_file=None, fmt: str | None = None,
+                  length: int | None = None, pool: int | None = None) -> int:
     """Write the probabilities of every FASTA record to ``out`` (TSV, or HDF5 when the name ends in
-    .h5/.hdf5 or ``fmt='h5'``). Returns the number of records."""
-    model = load_model(model_path)
+    .h5/.hdf5 or ``fmt='h5'``; ``-`` is standard output, see :func:`danqmotifs.errors.atomic_output`).
+    Returns the number of records."""
+    if int(batch_size) < 1:
+        raise InputError("--batch-size", f"the batch size must be >= 1, got {batch_size}",
+                         "give a positive number of sequences per batch")
+    model = load_model(model_path, length=length, pool=pool)   # length, pool: published file only
     length, n_targets = model_shape(model)
     if length is None:
         raise InputError(model_path, "the model does not fix a sequence length", "use a model trained by this workflow")

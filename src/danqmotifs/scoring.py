@@ -204,6 +204,8 @@ def scan_max(codes: np.ndarray, W, both_strands: bool = False, batch_size: int =
     engine : auto | blas | numba.
     progress : optional callable(done, total) called after each batch.
     """
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     codes = np.asarray(codes)
     if codes.ndim != 2:
         raise ValueError(f"codes must be (n, length), got {codes.shape}")
@@ -223,7 +225,8 @@ def scan_max(codes: np.ndarray, W, both_strands: bool = False, batch_size: int =
     K2 = Wall.shape[0]
     m = np.empty((n, K2), dtype=np.float64)
     pos = np.empty((n, K2), dtype=np.int32)
-    for s in range(0, n, max(1, int(batch_size))):
+    batch_size = int(batch_size)
+    for s in range(0, n, batch_size):
         c = codes[s:s + batch_size]
         a = _argmax_numba(c, W32, T) if engine == "numba" else _argmax_blas(c, W32)
         pos[s:s + c.shape[0]] = a

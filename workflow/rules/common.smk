@@ -6,11 +6,18 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from danqmotifs import methods as motif_methods
+from danqmotifs.config_checks import check_config
 from danqmotifs.datafile import SPLITS
 from danqmotifs.errors import InputError
 from danqmotifs.sources import SOURCES, input_sizes
 
 validate(config, schema="../schemas/config.schema.yaml")
+# values the schema cannot judge (empty results path, a results directory shared by two working
+# directories, JASPAR releases pyjaspar lacks): one clear message before any work
+try:
+    check_config(config, Path.cwd(), dry_run=workflow.dryrun)
+except InputError as exc:
+    raise WorkflowError(str(exc))
 
 # The conda environments install this package from the workflow's own checkout (envs/*.yaml:
 # "-e ${DANQMOTIFS_ROOT}"); set DANQMOTIFS_ROOT yourself to install it from elsewhere.
@@ -27,6 +34,14 @@ try:
     )
 except InputError as exc:
     raise WorkflowError(str(exc))
+# Where the model comes from (model.source): trained here, imported from model.file (.keras or
+# DanQ's published weights), or kernels alone in model.file (then only the motif stages run).
+MODEL_SOURCE = config["model"]["source"]
+TRAINED = MODEL_SOURCE == "train"
+HAS_MODEL = MODEL_SOURCE != "kernels"
+# The fidelity test needs a model and both the exact and the heuristic motifs (skipped otherwise).
+FIDELITY = HAS_MODEL and {"exact", "heuristic"} <= set(METHODS)
+DANQ_FIGURES = config["figures"]["danq"]["enabled"]
 
 # Every output path of the workflow, by name; "{method}" stands for each motif method.
 PATHS = {
@@ -68,6 +83,15 @@ PATHS = {
     "planted_table": f"{RESULTS}/match/planted.tsv",
     "planted_figure": f"{RESULTS}/match/planted.png",
     "summary": f"{RESULTS}/summary.json",
+    # the k2p fidelity test
+    "fidelity_table": f"{RESULTS}/eval/fidelity.tsv",
+    "fidelity_json": f"{RESULTS}/eval/fidelity.json",
+    "fidelity_figure": f"{RESULTS}/eval/fidelity.png",
+    # the DanQ paper's figures (figures.danq)
+    "danq_scatter": f"{RESULTS}/danq/auc_scatter.png",
+    "danq_classes": f"{RESULTS}/danq/auc_by_class.tsv",
+    "danq_motifs": f"{RESULTS}/danq/motifs_matched.tsv",
+    "danq_json": f"{RESULTS}/danq/danq_figures.json",
 }
 
 
@@ -123,11 +147,11 @@ def get_final_output():
     """What `snakemake` builds by default: every stage's end products, from the config."""
     out = [path(split) for split in SPLITS]
     out += [path(name) for name in SOURCE.extra_outputs]
-    out += [
-        path(k)
-        for k in ("model", "history", "targets", "curves", "auc_table", "auc_figure")
-    ]
-    out += [path("predict", name=n) for n in predict_fasta()]
+    if HAS_MODEL:
+        out += [path(k) for k in ("model", "targets", "auc_table", "auc_figure")]
+        out += [path("predict", name=n) for n in predict_fasta()]
+    if TRAINED:
+        out += [path(k) for k in ("history", "curves")]
     out += [path(k) for k in ("kernels", "base", "base_profile", "kernel_table")]
     for name in ("method_h5", "method_json", *meme_outputs()):
         out += per_method(name)
@@ -144,6 +168,11 @@ def get_final_output():
         )
     ]
     out += [path("logos")]
+    if FIDELITY:
+        out += [path(k) for k in ("fidelity_table", "fidelity_json", "fidelity_figure")]
+    if DANQ_FIGURES:
+        out += [path(k) for k in ("danq_scatter", "danq_classes", "danq_json")]
+        out += [path("danq_motifs")]
     if SIMULATED:
         out += [path(k) for k in ("planted_table", "planted_figure", "summary")]
     return out

@@ -16,7 +16,7 @@ wildcard_constraints:
 
 rule dump_kernels:
     input:
-        model=path("model"),
+        **MODEL_OR_KERNELS,
         data=path(MOTIFS_CFG["split"]),
     output:
         path("kernels"),
@@ -35,6 +35,7 @@ rule dump_kernels:
         n_sequences=MOTIFS_CFG["n_sequences"],
         positive_for=MOTIFS_CFG["positive_for"],
         seed=config["seed"],
+        model=MODEL_CFG,
     script:
         "../scripts/dump_kernels.py"
 

@@ -38,6 +38,7 @@ if SIMULATED:
 
     rule planted_benchmark:
         input:
+            **({"fidelity": path("fidelity_json")} if FIDELITY else {}),
             truth=path("truth"),
             results=[
                 path("method_matches", method=m, distance=d)

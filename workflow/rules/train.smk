@@ -5,8 +5,9 @@
 #   model/best.keras + FASTA (evaluate.predict) -> predict/<name>.tsv                         (predict)
 #
 # A killed train job resumes from its last epoch checkpoint (model/checkpoint/, not an output) when
-# run again. GPU: the rules ask for `gpu` = train.gpus (0 by default); a cluster profile can also set
-# it per rule (set-resources: train: gpu: 1).
+# run again. GPU: train.gpus is the one switch: the rules ask for `gpu` = train.gpus (0 by default)
+# and use the CUDA build of TensorFlow when it is > 0; a profile asking for another number of GPUs
+# for train/evaluate/predict is an error (danqmotifs.cluster).
 
 TRAIN_CFG = config["train"]
 MODEL_CFG = config["model"]
@@ -16,6 +17,17 @@ PRESET = MODEL_CFG["preset"]
 TRAIN_ENV = (
     "../../envs/train_gpu.yaml" if TRAIN_CFG["gpus"] > 0 else "../../envs/train.yaml"
 )
+# the profile's GPUs must agree with train.gpus, its set-threads must fit --cores
+try:
+    from danqmotifs.cluster import check_gpu_switch, check_threads
+
+    check_gpu_switch(TRAIN_CFG["gpus"], workflow.resource_settings.overwrite_resources)
+    check_threads(
+        workflow.resource_settings.overwrite_threads,
+        workflow.global_resources["_cores"],
+    )
+except InputError as exc:
+    raise WorkflowError(str(exc))
 
 # memory (MB) and time (minutes) per preset; profiles may override them per rule
 TRAIN_RESOURCES = {
@@ -52,35 +64,38 @@ if PRESET == "danq_jaspar":
             "../scripts/jaspar_init_motifs.py"
 
 
-rule train:
-    input:
-        **TRAIN_INPUTS,
-    output:
-        model=path("model"),
-        history=path("history"),
-        targets=path("targets"),
-        curves=report(
-            path("curves"),
-            caption="../report/training_curves.rst",
-            category="Training",
-        ),
-    log:
-        f"{LOGS}/train.log",
-    benchmark:
-        f"{BENCH}/train.tsv"
-    conda:
-        TRAIN_ENV
-    threads: TRAIN_CFG["threads"]
-    resources:
-        **TRAIN_RESOURCES[PRESET],
-        gpu=TRAIN_CFG["gpus"],
-    params:
-        model=MODEL_CFG,
-        train=TRAIN_CFG,
-        seed=config["seed"],
-        checkpoint=path("checkpoint"),
-    script:
-        "../scripts/train.py"
+# model.source: file or kernels skip training (workflow/rules/model_source.smk)
+if TRAINED:
+
+    rule train:
+        input:
+            **TRAIN_INPUTS,
+        output:
+            model=path("model"),
+            history=path("history"),
+            targets=path("targets"),
+            curves=report(
+                path("curves"),
+                caption="../report/training_curves.rst",
+                category="Training",
+            ),
+        log:
+            f"{LOGS}/train.log",
+        benchmark:
+            f"{BENCH}/train.tsv"
+        conda:
+            TRAIN_ENV
+        threads: TRAIN_CFG["threads"]
+        resources:
+            **TRAIN_RESOURCES[PRESET],
+            gpu=TRAIN_CFG["gpus"],
+        params:
+            model=MODEL_CFG,
+            train=TRAIN_CFG,
+            seed=config["seed"],
+            checkpoint=path("checkpoint"),
+        script:
+            "../scripts/train.py"
 
 
 rule evaluate:

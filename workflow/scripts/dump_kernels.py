@@ -3,15 +3,22 @@
 from danqmotifs.errors import InputError, run_guarded
 from danqmotifs.kernels import load_model_kernels, read_sample, write_kernels_file
 from danqmotifs.logsetup import script_logging
+from danqmotifs.model_import import kernels_from_file
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
     p = sm.params
-    ks = load_model_kernels(sm.input.model)
+    if "kernel_file" in sm.input.keys():        # model.source: kernels
+        m = p.model
+        source = sm.input.kernel_file
+        ks = kernels_from_file(source, m["kernel_convention"], m["kernel_dataset"], m["bias_dataset"])
+    else:
+        source = sm.input.model
+        ks = load_model_kernels(source)
     K, L, _ = ks.W.shape
-    print(f"model {sm.input.model}: first Conv1D '{ks.layer}': {K} kernels x {L} rows")
+    print(f"{source}: {ks.layer}: {K} kernels x {L} rows")
     for note in ks.notes:
         print(f"note: {note}")
     codes, rows, info = read_sample(sm.input.data, p.n_sequences, p.seed, p.positive_for)
@@ -24,7 +31,7 @@ def main():
           f"({info['n_rows']} in the {p.split} split"
           + (f"; positive for any of {', '.join(p.positive_for)}" if p.positive_for else "") + ")")
     write_kernels_file(sm.output[0], ks.W, ks.bias, codes, rows, attrs={
-        "source_model": str(sm.input.model), "layer": ks.layer, "split": p.split, "seed": int(p.seed),
+        "source_model": str(source), "layer": ks.layer, "split": p.split, "seed": int(p.seed),
         "n_requested": int(p.n_sequences), "positive_for": list(p.positive_for)})
 
 

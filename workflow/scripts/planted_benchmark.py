@@ -31,6 +31,9 @@ def main():
     primary = summ["distance"]
     planted_figure(sm.output.figure, [r for r in rows if r["distance"] == primary], list(results[primary]),
                    p["q_threshold"])
+    if "fidelity" in sm.input.keys():     # the fidelity test's numbers (eval/fidelity.json)
+        fid = json.loads(Path(sm.input.fidelity).read_text())
+        summ["fidelity"] = {k: v for k, v in fid.items() if not isinstance(v, (dict, list))}
     with atomic_output(sm.output.summary) as tmp:
         Path(tmp).write_text(json.dumps(summ, indent=1, sort_keys=True) + "\n")
     for dist, d in summ["by_distance"].items():

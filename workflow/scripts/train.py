@@ -17,7 +17,7 @@ def main():
 
     settings = TrainSettings.from_config(sm.params.train)
     settings.threads = sm.threads
-    for note in configure_runtime(sm.params.seed, sm.threads):
+    for note in configure_runtime(sm.params.seed, sm.threads, gpus=settings.gpus):
         print(note, flush=True)
     motifs = read_meme(sm.input.init_motifs)[0] if "init_motifs" in sm.input.keys() else None
     result = train(sm.input.train, sm.input.valid, sm.params.checkpoint, sm.params.model, settings,

@@ -19,6 +19,7 @@ standard error and gives exit status 2, as argparse does for bad options; every 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from functools import wraps
 from importlib import metadata
@@ -43,6 +44,51 @@ def parser(prog: str, description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument("--version", action="version", version=f"%(prog)s (danqmotifs) {version()}")
     return p
+
+
+def _number(kind: type, text: str, low=None, high=None, what: str = "number"):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (batch sizes, counts)."""
+    return _number(int, text, 1, None, "an integer >= 1")
+
+
+def nonnegative_int(text: str) -> int:
+    """argparse type: an integer >= 0 (0 has a documented meaning, such as 'all cores')."""
+    return _number(int, text, 0, None, "an integer >= 0")
+
+
+def finite_float(text: str) -> float:
+    """argparse type: a finite float (no nan or inf)."""
+    return _number(float, text, None, None, "a finite number")
+
+
+def int_range(low: int, high: int) -> Callable[[str], int]:
+    """argparse type: an integer in [low, high]."""
+    def parse(text: str) -> int:
+        return _number(int, text, low, high, f"an integer from {low} to {high}")
+
+    parse.__name__ = f"integer {low}..{high}"
+    return parse
+
+
+def float_range(low: float, high: float) -> Callable[[str], float]:
+    """argparse type: a finite float in [low, high]."""
+    def parse(text: str) -> float:
+        return _number(float, text, low, high, f"a number from {low:g} to {high:g}")
+
+    parse.__name__ = f"number {low:g}..{high:g}"
+    return parse
 
 
 def error(message: object) -> int:

@@ -27,12 +27,14 @@ from ..meme import parse_matrix_rows
 from ..mle import BASES, SEQUENCES, estimate_base
 from ..pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
 from ..scoring import ENGINES, scan_max
-from . import command, parser
+from . import command, finite_float, int_range, parser, positive_int
 
 _CONVENTION_HELP = ("orientation of the kernels in the input/output: 'convolution' (Theano, k2p's "
                     "files: row order reversed with respect to the sequence) or 'correlation' "
                     "(Keras/TensorFlow, and this workflow's kernels.h5: row j faces base i + j). "
-                    "Default: %(default)s (k2p-compatible).")
+                    "Default: the orientation an HDF5 input records in its 'orientation' attribute "
+                    "(this workflow's files say correlation), else convolution (k2p-compatible); "
+                    "a value contradicting the file's record is an error.")
 
 
 def _warn(msg: str) -> None:
@@ -66,6 +68,20 @@ def _write_text(path: str | None, text: str) -> None:
         return
     with atomic_output(path) as tmp:
         Path(tmp).write_text(text)
+
+
+def _convention(given: str | None, attrs: dict, path) -> str:
+    """The orientation of an HDF5 file's kernels: the file's ``orientation`` attribute when it has
+    one (docs/design.md sections 4 and 13.2: this workflow writes "correlation"), else ``given``, else
+    k2p's "convolution". A ``given`` value contradicting the file's record is an InputError."""
+    stated = attrs.get("orientation")
+    if stated not in CONVENTIONS:
+        return given or "convolution"
+    if given is not None and given != stated:
+        raise InputError(path, f"the file records its kernels in {stated} orientation but --convention "
+                         f"{given} was given (that would reverse every motif)",
+                         f"pass --convention {stated} or leave the option out")
+    return stated
 
 
 def _fmt(values, digits: int) -> str:
@@ -171,7 +187,7 @@ def kernel2pwm_parser() -> argparse.ArgumentParser:
     p.add_argument("output_file", nargs="?", default="-",
                    help="the PWM(s) in MEME motif format (without the MEME header unless "
                         "--use-meme-header). Default: standard output.")
-    p.add_argument("--base", type=float, default=math.e,
+    p.add_argument("--base", type=finite_float, default=math.e,
                    help="the base b (> 1) of the logarithm linking kernel and PWM. Default: e.")
     p.add_argument("--sep", default=None, help="column separator of a text kernel. Default: any whitespace.")
     p.add_argument("--motif-name", default="temp_motif",
@@ -181,11 +197,11 @@ def kernel2pwm_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-matrix-only", action="store_true",
                    help="write only the matrix rows (overrides --use-meme-header).")
     p.add_argument("--tensor-name", default=None,
-                   help="dataset of an HDF5 input. Default: 'kernels' in this workflow's kernels.h5, "
-                        "else the first 3-dimensional dataset.")
-    p.add_argument("--convention", choices=CONVENTIONS, default="convolution", help=_CONVENTION_HELP)
-    p.add_argument("--digits", type=int, default=17,
-                   help="significant digits per probability. Default: 17 (lossless for float64).")
+                   help="dataset of an HDF5 input. Default: 'kernels' if the file has it, else its only "
+                        "3-dimensional dataset (several: name one with this option).")
+    p.add_argument("--convention", choices=CONVENTIONS, default=None, help=_CONVENTION_HELP)
+    p.add_argument("--digits", type=int_range(1, 17), default=17,
+                   help="significant digits per probability, 1-17. Default: 17 (lossless for float64).")
     return p
 
 
@@ -196,15 +212,18 @@ def kernel2pwm_main(argv=None):
     v = _ln_base(args.base)
     src = args.input_file
     if _is_hdf5(src):
-        W, name, _ = read_tensor(src, args.tensor_name, "kernel tensor", preferred="kernels")
+        W, name, attrs = read_tensor(src, args.tensor_name, "kernel tensor", preferred="kernels",
+                                     option="--tensor-name")
         W = check_kernel_tensor(W, f"{src}:{name}").astype(np.float64)
         names = [f"{args.motif_name}_{k}" for k in range(W.shape[0])]
+        convention = _convention(args.convention, attrs, src)
     else:
         W = parse_kernel_text(_read_text(src), "<stdin>" if src == "-" else src, args.sep)[None]
         names = [args.motif_name]
+        convention = args.convention or "convolution"
     if any(re.search(r"[\s=]", n) for n in names):
         raise InputError("--motif-name", "motif names cannot contain spaces or '='", "choose another name")
-    W = flip_convention(W, args.convention)
+    W = flip_convention(W, convention)
     P = kernel_to_pwm(W, v)
     _pwm_warnings(P, W, "kernel2pwm")
     _write_text(args.output_file, meme_text(P, names, args.use_meme_header, args.save_matrix_only,
@@ -220,17 +239,20 @@ def pwm2kernel_parser() -> argparse.ArgumentParser:
                         "matrix also works). Default: standard input.")
     p.add_argument("output_file", nargs="?", default="-",
                    help="the kernel as text: rows = positions, 4 columns A C G T. Default: standard output.")
-    p.add_argument("--base", type=float, default=math.e,
+    p.add_argument("--base", type=finite_float, default=math.e,
                    help="the base b (> 1) of the logarithm. Default: e.")
-    p.add_argument("--delta", type=float, default=None,
+    p.add_argument("--delta", type=finite_float, default=None,
                    help="added to zero entries only (no renormalisation), since log(0) is not finite. "
                         "Default: the smallest positive entry of the PWM / 10.")
-    p.add_argument("--shift", type=float, default=0.0,
+    p.add_argument("--shift", type=finite_float, default=0.0,
                    help="added to every entry of the kernel (useful before a ReLU). Default: 0.")
     p.add_argument("--shift-by-minimum", action="store_true",
                    help="add |smallest entry of the kernel| to every entry instead (overrides --shift).")
-    p.add_argument("--convention", choices=CONVENTIONS, default="convolution", help=_CONVENTION_HELP)
-    p.add_argument("--digits", type=int, default=17, help="significant digits per weight. Default: 17.")
+    p.add_argument("--convention", choices=CONVENTIONS, default="convolution",
+                   help="orientation of the kernel written: 'convolution' (Theano, k2p's files) or "
+                        "'correlation' (Keras/TensorFlow). Default: %(default)s (k2p-compatible).")
+    p.add_argument("--digits", type=int_range(1, 17), default=17,
+                   help="significant digits per weight, 1-17. Default: 17.")
     return p
 
 
@@ -268,17 +290,17 @@ def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
                    help="HDF5 file to write: the PWM tensor (same layout as the kernels), 'ln_b' and "
                         "'nsites' (pairs used per kernel).")
     p.add_argument("--kernel-tensor-name", default=None,
-                   help="kernel dataset. Default: 'kernels' in this workflow's kernels.h5, else the first "
-                        "3-dimensional dataset of the file.")
+                   help="kernel dataset. Default: 'kernels' if the file has it, else its only "
+                        "3-dimensional dataset (several: name one with this option).")
     p.add_argument("--sequence-tensor-name", default=None,
-                   help="sequence dataset. Default: 'sequences' in this workflow's kernels.h5, else the "
-                        "first 3-dimensional dataset of the file.")
+                   help="sequence dataset. Default: 'sequences' if the file has it, else its only "
+                        "3-dimensional dataset (several: name one with this option).")
     p.add_argument("--PWM_tensor_name", "--pwm-tensor-name", dest="pwm_tensor_name", default="PWM_tensor",
                    help="name of the PWM dataset written. Default: %(default)s.")
     p.add_argument("--bias-name", default=None,
                    help="bias dataset [kernels] in the kernel file, used by --sequences activated. Default: "
                         "'biases' if the file has it, else 0 (k2p folds a bias into the kernel as b/L per entry).")
-    p.add_argument("--convention", choices=CONVENTIONS, default="convolution", help=_CONVENTION_HELP)
+    p.add_argument("--convention", choices=CONVENTIONS, default=None, help=_CONVENTION_HELP)
     p.add_argument("--sequences", choices=SEQUENCES, default="all",
                    help="which (sequence, kernel) pairs enter the likelihood: all (k2p) or activated "
                         "(best score + bias > 0, the windows a ReLU passes). Default: %(default)s.")
@@ -288,7 +310,8 @@ def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
                    help="best window on the forward strand (k2p) or on both strands. Default: %(default)s.")
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="how the scores are computed (auto: numba if installed, else BLAS). Default: auto.")
-    p.add_argument("--batch-size", type=int, default=256, help="sequences per batch. Default: 256.")
+    p.add_argument("--batch-size", type=positive_int, default=256,
+                   help="sequences per batch (>= 1). Default: 256.")
     return p
 
 
@@ -297,9 +320,12 @@ def kernel2pwm_mle_main(argv=None):
     """The ``kernel2pwm-mle`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args = kernel2pwm_mle_parser().parse_args(argv)
     kpath, spath = args.kernel_tensor_hdf5_file, args.sequence_tensor_hdf5_file
-    W, kname, kattrs = read_tensor(kpath, args.kernel_tensor_name, "kernel tensor", preferred="kernels")
+    W, kname, kattrs = read_tensor(kpath, args.kernel_tensor_name, "kernel tensor", preferred="kernels",
+                                   option="--kernel-tensor-name")
     W = check_kernel_tensor(W, f"{kpath}:{kname}").astype(np.float64)
-    X, sname, _ = read_tensor(spath, args.sequence_tensor_name, "sequence tensor", preferred="sequences")
+    convention = _convention(args.convention, kattrs, kpath)
+    X, sname, _ = read_tensor(spath, args.sequence_tensor_name, "sequence tensor", preferred="sequences",
+                              option="--sequence-tensor-name")
     codes = check_sequence_tensor(X, W.shape[1], f"{spath}:{sname}")
     del X
     bias = np.zeros(W.shape[0])
@@ -310,10 +336,7 @@ def kernel2pwm_mle_main(argv=None):
         with h5py.File(kpath, "r") as f:
             if "biases" in f and f["biases"].shape == (W.shape[0],):
                 bias = check_biases(f["biases"][()], W.shape[0], f"{kpath}:biases")
-    if kattrs.get("orientation") == "correlation" and args.convention == "convolution":
-        _warn(f"{kpath} says its kernels are in correlation orientation but --convention is "
-              "convolution: rows will be flipped (pass --convention correlation for this workflow's files)")
-    W = flip_convention(W, args.convention)
+    W = flip_convention(W, convention)
     both = args.strands == "both"
     scan = scan_max(codes, W, both_strands=both, batch_size=args.batch_size, engine=args.engine)
     fit = estimate_base(W, scan.best(both), bias, args.sequences, args.base)
@@ -324,7 +347,7 @@ def kernel2pwm_mle_main(argv=None):
             f.create_dataset("ln_b", data=fit.ln_b, track_times=False)
             f.create_dataset("nsites", data=fit.nsites, track_times=False)
             for k, val in (("sequences", args.sequences), ("base", args.base), ("strands", args.strands),
-                           ("input_convention", args.convention), ("orientation", "correlation"),
+                           ("input_convention", convention), ("orientation", "correlation"),
                            ("alphabet", "ACGT")):
                 f.attrs[k] = val
     if fit.shared:

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from ..match.engines import DISTANCES, ENGINES, match_motifs
 from ..match.tables import best_table, match_table, summary, write_table
-from . import command, parser
+from . import command, float_range, int_range, parser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,16 +35,17 @@ def _parser() -> argparse.ArgumentParser:
                     help="arguments for the meme engine (default: the DanQ paper's; -dist comes from --dist)")
     ap.add_argument("--method", default=None,
                     help="value of the method column (default: the query file's name without .meme)")
-    ap.add_argument("--max-q", type=float, default=0.5,
+    ap.add_argument("--max-q", type=float_range(0.0, 1.0), default=0.5,
                     help="keep pairs with q <= this (default 0.5)")
-    ap.add_argument("--evalue-threshold", type=float, default=0.01,
+    ap.add_argument("--evalue-threshold", type=float_range(0.0, float("inf")), default=0.01,
                     help="E-value under which a query counts as matched in the summary (default 0.01)")
-    ap.add_argument("--threads", type=int, default=-1, help="threads for memelite (default: all)")
+    ap.add_argument("--threads", type=int_range(-1, 4096), default=-1,
+                    help="threads for memelite (-1, the default: all)")
     ap.add_argument("--best", help="also write the best match of each query to this TSV")
     ap.add_argument("--format", choices=("table", "tomtom"), default="table",
                     help="table (default: this package's columns, pairs with q <= --max-q) or tomtom "
                          "(tomtom -text's columns Query_ID ... Orientation, pairs passing --thresh)")
-    ap.add_argument("--thresh", type=float, default=0.5,
+    ap.add_argument("--thresh", type=float_range(0.0, float("inf")), default=0.5,
                     help="with --format tomtom: keep pairs with q <= this (tomtom's -thresh; default 0.5)")
     ap.add_argument("--evalue", action="store_true",
                     help="with --format tomtom: --thresh applies to the E-value (tomtom's -evalue)")

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Sequence
 
-from . import command, parser
+from . import command, nonnegative_int, parser, positive_int
 
 
 @command
@@ -19,19 +19,36 @@ def main(argv: Sequence[str] | None = None):
     """The ``predict`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     ap = parser("predict", "Probabilities of a trained DanQ model for the sequences of a FASTA file "
                 "(TSV, or HDF5 for an .h5 output).")
-    ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras)")
+    ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras), or "
+                    "DanQ's published weights file (DanQ_bestmodel.hdf5)")
     ap.add_argument("--fasta", required=True, help="input FASTA (.fa or .fa.gz)")
-    ap.add_argument("--out", required=True, help="output .tsv, or .h5 for HDF5")
+    ap.add_argument("--out", required=True, help="output .tsv, or .h5 for HDF5; - (or /dev/stdout) "
+                    "writes the TSV to standard output")
     ap.add_argument("--targets", default=None, help="target names, one per line (default: targets.txt "
                     "beside the model)")
-    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--batch-size", type=positive_int, default=256,
+                    help="sequences per batch (>= 1). Default: 256")
     ap.add_argument("--resize", choices=["none", "center"], default="none",
                     help="center: trim or pad (with N) records of another length around their centre")
     ap.add_argument("--no-reverse-complement", action="store_true",
                     help="do not average with the reverse complement's prediction")
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads for TensorFlow (0: all)")
+    ap.add_argument("--threads", type=nonnegative_int, default=0,
+                    help="CPU threads for TensorFlow (0: all)")
+    ap.add_argument("--length", type=positive_int, default=None,
+                    help="published weights file only: the input length in bp. Default: 1000 (DeepSEA's)")
+    ap.add_argument("--pool", type=positive_int, default=None,
+                    help="published weights file only: the max-pooling size. Default: the one that fits "
+                    "the length (13 for DanQ at 1000 bp)")
     args = ap.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:      # TensorFlow is an extra (pyproject.toml)
+        from ..errors import InputError
+
+        raise InputError("tensorflow", "TensorFlow is not installed in this environment",
+                         "install this package with the CPU build, pip install -e '.[cpu]', or on "
+                         "an NVIDIA GPU machine with the CUDA build, pip install -e '.[gpu]'")
     from ..predict import predict_fasta
 
     if args.threads:
@@ -39,8 +56,10 @@ def main(argv: Sequence[str] | None = None):
 
         set_threads(args.threads)
     n = predict_fasta(args.model, args.fasta, args.out, args.batch_size,
-                      not args.no_reverse_complement, args.resize, args.targets)
-    print(f"wrote predictions for {n} sequences to {args.out}", file=sys.stderr)
+                      not args.no_reverse_complement, args.resize, args.targets,
+                      length=args.length, pool=args.pool)
+    where = "standard output" if args.out == "-" else args.out
+    print(f"wrote predictions for {n} sequences to {where}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +117,50 @@ def center_windows(starts: np.ndarray, ends: np.ndarray, width: int) -> tuple[np
     return ws, ws + width
 
 
+def fai_matches(fasta: str | os.PathLike, fai: str | os.PathLike) -> bool:
+    """Whether a samtools/pyfaidx ``.fai`` index describes this FASTA: every record's header sits
+    just before its offset and names it, its last base ends at the next header (or the end of the
+    file), and the records cover the whole file. A bgzip-compressed FASTA is never trusted (its
+    offsets are in the uncompressed bytes): False, so the index is rebuilt.
+    """
+    fasta = Path(fasta)
+    if fasta.suffix == ".gz":
+        return False
+    size = fasta.stat().st_size
+    try:
+        rows = [line.rstrip("\n").split("\t") for line in Path(fai).read_text().splitlines() if line]
+        recs = [(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return False
+    if not recs:
+        return False
+    prev_end = 0
+    with open(fasta, "rb") as fh:
+        for name, length, offset, linebases, linewidth in recs:
+            if linebases <= 0 or linewidth < linebases or offset <= prev_end or offset > size:
+                return False
+            fh.seek(prev_end)
+            chunk = fh.read(offset - prev_end)
+            header = chunk.rstrip(b"\r\n").split(b"\n")[-1]
+            if not chunk.endswith(b"\n") or not header.startswith(b">") or \
+                    header[1:].split()[:1] != [name.encode()]:
+                return False                         # the sequence does not start at the offset
+            full, rem = divmod(length, linebases)
+            if length > linebases:                   # the first line has linebases bases
+                fh.seek(offset + linebases)
+                if fh.read(linewidth - linebases) not in (b"\n", b"\r\n"):
+                    return False
+            end = offset + full * linewidth + (rem + (linewidth - linebases) if rem else 0)
+            if end > size:
+                return False
+            fh.seek(end)
+            tail = fh.read(linewidth + 1).lstrip(b"\r\n")
+            if tail and not tail.startswith(b">"):
+                return False                         # the record is longer than the index says
+            prev_end = end
+    return True
+
+
 def open_genome(path: str | os.PathLike, tmpdir: str | None = None):
     """A pyfaidx.Fasta of the genome (raw strings, case kept). The .fai index beside the genome is
     used (and built there if missing); if that directory is not writable it is built in ``tmpdir``."""
@@ -128,8 +172,15 @@ def open_genome(path: str | os.PathLike, tmpdir: str | None = None):
     fai = Path(str(path) + ".fai")
     indexname = None
     writable = os.access(path.parent, os.W_OK)
-    if (not fai.exists() or fai.stat().st_mtime < path.stat().st_mtime) and not writable:
+    # a timestamp says nothing (gunzip gives a fresh FASTA its archive's old date): the index is
+    # checked against the FASTA's bytes and rebuilt when it does not describe them
+    stale = fai.exists() and not fai_matches(path, fai)
+    if stale and writable:
+        fai.unlink()
+    if (not fai.exists() or stale or fai.stat().st_mtime < path.stat().st_mtime) and not writable:
         indexname = str(Path(tmpdir or tempfile.gettempdir()) / (path.name + ".fai"))
+        with suppress(FileNotFoundError):
+            Path(indexname).unlink()
     try:
         return pyfaidx.Fasta(str(path), indexname=indexname, as_raw=True, sequence_always_upper=False,
                              rebuild=writable or indexname is not None)

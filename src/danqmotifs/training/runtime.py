@@ -26,11 +26,14 @@ def set_threads(threads: int) -> list[str]:
         return ["TensorFlow was already initialised: thread counts left unchanged"]
 
 
-def configure_runtime(seed: int, threads: int | None = None, deterministic: bool = True) -> list[str]:
+def configure_runtime(seed: int, threads: int | None = None, deterministic: bool = True,
+                      gpus: int = 0) -> list[str]:
     """Seed Python, NumPy and TensorFlow, enable deterministic ops and set thread counts.
 
     Call before any model is built. Thread counts can only be set before TensorFlow starts its
-    runtime; if it already has, they are left as they are. Returns notes for the log.
+    runtime; if it already has, they are left as they are. ``gpus`` > 0 (train.gpus) with no GPU
+    visible to TensorFlow (its CPU build, or no driver) is an InputError, not a silent CPU run.
+    Returns notes for the log.
     """
     import keras
     import tensorflow as tf
@@ -38,6 +41,13 @@ def configure_runtime(seed: int, threads: int | None = None, deterministic: bool
     notes = []
     if threads:
         notes += set_threads(threads)
+    if gpus > 0 and not tf.config.list_physical_devices("GPU"):
+        from ..errors import InputError
+
+        raise InputError("train.gpus", f"train.gpus is {gpus} but TensorFlow sees no GPU (the CPU "
+                         "build of TensorFlow, no NVIDIA driver, or CUDA_VISIBLE_DEVICES empty)",
+                         "run in an environment with the CUDA build (pip install -e '.[gpu]', or "
+                         "envs/train_gpu.yaml under conda) on a GPU node, or set train.gpus: 0")
     for gpu in tf.config.list_physical_devices("GPU"):
         with contextlib.suppress(RuntimeError):
             tf.config.experimental.set_memory_growth(gpu, True)

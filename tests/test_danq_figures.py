@@ -1,0 +1,149 @@
+"""The DanQ paper's comparisons (danqmotifs.danq_figures, danqmotifs.plot.danq) on small tables."""
+
+import math
+
+import numpy as np
+import pytest
+
+from danqmotifs import danq_figures as dq
+from danqmotifs.errors import InputError
+
+AUCS_HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"
+               "DanQ-JASPAR ROC AUC\tDeepSEA PR AUC\tDanQ PR AUC\tDanQ-JASPAR PR AUC")
+# five targets: 2 DNase, 2 TF, 1 histone mark; the last PR AUCs are NA
+AUCS_ROWS = [
+    "8988T\tDNase\tNone\t0.90\t0.91\t0.92\t0.40\t0.41\t0.42",
+    "AoSMC\tDNase\tNone\t0.80\t0.85\t0.86\t0.30\t0.35\t0.36",
+    "GM12878\tCTCF\tNone\t0.95\t0.96\t0.97\t0.60\t0.62\t0.63",
+    "HepG2\tHNF4A\tNone\t0.85\t0.84\t0.88\t0.20\t0.19\t0.25",
+    "K562\tH3K4me3\tNone\t0.70\t0.72\t0.71\tNA\tNA\tNA",
+]
+TARGETS = [f"target_{i:04d}" for i in range(5)]
+
+
+@pytest.fixture
+def aucs_file(tmp_path):
+    p = tmp_path / "aucs.txt"
+    p.write_text("\n".join([AUCS_HEADER] + AUCS_ROWS) + "\n")
+    return p
+
+
+@pytest.mark.parametrize("mark,cls", [("DNase", "DNase"), ("H3K4me3", "histone"), ("H2A.Z", "histone"),
+                                      ("H4K20me1", "histone"), ("CTCF", "TF"), ("HNF4A", "TF"),
+                                      ("Pol2-4H8", "TF"), ("histone", "histone")])
+def test_target_class(mark, cls):
+    assert dq.target_class(mark) == cls
+
+
+def test_deepsea_classes_only_for_919_targets():
+    c = dq.deepsea_classes(919)
+    assert c[:125] == ["DNase"] * 125 and c[125:815] == ["TF"] * 690 and c[815:] == ["histone"] * 104
+    assert dq.deepsea_classes(918) is None
+
+
+def test_aucs_layout_read_by_position(aucs_file):
+    ref = dq.read_reference(aucs_file, TARGETS)
+    assert ref.layout == "aucs" and ref.columns == ["DeepSEA", "DanQ", "DanQ-JASPAR"]
+    assert ref.classes == ["DNase", "DNase", "TF", "TF", "histone"]
+    np.testing.assert_allclose(ref.auc["roc_auc"]["DanQ"], [0.91, 0.85, 0.96, 0.84, 0.72])
+    assert np.isnan(ref.auc["pr_auc"]["DeepSEA"][4]) and ref.auc["pr_auc"]["DeepSEA"][0] == 0.40
+
+
+def test_aucs_layout_needs_one_row_per_target(aucs_file):
+    with pytest.raises(InputError, match="5 rows in the aucs.txt layout, but the model has 4 targets"):
+        dq.read_reference(aucs_file, TARGETS[:4])
+
+
+def test_plain_tsv_matched_by_name(tmp_path):
+    p = tmp_path / "ref.tsv"
+    p.write_text("target\troc_auc\tpr_auc\tclass\ntarget_0003\t0.5\t0.1\tTF\ntarget_0000\t0.9\tNA\tDNase\n"
+                 "other\t0.7\t0.2\tTF\n")
+    ref = dq.read_reference(p, TARGETS)
+    assert ref.columns == ["reference"] and ref.layout == "tsv"
+    roc = ref.auc["roc_auc"]["reference"]
+    np.testing.assert_array_equal(np.isnan(roc), [False, True, True, False, True])
+    assert roc[0] == 0.9 and roc[3] == 0.5
+    assert ref.classes == ["DNase", "unknown", "unknown", "TF", "unknown"]
+
+
+@pytest.mark.parametrize("text,match", [
+    ("target\troc_auc\nx\t0.9\n", "no target of the reference table"),
+    ("target\troc_auc\ntarget_0000\tgood\n", "'roc_auc' row 2 is not a number"),
+    ("target\troc_auc\ntarget_0000\t1.5\n", "outside"),
+    ("name\tauc\ntarget_0000\t0.5\n", "neither the aucs.txt layout"),
+])
+def test_bad_reference_tables(tmp_path, text, match):
+    p = tmp_path / "ref.tsv"
+    p.write_text(text)
+    with pytest.raises(InputError, match=match):
+        dq.read_reference(p, TARGETS)
+
+
+def test_missing_reference_file(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        dq.read_reference(tmp_path / "none.txt", TARGETS)
+
+
+def test_class_means_and_shares(aucs_file):
+    ref = dq.read_reference(aucs_file, TARGETS)
+    model = {"roc_auc": np.array([0.95, 0.80, 0.99, np.nan, 0.75]),
+             "pr_auc": np.array([0.50, 0.20, 0.70, 0.30, np.nan])}
+    rows = {(r["class"], r["model"]): r for r in dq.class_means(model, ref) if not r["source"].startswith("pub")}
+    assert rows[("DNase", "this model")]["mean_roc_auc"] == pytest.approx(0.875)
+    assert rows[("TF", "this model")]["mean_roc_auc"] == pytest.approx(0.99)         # NaN left out
+    assert rows[("TF", "this model")]["n_targets"] == 2
+    assert rows[("histone", "DanQ")]["mean_pr_auc"] is None                           # all NA
+    assert rows[("all", "DeepSEA")]["mean_roc_auc"] == pytest.approx(np.mean([0.9, 0.8, 0.95, 0.85, 0.7]))
+    published = [r for r in dq.class_means(model, ref) if r["source"].startswith("published")]
+    assert [(r["model"], r["mean_roc_auc"], r["mean_pr_auc"]) for r in published] == [
+        ("DeepSEA", 0.9326, 0.3425), ("DanQ", 0.9384, 0.3709), ("DanQ-JASPAR", 0.9417, 0.3794)]
+    comp = {(c["reference"], c["metric"]): c for c in dq.comparisons(model, ref)}
+    # ROC vs DeepSEA: targets 0, 1, 2, 4 defined; model above for 0 (0.95 > 0.9), 2, 4 -> 3 of 4
+    assert comp[("DeepSEA", "roc_auc")]["share_above"] == pytest.approx(0.75)
+    assert comp[("DeepSEA", "roc_auc")]["n_targets"] == 4
+    assert comp[("DanQ", "pr_auc")]["n_targets"] == 4          # target 4 NA in both, target 3 defined
+    assert dq.share_above(np.array([np.nan]), np.array([0.5])) == (None, 0)
+
+
+def test_motif_counts_from_the_match_summary():
+    summary = {"distance": "pearson", "engine": "native", "evalue_threshold": 0.01,
+               "methods": {"exact": {"n_matched": 5, "n_motifs": 8}, "heuristic": {"n_matched": 3, "n_motifs": 7}}}
+    rows = dq.motif_counts(summary)
+    assert [(r["method"], r["n_matched"], r["n_motifs"], r["distance"]) for r in rows] == [
+        ("exact", 5, 8, "pearson"), ("heuristic", 3, 7, "pearson"), ("heuristic", 163, 320, "pearson")]
+    assert rows[-1]["source"].startswith("published")
+    with pytest.raises(InputError, match="no per-method counts"):
+        dq.motif_counts({"distance": "pearson"})
+
+
+def test_model_aucs_table_and_writers(tmp_path):
+    t = tmp_path / "test_auc.tsv"
+    t.write_text("target\troc_auc\tpr_auc\tn_pos\na\t0.9\t0.5\t3\nb\tNA\tNA\t0\n")
+    names, auc = dq.read_model_aucs(t)
+    assert names == ["a", "b"] and auc["roc_auc"][0] == 0.9 and math.isnan(auc["pr_auc"][1])
+    dq.write_rows([{"x": 1, "y": float("nan"), "z": None}], tmp_path / "r.tsv")
+    assert (tmp_path / "r.tsv").read_text() == "x\ty\tz\n1\tNA\tNA\n"
+    dq.write_json({"a": float("nan"), "b": [1.5]}, tmp_path / "r.json")
+    assert '"a": null' in (tmp_path / "r.json").read_text()
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("target\tauc\na\t0.5\n")
+    with pytest.raises(InputError, match="columns target, roc_auc, pr_auc"):
+        dq.read_model_aucs(bad)
+
+
+def test_scatter_figure(tmp_path, aucs_file):
+    from danqmotifs.plot import figure
+    from danqmotifs.plot.danq import draw_auc_scatter, plot_auc_scatter
+
+    ref = dq.read_reference(aucs_file, TARGETS)
+    model = {"roc_auc": np.array([0.95, 0.80, 0.99, 0.83, 0.75]), "pr_auc": np.array([0.5, 0.2, 0.7, 0.3, 0.1])}
+    _fig, axes = figure(1, 1)
+    share = draw_auc_scatter(axes[0][0], ref.auc["roc_auc"]["DanQ"], model["roc_auc"], ref.classes, "roc_auc", "DanQ")
+    assert share == pytest.approx(3 / 5)                     # 0.95>0.91, 0.99>0.96, 0.75>0.72
+    assert "60.0% of 5 targets" in axes[0][0].get_title()
+    out = tmp_path / "scatter.png"
+    plot_auc_scatter(model, ref.auc, ref.columns, out, ref.classes, title="t")
+    first = out.read_bytes()
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    plot_auc_scatter(model, ref.auc, ref.columns, out, ref.classes, title="t")
+    assert out.read_bytes() == first                         # deterministic bytes

@@ -1,0 +1,50 @@
+# The DanQ paper's figures for the model at hand (figures.danq; off by default):
+#
+#   eval/{split}_auc.tsv + figures.danq.reference + match/match_summary.json
+#   -> danq/auc_scatter.png, auc_by_class.tsv, motifs_matched.tsv, danq_figures.json   (danq_figures)
+
+DANQ_CFG = config["figures"]["danq"]
+
+if DANQ_FIGURES:
+    if not DANQ_CFG["reference"]:
+        raise WorkflowError(
+            "config: figures.danq.enabled is true but figures.danq.reference is empty. Fix: give "
+            "DanQ's aucs.txt (or a TSV target, roc_auc, pr_auc), or set figures.danq.enabled: false."
+        )
+
+    rule danq_figures:
+        input:
+            auc=path("auc_table"),
+            reference=DANQ_CFG["reference"],
+            match_summary=path("match_summary"),
+        output:
+            scatter=report(
+                path("danq_scatter"),
+                caption="../report/danq_figures.rst",
+                category="DanQ paper",
+            ),
+            classes=report(
+                path("danq_classes"),
+                caption="../report/danq_figures.rst",
+                category="DanQ paper",
+            ),
+            motifs=report(
+                path("danq_motifs"),
+                caption="../report/danq_figures.rst",
+                category="DanQ paper",
+            ),
+            json=path("danq_json"),
+        log:
+            f"{LOGS}/danq_figures.log",
+        benchmark:
+            f"{BENCH}/danq_figures.tsv"
+        conda:
+            "../../envs/match.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            split=EVAL_CFG["split"],
+        script:
+            "../scripts/danq_figures.py"
