@@ -121,17 +121,49 @@ def read_auc(path: Path) -> dict[str, float]:
         return {row["target"].split("_")[0]: float(row["roc_auc"]) for row in csv.DictReader(fh, delimiter="\t")}
 
 
+def oracle_auc(motifs, data_path: Path) -> dict[str, float]:
+    """Test ROC AUC of each planted PWM itself: the best log-odds window (either strand, against the
+    data's base frequencies) of each sequence: a reference for the model's AUC (a motif whose own PWM
+    scores under 0.9 is hard in this simulation rather than badly learned; a model far below its
+    PWM did not learn the motif)."""
+    import h5py
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from danqmotifs.metrics import roc_auc
+
+    with h5py.File(data_path, "r") as f:
+        codes = f["sequences"][:].astype(np.intp)
+        targets = f["targets"][:]
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["target_names"][:]]
+        bg = np.asarray(f.attrs["base_frequencies"], float)
+    out = {}
+    for m in motifs:
+        col = next((j for j, n in enumerate(names) if n.split("_")[0] == m.id), None)
+        if col is None:
+            continue
+        lo = np.log(np.clip(m.pwm, 1e-4, 1) / bg)                        # (w, 4)
+        best = np.full(len(codes), -np.inf)
+        for mat in (lo, lo[::-1, ::-1]):
+            padded = np.hstack([mat, np.full((mat.shape[0], 1), -50.0)])  # a code 4 (N) never scores
+            win = sliding_window_view(np.minimum(codes, 4), mat.shape[0], axis=1)   # (n, L-w+1, w)
+            sc = padded[np.arange(mat.shape[0]), win].sum(axis=2)
+            best = np.maximum(best, sc.max(axis=1))
+        out[m.id] = float(roc_auc(targets[:, col].astype(float), best))
+    return out
+
+
 def rows_of_set(i: int, seed: int, motifs, workdir: Path) -> list[dict]:
     """One row per planted motif: family, test ROC AUC, the 8 recovery verdicts."""
     summary = json.loads((workdir / "results" / "summary.json").read_text())
     auc = read_auc(workdir / "results" / "eval" / "test_auc.tsv")
+    oracle = oracle_auc(motifs, workdir / "results" / "data" / "test.h5")
     verdicts = {(r["planted_id"], r["distance"]): r for r in summary["motifs"]}
     out = []
     for m in motifs:
         row = {"set": i, "seed": seed, "motif": m.id, "name": m.name,
                "tf_family": "; ".join(m.extra.get("tf_family", [])),
                "ic_bits": round(information_content(m.pwm), 2), "width": m.width,
-               "test_auc": auc.get(m.id, float("nan"))}
+               "test_auc": auc.get(m.id, float("nan")), "pwm_auc": round(oracle.get(m.id, float("nan")), 6)}
         for dist in DISTANCES:
             v = verdicts[(m.id, dist)]
             for meth in METHODS:
@@ -166,6 +198,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=SEED, help="seed of the draw of the sets")
     ap.add_argument("--label", default="", help="a name for this config in the JSON (e.g. before)")
     ap.add_argument("--quick", action="store_true", help="2 sets (a smoke run)")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="an earlier recovery.json (e.g. of the old defaults): its figures are carried "
+                         "into this one, prefixed with its label, for a before/after table")
     ap.add_argument("--out", type=Path, default=HERE, help="write DIR/recovery.tsv and DIR/out/recovery.json")
     args = ap.parse_args()
     from danqmotifs.jaspar import fetch_collection
@@ -199,6 +234,11 @@ def main() -> None:
                 {"what": "median test ROC AUC of planted motifs", "value": agg["auc_median"], "unit": ""},
                 {"what": f"sets run ({len(failed)} failed)", "value": n_sets, "unit": "sets of 8"},
                 {"what": "wall time, all sets", "value": wall, "unit": "s"}]
+    if args.before:
+        old = json.loads(args.before.read_text())
+        figures = [{**f, "what": f"[{label}] {f['what']}"} for label in [old.get("label") or "before"]
+                   for f in old["figures"] if "wall time" not in f["what"]] + \
+                  [{**f, "what": f"[{args.label or 'this config'}] {f['what']}"} for f in figures]
     cmd = "PYTHONPATH=src .venv/bin/python benchmarks/bench_recovery.py " + " ".join(sys.argv[1:])
     (args.out / "out").mkdir(parents=True, exist_ok=True)
     (args.out / "out" / "recovery.json").write_text(json.dumps(
