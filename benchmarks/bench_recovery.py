@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -110,7 +109,7 @@ def run_set(i: int, ids, seed: int, config: Path, workdir: Path, cores: int) -> 
            "--configfile", str(workdir / "config.yaml"), str(workdir / "overlay.yaml")]
     t0 = time.perf_counter()
     with open(workdir / "snakemake.log", "w") as log:
-        r = subprocess.run(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+        r = subprocess.run(cmd, check=False, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     dt = time.perf_counter() - t0
     print(f"set {i}: rc {r.returncode}, {dt:.0f} s ({workdir})", flush=True)
     return {"rc": r.returncode, "wall_s": dt}
@@ -188,6 +187,16 @@ def aggregate(rows: list[dict]) -> dict:
     return agg
 
 
+def per_set(rows: list[dict]) -> dict[str, dict]:
+    """Per set: motifs recovered (of 8) per method, level and distance, and motifs at AUC >= 0.9."""
+    out = {}
+    for s in sorted({r["set"] for r in rows}):
+        rs = [r for r in rows if r["set"] == s]
+        out[str(s)] = {k: int(sum(r[k] for r in rs)) for k in rs[0] if k.split("_")[0] in METHODS}
+        out[str(s)]["auc_ge_0.9"] = int(sum(r["test_auc"] >= 0.9 for r in rs))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", type=Path, default=ROOT / "config.yaml", help="the config under test")
@@ -201,6 +210,10 @@ def main() -> None:
     ap.add_argument("--before", type=Path, default=None,
                     help="an earlier recovery.json (e.g. of the old defaults): its figures are carried "
                          "into this one, prefixed with its label, for a before/after table")
+    ap.add_argument("--set", type=int, default=None, dest="only",
+                    help="run only set I (with --keep: one cluster job per set, then --collect)")
+    ap.add_argument("--collect", action="store_true",
+                    help="run nothing: read the finished sets under --keep and write the table")
     ap.add_argument("--out", type=Path, default=HERE, help="write DIR/recovery.tsv and DIR/out/recovery.json")
     args = ap.parse_args()
     from danqmotifs.jaspar import fetch_collection
@@ -209,11 +222,18 @@ def main() -> None:
     sets = draw_sets(fetch_collection("JASPAR2024", "CORE", "vertebrates"), n_sets, args.seed)
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench_recovery_"))
     cfg = args.config.resolve()
+    if (args.collect or args.only is not None) and args.keep is None:
+        sys.exit("--collect and --set need --keep DIR (where the sets' work directories are)")
+    todo = [] if args.collect else [args.only] if args.only is not None else list(range(n_sets))
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        runs = list(pool.map(lambda i: run_set(i, [m.id for m in sets[i]], 100 + i, cfg, base / f"set{i}",
-                                               args.cores), range(n_sets)))
+        done = dict(zip(todo, pool.map(lambda i: run_set(i, [m.id for m in sets[i]], 100 + i, cfg,
+                                                            base / f"set{i}", args.cores), todo)))
     wall = time.perf_counter() - t0
+    if args.only is not None:
+        return
+    runs = [done.get(i) or {"rc": 0 if (base / f"set{i}" / "results" / "summary.json").exists() else 1}
+            for i in range(n_sets)]
     rows, failed = [], []
     for i, (motifs, run) in enumerate(zip(sets, runs)):
         if run["rc"] != 0:
@@ -222,28 +242,30 @@ def main() -> None:
         rows += rows_of_set(i, 100 + i, motifs, base / f"set{i}")
     if not rows:
         sys.exit(f"every set failed; logs under {base}")
+    (args.out / "out").mkdir(parents=True, exist_ok=True)
     with open(args.out / "recovery.tsv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     agg = aggregate(rows)
-    figures = [{"what": f"{meth} PWMs, {level} level, {dist} (mean over sets)", "value": agg[f"{meth}_{level}_{dist}"],
-                "unit": "fraction recovered"}
+    kind = {"exact": "exact PWMs", "heuristic": "heuristic PFMs"}
+    figures = [{"what": f"{kind[meth]}, {level} level, {dist} (mean over sets)",
+                "value": agg[f"{meth}_{level}_{dist}"], "unit": "fraction recovered"}
                for meth in METHODS for level in LEVELS for dist in DISTANCES]
     figures += [{"what": "planted motifs with test ROC AUC >= 0.9", "value": agg["auc_ge_0.9"], "unit": "fraction"},
                 {"what": "median test ROC AUC of planted motifs", "value": agg["auc_median"], "unit": ""},
                 {"what": f"sets run ({len(failed)} failed)", "value": n_sets, "unit": "sets of 8"},
-                {"what": "wall time, all sets", "value": wall, "unit": "s"}]
+                {"what": "wall time, all sets", "value": wall, "unit": "s"}][: None if todo else -1]
     if args.before:
         old = json.loads(args.before.read_text())
         figures = [{**f, "what": f"[{label}] {f['what']}"} for label in [old.get("label") or "before"]
                    for f in old["figures"] if "wall time" not in f["what"]] + \
                   [{**f, "what": f"[{args.label or 'this config'}] {f['what']}"} for f in figures]
     cmd = "PYTHONPATH=src .venv/bin/python benchmarks/bench_recovery.py " + " ".join(sys.argv[1:])
-    (args.out / "out").mkdir(parents=True, exist_ok=True)
     (args.out / "out" / "recovery.json").write_text(json.dumps(
         {"name": "recovery", "command": cmd.strip(), "label": args.label, "config": str(args.config),
-         "sets": [[m.id for m in s] for s in sets], "aggregate": agg, "figures": figures}, indent=1))
+         "sets": [[m.id for m in s] for s in sets], "aggregate": agg, "per_set": per_set(rows),
+         "figures": figures}, indent=1))
     print(json.dumps(agg, indent=1))
     if args.keep is None and not failed:
         shutil.rmtree(base, ignore_errors=True)
