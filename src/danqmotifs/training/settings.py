@@ -11,11 +11,11 @@ class TrainSettings:
 
     optimizer: str = "adam"
     """``rmsprop`` (the paper's) or ``adam``."""
-    learning_rate: float = 0.003
+    learning_rate: float = 0.001
     """The optimizer's starting learning rate (the paper used RMSprop's default, 0.001)."""
     batch_size: int = 100
     """Sequences per batch (the paper: 100)."""
-    max_epochs: int = 30
+    max_epochs: int = 40
     """Epoch cap (the paper: 60)."""
     patience: int = 6
     """Epochs without a lower validation loss before training stops."""
