@@ -17,8 +17,8 @@ def _names(reqs):
 def test_license_and_metadata():
     text = (ROOT / "LICENSE").read_text()
     assert text.startswith("MIT License") and "The danqmotifs authors" in text
-    assert PROJECT["license"] == {"text": "MIT"}
-    assert "License :: OSI Approved :: MIT License" in PROJECT["classifiers"]
+    assert PROJECT["license"] == "MIT" and PROJECT["license-files"] == ["LICENSE"]   # SPDX expression
+    assert not any(c.startswith("License ::") for c in PROJECT["classifiers"])     # deprecated form
     assert PROJECT["authors"] and all(a.get("name") for a in PROJECT["authors"])
     # no public URL yet: none is invented
     assert "urls" not in PROJECT
