@@ -23,7 +23,7 @@ import numpy as np
 from .alphabet import codes_to_onehot
 from .datafile import DataReader
 from .errors import InputError, atomic_output
-from .metrics import average_precision, roc_auc  # noqa: F401  (re-exported: the evaluation's metrics)
+from .metrics import average_precision, roc_auc
 from .model import load_model
 from .tsv import read_tsv
 

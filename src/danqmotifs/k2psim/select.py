@@ -10,20 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..jaspar import fetch_collection, fetch_motifs
+from ..jaspar import check_release, fetch_collection, fetch_motifs
 from ..motif import Motif
 from .data import motif_seed
 
 WHERE = "figures.k2p_simulation"
-
-
-def check_release(release: str) -> None:
-    """InputError unless pyjaspar ships ``release`` (pyjaspar itself only prints a warning)."""
-    from pyjaspar import jaspar_releases
-
-    if release not in jaspar_releases:
-        raise InputError(f"{WHERE}.release: {release}", f"pyjaspar has no release {release}",
-                         f"use one of {', '.join(sorted(jaspar_releases))} (the paper: JASPAR2016)")
 
 
 def select_motifs(release: str = "JASPAR2016", collection: str = "CORE", tax_group: str | None = "vertebrates",
@@ -39,7 +30,7 @@ def select_motifs(release: str = "JASPAR2016", collection: str = "CORE", tax_gro
     seed : the config seed.
     length : the sequence length; every matrix must fit in it.
     """
-    check_release(release)
+    check_release(release, f"{WHERE}.release: {release}")
     if motif_ids:
         ids = list(motif_ids)
         dup = sorted({i for i in ids if ids.count(i) > 1})
