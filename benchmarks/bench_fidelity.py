@@ -43,7 +43,7 @@ def main() -> None:
     args = ap.parse_args()
     import keras  # noqa: F401  (imported before any timing)
     from danqmotifs.alphabet import codes_to_onehot
-    from danqmotifs.fidelity import exact_substitute, heuristic_substitute, sample_windows
+    from danqmotifs.papers.k2p.fidelity import exact_substitute, heuristic_substitute, sample_windows
     from danqmotifs.model import build_model, spec_from_config
     from danqmotifs.published import load_published_danq, random_published_weights, write_published_weights
     from danqmotifs.pwm import kernel_to_pwm

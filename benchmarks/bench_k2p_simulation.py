@@ -7,7 +7,7 @@ JASPAR2016 CORE vertebrates; --quick: 2), the same data and the same initial wei
 
 * ``keras loop`` (the plain way, as the paper's code): per motif, build the one-kernel model and
   ``model.fit`` it (RMSprop, batch 100, <= 60 epochs, EarlyStopping patience 5, best weights);
-* ``ours``: ``danqmotifs.k2psim.trainer.train_many`` trains the same motifs in one call (numba,
+* ``ours``: ``danqmotifs.papers.k2p.simulation.trainer.train_many`` trains the same motifs in one call (numba,
   2 threads; compiled code loaded from numba's cache, the first-call cost reported apart).
 
 Also: the wall time of the default 48-motif sample end to end (simulate, train, derive, score,
@@ -31,13 +31,13 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.metrics import roc_auc  # noqa: E402
 from danqmotifs.jaspar import fetch_collection  # noqa: E402
-from danqmotifs.k2psim import keras_reference as kr  # noqa: E402
-from danqmotifs.k2psim.data import make_data, motif_rngs  # noqa: E402
-from danqmotifs.k2psim.run import run_chunk  # noqa: E402
-from danqmotifs.k2psim.select import select_motifs  # noqa: E402
-from danqmotifs.k2psim.settings import Settings  # noqa: E402
-from danqmotifs.k2psim.stats import summarize  # noqa: E402
-from danqmotifs.k2psim.trainer import init_weights, permutations, predict, train_many  # noqa: E402
+from danqmotifs.papers.k2p.simulation import keras_reference as kr  # noqa: E402
+from danqmotifs.papers.k2p.simulation.data import make_data, motif_rngs  # noqa: E402
+from danqmotifs.papers.k2p.simulation.run import run_chunk  # noqa: E402
+from danqmotifs.papers.k2p.simulation.select import select_motifs  # noqa: E402
+from danqmotifs.papers.k2p.simulation.settings import Settings  # noqa: E402
+from danqmotifs.papers.k2p.simulation.stats import summarize  # noqa: E402
+from danqmotifs.papers.k2p.simulation.trainer import init_weights, permutations, predict, train_many  # noqa: E402
 
 SEED = 1
 

@@ -1,11 +1,11 @@
-"""The DanQ paper's comparisons (danqmotifs.danq_figures, danqmotifs.plot.danq) on small tables."""
+"""The DanQ paper's comparisons (danqmotifs.papers.danq.figures, danqmotifs.papers.danq.plot) on small tables."""
 
 import math
 
 import numpy as np
 import pytest
 
-from danqmotifs import danq_figures as dq
+from danqmotifs.papers.danq import figures as dq
 from danqmotifs.errors import InputError
 
 AUCS_HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"
@@ -133,7 +133,7 @@ def test_model_aucs_table_and_writers(tmp_path):
 
 def test_scatter_figure(tmp_path, aucs_file):
     from danqmotifs.plot import figure
-    from danqmotifs.plot.danq import draw_auc_scatter, plot_auc_scatter
+    from danqmotifs.papers.danq.plot import draw_auc_scatter, plot_auc_scatter
 
     ref = dq.read_reference(aucs_file, TARGETS)
     model = {"roc_auc": np.array([0.95, 0.80, 0.99, 0.83, 0.75]), "pr_auc": np.array([0.5, 0.2, 0.7, 0.3, 0.1])}

@@ -14,14 +14,14 @@ keras = pytest.importorskip("keras")
 from danqmotifs.alphabet import codes_to_onehot
 from helpers.data import write_split
 from danqmotifs.errors import InputError
-from danqmotifs.fidelity import (FIDELITY_COLUMNS, exact_substitute, fidelity_summary, fidelity_test,
+from danqmotifs.papers.k2p.fidelity import (FIDELITY_COLUMNS, exact_substitute, fidelity_summary, fidelity_test,
                                  fit_heuristic, heuristic_substitute, log_pfm, read_fidelity_table,
                                  sample_windows, swapped_kernels, write_fidelity_json, write_fidelity_table)
 from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.mle import estimate_base
 from danqmotifs.model import ModelSpec, build_model, first_conv_layer
-from danqmotifs.plot.fidelity import plot_fidelity
+from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
 from danqmotifs.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max
 

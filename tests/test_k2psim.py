@@ -8,15 +8,15 @@ import pytest
 
 from danqmotifs.errors import InputError
 from danqmotifs.metrics import roc_auc
-from danqmotifs.k2psim import logistic
-from danqmotifs.k2psim.data import make_data, motif_rngs, motif_seed, sample_sites
-from danqmotifs.k2psim.motifs import HEURISTIC_PSEUDOCOUNT, exact_pwm, heuristic_pwm
-from danqmotifs.k2psim.run import aggregate, read_rows, run_chunk, write_rows
-from danqmotifs.k2psim.score import best_windows, floor_zeros, loglik_scores, metrics
-from danqmotifs.k2psim.select import chunks, select_motifs
-from danqmotifs.k2psim.settings import Settings, with_defaults
-from danqmotifs.k2psim.stats import paired_summary, summarize
-from danqmotifs.k2psim.trainer import init_weights, permutations, predict, train_many
+from danqmotifs.papers.k2p.simulation import logistic
+from danqmotifs.papers.k2p.simulation.data import make_data, motif_rngs, motif_seed, sample_sites
+from danqmotifs.papers.k2p.simulation.motifs import HEURISTIC_PSEUDOCOUNT, exact_pwm, heuristic_pwm
+from danqmotifs.papers.k2p.simulation.run import aggregate, read_rows, run_chunk, write_rows
+from danqmotifs.papers.k2p.simulation.score import best_windows, floor_zeros, loglik_scores, metrics
+from danqmotifs.papers.k2p.simulation.select import chunks, select_motifs
+from danqmotifs.papers.k2p.simulation.settings import Settings, with_defaults
+from danqmotifs.papers.k2p.simulation.stats import paired_summary, summarize
+from danqmotifs.papers.k2p.simulation.trainer import init_weights, permutations, predict, train_many
 from danqmotifs.motif import Motif
 from danqmotifs.pwm import row_logsumexp
 
@@ -234,7 +234,7 @@ def test_chunk_end_to_end_and_aggregate(tmp_path):
 
 
 def test_figures(tmp_path):
-    from danqmotifs.plot.k2p_simulation import differences_figure, scatter_figure
+    from danqmotifs.papers.k2p.simulation.plot import differences_figure, scatter_figure
 
     rng = np.random.default_rng(0)
     t = pd.DataFrame({"auroc_exact": rng.uniform(0.5, 1, 20), "auroc_heuristic": rng.uniform(0.5, 1, 20),

@@ -10,8 +10,11 @@
 # The matrices are chosen (and every config problem reported) when the workflow is parsed, so a bad
 # setting stops the run before anything is written; a killed run redoes only the missing chunks.
 
-from danqmotifs.k2psim.select import chunks as k2p_chunks, select_motifs as k2p_select
-from danqmotifs.k2psim.settings import (
+from danqmotifs.papers.k2p.simulation.select import (
+    chunks as k2p_chunks,
+    select_motifs as k2p_select,
+)
+from danqmotifs.papers.k2p.simulation.settings import (
     Settings as K2PSettings,
     with_defaults as k2p_with_defaults,
 )

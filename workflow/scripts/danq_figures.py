@@ -11,8 +11,8 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs import danq_figures as dq
-    from danqmotifs.plot.danq import plot_auc_scatter
+    from danqmotifs.papers.danq import figures as dq
+    from danqmotifs.papers.danq.plot import plot_auc_scatter
 
     targets, model = dq.read_model_aucs(sm.input.auc)
     ref = dq.read_reference(sm.input.reference, targets)

@@ -13,13 +13,13 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.fidelity import (
+    from danqmotifs.papers.k2p.fidelity import (
         fidelity_test,
         write_fidelity_json,
         write_fidelity_table,
     )
     from danqmotifs.model import load_model
-    from danqmotifs.plot.fidelity import plot_fidelity
+    from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
     from danqmotifs.training.runtime import configure_runtime
 
     p = sm.params

@@ -1,9 +1,9 @@
 """Rule k2p_simulation: gather the chunks -> motifs.tsv, wilcoxon.json and the two figures."""
 
 from danqmotifs.errors import run_guarded
-from danqmotifs.k2psim.run import aggregate
+from danqmotifs.papers.k2p.simulation.run import aggregate
 from danqmotifs.logsetup import script_logging
-from danqmotifs.plot.k2p_simulation import differences_figure, scatter_figure
+from danqmotifs.papers.k2p.simulation.plot import differences_figure, scatter_figure
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

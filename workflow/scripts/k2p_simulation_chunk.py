@@ -2,9 +2,9 @@
 
 from danqmotifs.errors import run_guarded
 from danqmotifs.jaspar import fetch_collection, fetch_motifs
-from danqmotifs.k2psim.run import run_chunk, write_rows
-from danqmotifs.k2psim.select import WHERE
-from danqmotifs.k2psim.settings import Settings
+from danqmotifs.papers.k2p.simulation.run import run_chunk, write_rows
+from danqmotifs.papers.k2p.simulation.select import WHERE
+from danqmotifs.papers.k2p.simulation.settings import Settings
 from danqmotifs.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

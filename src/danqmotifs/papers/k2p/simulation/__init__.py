@@ -12,5 +12,5 @@ numba trainer of many tiny models at once, with Keras 3's semantics), ``keras_re
 model in Keras: the reference of the tests and the baseline of the benchmark), ``motifs`` (exact
 and heuristic PWMs from a kernel), ``score`` (max log-likelihood, AUROC/AUPRC), ``logistic`` (the
 paper's optional logistic-regression scoring), ``stats`` (the Wilcoxon summary), ``run`` (one chunk
-end to end; the aggregate). Figures: :mod:`danqmotifs.plot.k2p_simulation`.
+end to end; the aggregate). Figures: :mod:`danqmotifs.papers.k2p.simulation.plot`.
 """

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from . import figure, save_png
+from ...plot import figure, save_png
 
 #: marker and colour of each substitute model
 STYLES = {"exact": dict(marker="o", color="tab:blue", s=14, alpha=0.7),
@@ -23,7 +23,7 @@ def draw_fidelity(axes, rows: Sequence[dict], summary: dict | None = None) -> No
     ----------
     axes : sequence of two matplotlib Axes
     rows : sequence of dict
-        Rows of the fidelity table (``danqmotifs.fidelity.FIDELITY_COLUMNS``).
+        Rows of the fidelity table (``danqmotifs.papers.k2p.fidelity.FIDELITY_COLUMNS``).
     summary : dict, optional
         The fidelity summary; its max |difference| of the exact model's predictions goes in the
         first panel's title.

@@ -27,7 +27,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import InputError, atomic_output
+from ...errors import InputError, atomic_output
 
 CLASSES = ("DNase", "TF", "histone")
 #: DeepSEA's 919 targets in file order: 125 DNase, 690 TF, 104 histone marks
@@ -154,7 +154,7 @@ def read_reference(path, target_names: Sequence[str]) -> Reference:
 def read_model_aucs(path) -> tuple[list, dict]:
     """Target names and {metric: (T,) float64} of the evaluate rule's table (``<split>_auc.tsv``;
     NA -> NaN)."""
-    from .tsv import read_tsv
+    from ...tsv import read_tsv
 
     rows = read_tsv(path)
     if not rows or any(k not in rows[0] for k in ("target", *METRICS)):

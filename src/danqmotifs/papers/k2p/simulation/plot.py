@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import figure, save_png
+from ....plot import figure, save_png
 
 METRIC_NAMES = {"auroc": "AUROC", "auprc": "AUPRC"}
 

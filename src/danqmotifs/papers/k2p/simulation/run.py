@@ -9,9 +9,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..errors import InputError, atomic_output
-from ..motif import Motif
-from ..pwm import consensus, total_information
+from ....errors import InputError, atomic_output
+from ....motif import Motif
+from ....pwm import consensus, total_information
 from . import logistic
 from .data import make_data, motif_rngs, motif_seed
 from .motifs import exact_pwm, heuristic_pwm
@@ -31,7 +31,7 @@ def tomtom_pvalues(queries: Sequence[np.ndarray], planted: Sequence[int], target
     targets' columns), read at the planted matrix: this package's Tomtom (danqmotifs.tomtom) with
     the Pearson distance, as the matching stage uses by default; the one place to change it.
     """
-    from ..tomtom import tomtom
+    from ....tomtom import tomtom
 
     r = tomtom([np.asarray(q, dtype=np.float64) for q in queries], [t.pwm for t in targets],
                distance=TOMTOM_DISTANCE, n_jobs=1)

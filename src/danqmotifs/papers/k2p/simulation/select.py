@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
-from ..jaspar import check_release, fetch_collection, fetch_motifs
-from ..motif import Motif
+from ....errors import InputError
+from ....jaspar import check_release, fetch_collection, fetch_motifs
+from ....motif import Motif
 from .data import motif_seed
 
 WHERE = "figures.k2p_simulation"

@@ -7,9 +7,9 @@ from typing import Sequence
 
 import numpy as np
 
-from . import figure, save_png
+from ...plot import figure, save_png
 
-#: colour of each target class (``danqmotifs.danq_figures.CLASSES``; others grey)
+#: colour of each target class (``danqmotifs.papers.danq.figures.CLASSES``; others grey)
 CLASS_COLOURS = {"DNase": "tab:green", "TF": "tab:blue", "histone": "tab:red"}
 METRIC_LABELS = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC"}
 
@@ -65,7 +65,7 @@ def plot_auc_scatter(model: dict, reference_auc: dict, columns: Sequence[str], p
     Parameters
     ----------
     model : {metric: (T,)} this model's AUCs.
-    reference_auc : {metric: {column: (T,)}} (``danqmotifs.danq_figures.Reference.auc``).
+    reference_auc : {metric: {column: (T,)}} (``danqmotifs.papers.danq.figures.Reference.auc``).
     columns : the reference columns, in row order.
     """
     fig, axes = figure(len(columns), 2, figsize=(8.4, 4.0 * len(columns)))
