@@ -16,6 +16,7 @@ if DANQ_FIGURES:
         input:
             auc=path("auc_table"),
             reference=DANQ_CFG["reference"],
+            check=REFERENCE_CHECKS["reference_check_danq"],
             match_summary=path("match_summary"),
         output:
             scatter=report(

@@ -13,9 +13,10 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     from danqmotifs.papers.danq import figures as dq
     from danqmotifs.papers.danq.plot import plot_auc_scatter
+    from danqmotifs.reference import read_reference
 
     targets, model = dq.read_model_aucs(sm.input.auc)
-    ref = dq.read_reference(sm.input.reference, targets)
+    ref = read_reference(sm.input.reference, targets)
     try:
         match_summary = json.loads(Path(sm.input.match_summary).read_text())
     except (OSError, ValueError) as exc:
@@ -29,6 +30,7 @@ def main():
     plot_auc_scatter(model, ref.auc, ref.columns, sm.output.scatter, ref.classes,
                      title=f"per-target AUCs, {sm.params.split} split: this model vs {Path(sm.input.reference).name}")
     dq.write_json({"reference": str(sm.input.reference), "reference_layout": ref.layout,
+                   "matched_by": ref.matched_by, "n_matched": ref.n_matched,
                    "split": sm.params.split, "above_diagonal": compared, "class_means": classes,
                    "motifs": motifs}, sm.output.json)
     for c in compared:
