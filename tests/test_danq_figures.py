@@ -76,12 +76,47 @@ def test_class_means_and_shares(aucs_file):
 def test_motif_counts_from_the_match_summary():
     summary = {"distance": "pearson", "engine": "native", "evalue_threshold": 0.01,
                "methods": {"exact": {"n_matched": 5, "n_motifs": 8}, "heuristic": {"n_matched": 3, "n_motifs": 7}}}
-    rows = dq.motif_counts(summary)
+    rows = dq.motif_counts(summary, database="JASPAR 2024 CORE vertebrates")
     assert [(r["method"], r["n_matched"], r["n_motifs"], r["distance"]) for r in rows] == [
         ("exact", 5, 8, "pearson"), ("heuristic", 3, 7, "pearson"), ("heuristic", 163, 320, "pearson")]
     assert rows[-1]["source"].startswith("published")
+    # the paper's count is against three databases, this run's against one: said in each row
+    assert rows[0]["database"] == "JASPAR 2024 CORE vertebrates"
+    assert "Jolma 2013" in rows[-1]["database"] and "UniPROBE" in rows[-1]["database"]
     with pytest.raises(InputError, match="no per-method counts"):
         dq.motif_counts({"distance": "pearson"})
+
+
+def test_published_meme_matched_against_the_same_database(tmp_path):
+    from danqmotifs.meme import write_meme
+    from danqmotifs.motif import Motif
+
+    rng = np.random.default_rng(3)
+    db = [Motif(f"MA{i:04d}.1", rng.dirichlet(np.full(4, 0.2), size=12), name=f"m{i}") for i in range(30)]
+    write_meme(tmp_path / "db.meme", db)
+    # two published motifs copied from the database, one random, flat one
+    published = [Motif("M0", db[4].pwm), Motif("M1", db[17].pwm[::-1, ::-1]), Motif("M2", np.full((10, 4), 0.25))]
+    write_meme(tmp_path / "DanQ.meme", published)
+    cfg = {"engine": "native", "tomtom_args": "", "distance": "pearson", "evalue_threshold": 0.01}
+    row = dq.published_meme_count(tmp_path / "DanQ.meme", tmp_path / "db.meme", cfg)
+    assert (row["n_matched"], row["n_motifs"], row["distance"]) == (2, 3, "pearson")
+    rows = dq.motif_counts({"methods": {"heuristic": {"n_matched": 1, "n_motifs": 3}}, "distance": "pearson",
+                            "evalue_threshold": 0.01}, database="db", published_meme=row)
+    assert [r["source"] for r in rows] == ["this run", "published motifs, matched in this run",
+                                           "published (DanQ paper)"]
+    assert rows[1]["database"] == rows[0]["database"] == "db"
+
+
+def test_scatter_draws_the_largest_class_first():
+    from danqmotifs.plot import figure
+    from danqmotifs.papers.danq.plot import draw_auc_scatter
+
+    x = np.linspace(0.6, 0.9, 12)
+    classes = ["DNase"] * 2 + ["TF"] * 8 + ["histone"] * 2
+    _fig, axes = figure(1, 1)
+    draw_auc_scatter(axes[0][0], x, x + 0.05, classes)
+    order = sorted(axes[0][0].collections, key=lambda c: c.get_zorder())
+    assert [c.get_label().split()[0] for c in order] == ["TF", "DNase", "histone"]
 
 
 def test_model_aucs_table_and_writers(tmp_path):

@@ -23,7 +23,12 @@ def main():
         raise InputError(sm.input.match_summary, f"not a readable JSON file ({exc})",
                          "rerun the match_summary rule") from None
     classes = dq.class_means(model, ref)
-    motifs = dq.motif_counts(match_summary, sm.input.match_summary)
+    mc = sm.params.match
+    database = f"JASPAR {mc['jaspar_release'].removeprefix('JASPAR')} {mc['collection']} {mc['tax_group'] or 'all taxa'}"
+    published = None
+    if "published_meme" in sm.input.keys():
+        published = dq.published_meme_count(sm.input.published_meme, sm.input.db, mc, n_jobs=sm.threads)
+    motifs = dq.motif_counts(match_summary, sm.input.match_summary, database, published)
     compared = dq.comparisons(model, ref)
     dq.write_rows(classes, sm.output.classes)
     dq.write_rows(motifs, sm.output.motifs)
@@ -38,7 +43,7 @@ def main():
         print(f"{c['metric']} vs {c['reference']}: this model above the diagonal for {share} of {c['n_targets']}")
     for m in motifs:
         print(f"{m['method']} ({m['source']}): {m['n_matched']} of {m['n_motifs']} matched at "
-              f"E < {m['evalue_threshold']} ({m['distance']} distance)")
+              f"E < {m['evalue_threshold']} ({m['distance']} distance) against {m['database']}")
 
 
 with script_logging(sm.log[0]):

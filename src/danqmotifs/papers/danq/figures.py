@@ -31,10 +31,13 @@ CLASSES = ("DNase", "TF", "histone")
 #: (PUBLISHED_N_TARGETS; docs/design.md section 3)
 PUBLISHED_N_TARGETS = 918
 PUBLISHED_MEANS = {"DeepSEA": (0.9326, 0.3425), "DanQ": (0.9384, 0.3709), "DanQ-JASPAR": (0.9417, 0.3794)}
-#: the DanQ paper's motif analysis: heuristic motifs of the 320 kernels matched at E < 0.01 (Tomtom,
-#: Pearson distance; docs/design.md section 9)
+#: the DanQ paper's motif analysis: heuristic motifs of the 320 kernels matched at E < 0.01 (Tomtom
+#: 4.11, Pearson distance; docs/design.md section 9) against three databases together (their
+#: tomtom.xml: Jolma 2013, 843 motifs; JASPAR CORE 2016 vertebrates, 519; UniPROBE mouse, 386), so
+#: E = p x 1,748, not comparable with a count against JASPAR alone
 PUBLISHED_MOTIFS = {"method": "heuristic", "n_matched": 163, "n_motifs": 320, "evalue_threshold": 0.01,
-                    "distance": "pearson"}
+                    "distance": "pearson",
+                    "database": "Jolma 2013 + JASPAR CORE 2016 vertebrates + UniPROBE mouse (1748 motifs)"}
 METRICS = ("roc_auc", "pr_auc")
 
 
@@ -88,9 +91,12 @@ def class_means(model: dict, ref: Reference) -> list[dict]:
     return out
 
 
-def motif_counts(match_summary: dict, where="match_summary.json") -> list[dict]:
-    """Rows (method, n_matched, n_motifs, evalue_threshold, distance, engine, source) from the
-    matching summary, then the DanQ paper's count."""
+def motif_counts(match_summary: dict, where="match_summary.json", database: str = "JASPAR",
+                 published_meme: dict | None = None) -> list[dict]:
+    """Rows (method, n_matched, n_motifs, evalue_threshold, distance, engine, database, source):
+    this run's methods from the matching summary, then (when given) DanQ's published motifs matched
+    here against the same database (:func:`published_meme_count`), then the paper's count against
+    its three databases (``PUBLISHED_MOTIFS``). Only rows with the same database compare."""
     methods = match_summary.get("methods")
     if not isinstance(methods, dict) or not methods:
         raise InputError(where, "no per-method counts ('methods') in the matching summary",
@@ -100,9 +106,30 @@ def motif_counts(match_summary: dict, where="match_summary.json") -> list[dict]:
         out.append({"method": name, "n_matched": int(m["n_matched"]), "n_motifs": int(m["n_motifs"]),
                     "evalue_threshold": float(m.get("evalue_threshold", match_summary.get("evalue_threshold"))),
                     "distance": str(m.get("distance", match_summary.get("distance", "?"))),
-                    "engine": str(m.get("engine", match_summary.get("engine", "?"))), "source": "this run"})
-    out.append({**PUBLISHED_MOTIFS, "engine": "tomtom (MEME suite)", "source": "published (DanQ paper)"})
+                    "engine": str(m.get("engine", match_summary.get("engine", "?"))), "database": database,
+                    "source": "this run"})
+    if published_meme is not None:
+        out.append({**published_meme, "database": database})
+    out.append({**PUBLISHED_MOTIFS, "engine": "tomtom 4.11 (MEME suite)", "source": "published (DanQ paper)"})
     return out
+
+
+def published_meme_count(meme_path, db_path, match_cfg: dict, n_jobs: int = 1) -> dict:
+    """DanQ's published motifs (a MEME file such as DanQ's ``motifs/DanQ.meme``) matched here with
+    the run's engine, distance and E threshold against the run's database (``db_path``): one
+    :func:`motif_counts` row, like with like beside this run's counts."""
+    from ...match import match_motifs
+    from ...match.result import count_matched
+    from ...meme import read_meme
+
+    targets, _ = read_meme(db_path)
+    queries, background = read_meme(meme_path)
+    res = match_motifs(queries, targets, match_cfg["engine"], meme_path, db_path, match_cfg["tomtom_args"],
+                       n_jobs=n_jobs, distance=match_cfg["distance"], background=background)
+    thr = float(match_cfg["evalue_threshold"])
+    return {"method": f"published motifs ({Path(meme_path).name})", "n_matched": count_matched(res, thr),
+            "n_motifs": len(queries), "evalue_threshold": thr, "distance": res.distance, "engine": res.engine,
+            "source": "published motifs, matched in this run"}
 
 
 def comparisons(model: dict, ref: Reference) -> list[dict]:
