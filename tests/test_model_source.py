@@ -258,13 +258,20 @@ def test_keras_file_on_simulated_data_puts_fidelity_into_the_summary(tmp_path):
 
 # ------------------------------------------------------------------------------- the papers' configs
 
-@pytest.mark.parametrize("name,rule", [("danq_paper.yaml", "train"), ("danq_published.yaml", "import_model")])
+@pytest.mark.parametrize("name,rule", [("danq_paper.yaml", "train"), ("danq_published.yaml", "import_model"),
+                                       ("danq_jaspar_paper.yaml", "train")])
 def test_paper_configs_plan_the_run(tmp_path, name, rule):
     """The shipped configs validate, carry the paper's settings, and plan the whole run once their
     FILL IN paths point to files."""
     cfg = yaml.safe_load((REPO / "config" / name).read_text())
-    assert cfg["model"]["preset"] == "danq" and cfg["figures"]["danq"]["enabled"]
-    if rule == "train":
+    assert cfg["model"]["preset"] == ("danq_jaspar" if "jaspar" in name else "danq") and cfg["figures"]["danq"]["enabled"]
+    assert cfg["evaluate"]["average_reverse_complement"] is False          # rows as given, as DanQ
+    if "jaspar" in name:
+        assert {k: cfg["train"][k] for k in ("optimizer", "batch_size", "max_epochs")} == {
+            "optimizer": "rmsprop", "batch_size": 100, "max_epochs": 32}
+        assert cfg["train"]["patience"] > cfg["train"]["max_epochs"]      # early stopping effectively off
+        assert cfg["model"]["lstm_gates"] == "hard_sigmoid_keras02"
+    elif rule == "train":
         assert {k: cfg["train"][k] for k in ("optimizer", "learning_rate", "batch_size", "max_epochs",
                                              "patience", "gpus")} == {
             "optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 100, "max_epochs": 60,
