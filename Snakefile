@@ -28,9 +28,11 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/fidelity.smk"
 include: "workflow/rules/danq_figures.smk"
 include: "workflow/rules/k2p_simulation.smk"
+include: "workflow/rules/variants.smk"
 
 
 rule all:
     default_target: True
     input:
         get_final_output(),
+        VARIANT_OUTPUTS,

@@ -147,3 +147,34 @@ def test_cli_and_bad_inputs(files, tmp_path, capsys):
     assert not (tmp_path / "y.tsv").exists()
     assert variants_main(["--model", str(d / "m.keras"), "--vcf", str(d / "calls.vcf"), "--genome",
                           str(d / "genome.fa")]) == 2
+
+
+def test_rule_scores_a_vcf_with_an_imported_model(files, tmp_path):
+    """The score_variants rule (variants.vcf) on the model given as model.file, the same bytes as the
+    command's TSV."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    d, _ = files
+    repo = Path(__file__).resolve().parents[1]
+    cfg = {"results": "out", "train": {"threads": 1},
+           "data": {"simulate": {"motif_ids": ["MA0139.2", "MA0080.7", "MA0114.5"], "length": W, "n_train": 20,
+                                 "n_valid": 10, "n_test": 10, "pairs": []}},
+           "model": {"source": "file", "file": str(d / "m.keras")},
+           "variants": {"vcf": str(d / "calls.vcf"), "genome": str(d / "genome.fa"), "chunk": 3, "batch_size": 4}}
+    (tmp_path / "cfg.yaml").write_text(yaml.safe_dump(cfg))
+    res = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "-d", str(tmp_path),
+                          "--configfile", str(tmp_path / "cfg.yaml"), "--cores", "1", "--nolock",
+                          "out/variants/effects.tsv"], capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stderr[-3000:]
+    log = (tmp_path / "out/logs/score_variants.log").read_text()
+    assert "7 variants scored" in log and "1 REF mismatches" in log
+    rows = (tmp_path / "out/variants/effects.tsv").read_text().splitlines()
+    assert len(rows) == 1 + 7 * 3
+    names = (tmp_path / "out/model/targets.txt").read_text().split()
+    assert {r.split("\t")[5] for r in rows[1:]} == set(names)
+    with h5py.File(tmp_path / "out/variants/effects.h5") as f:
+        assert f["ref_prob"].shape == (7, 3)

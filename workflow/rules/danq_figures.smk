@@ -15,9 +15,6 @@ if DANQ_FIGURES:
 
     rule danq_figures:
         input:
-            auc=path("auc_table"),
-            reference=DANQ_CFG["reference"],
-            check=REFERENCE_CHECKS["reference_check_danq"],
             # DanQ's published motifs (figures.danq.published_meme), matched against the same
             # database as this run's kernels
             **(
@@ -25,6 +22,9 @@ if DANQ_FIGURES:
                 if DANQ_CFG["published_meme"]
                 else {}
             ),
+            auc=path("auc_table"),
+            reference=DANQ_CFG["reference"],
+            check=REFERENCE_CHECKS["reference_check_danq"],
             match_summary=path("match_summary"),
         output:
             scatter=report(
