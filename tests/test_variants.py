@@ -178,3 +178,25 @@ def test_rule_scores_a_vcf_with_an_imported_model(files, tmp_path):
     assert {r.split("\t")[5] for r in rows[1:]} == set(names)
     with h5py.File(tmp_path / "out/variants/effects.h5") as f:
         assert f["ref_prob"].shape == (7, 3)
+
+
+def test_published_layout_model_scores_variants(files, tmp_path):
+    """DanQ's published weights layout (a small random file) through score-variants, with --length and
+    --pool as for predict: the same numbers as the model the loader builds."""
+    from danqmotifs.model import load_model
+    from danqmotifs.published import random_published_weights, write_published_weights
+
+    d, _ = files
+    w = random_published_weights(np.random.default_rng(2), kernels=4, kernel_width=6, lstm_units=3,
+                                 pooled_length=(W - 6 + 1) // 5, dense_units=5, n_targets=2)
+    write_published_weights(tmp_path / "DanQ_bestmodel.hdf5", w)
+    assert variants_main(["--model", str(tmp_path / "DanQ_bestmodel.hdf5"), "--vcf", str(d / "calls.vcf"),
+                          "--genome", str(d / "genome.fa"), "--h5", str(tmp_path / "p.h5"), "--length", str(W),
+                          "--pool", "5"]) == 0
+    model = load_model(tmp_path / "DanQ_bestmodel.hdf5", length=W, pool=5)
+    with h5py.File(tmp_path / "p.h5") as f:
+        ref = f["ref_prob"][()]
+        assert [t.decode() for t in f["target_names"][()]] == ["target_0000", "target_0001"]
+    c1 = CHR["chr1"]
+    np.testing.assert_allclose(ref[0], predict_codes(make_predictor(model, True), encode(c1[80:120])[None], 1)[0],
+                               atol=1e-6)
