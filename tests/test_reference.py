@@ -136,3 +136,19 @@ def test_check_reference_summary(aucs):
     with pytest.warns(ReferenceWarning):
         rows, how = match_rows(read_table(aucs), GENERATED)
     assert how == "position" and rows.tolist() == list(range(7))
+
+
+def test_expected_target_names_from_the_inputs(tmp_path):
+    from danqmotifs.sources.targets import expected_target_names
+    from helpers.deepsea import write_mat5
+
+    codes = np.zeros((4, 20), np.uint8)
+    write_mat5(tmp_path / "test.mat", "test", codes, np.zeros((4, 3), np.uint8))
+    assert expected_target_names("deepsea", {"test_mat": str(tmp_path / "test.mat")}) == \
+        ["target_0000", "target_0001", "target_0002"]
+    (tmp_path / "names.txt").write_text("a|DNase|None\nb|CTCF|NA\nc|H3K4me3|None\n")
+    assert expected_target_names("deepsea", {"test_mat": str(tmp_path / "test.mat"),
+                                             "target_names": str(tmp_path / "names.txt")})[1] == "b|CTCF|NA"
+    (tmp_path / "labels.tsv").write_text("id\tx\ty\nr1\t0\t1\n")
+    assert expected_target_names("fasta", {"labels": str(tmp_path / "labels.tsv")}) == ["x", "y"]
+    assert expected_target_names("bed", {"bed": "x.bed"}) is None

@@ -39,6 +39,7 @@ if VARIANTS_CFG["vcf"]:
             f"{LOGS}/score_variants.log",
         benchmark:
             f"{BENCH}/score_variants.tsv"
+        # TRAIN_ENV (train.smk): "../../envs/train.yaml", or "../../envs/train_gpu.yaml" with train.gpus > 0
         conda:
             TRAIN_ENV
         threads: TRAIN_CFG["threads"]

@@ -10,7 +10,8 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.reference import check_reference, expected_target_names
+    from danqmotifs.reference import check_reference
+    from danqmotifs.sources.targets import expected_target_names
 
     names = expected_target_names(sm.params.source, dict(sm.params.block))
     info = check_reference(sm.input.reference, names)
