@@ -19,6 +19,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/reference.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/model_source.smk"
 include: "workflow/rules/motifs.smk"
@@ -27,9 +28,11 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/fidelity.smk"
 include: "workflow/rules/danq_figures.smk"
 include: "workflow/rules/k2p_simulation.smk"
+include: "workflow/rules/variants.smk"
 
 
 rule all:
     default_target: True
     input:
         get_final_output(),
+        VARIANT_OUTPUTS,

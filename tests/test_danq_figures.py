@@ -7,6 +7,7 @@ import pytest
 
 from danqmotifs.papers.danq import figures as dq
 from danqmotifs.errors import InputError
+from danqmotifs.reference import deepsea_classes, read_reference, target_class
 
 AUCS_HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"
                "DanQ-JASPAR ROC AUC\tDeepSEA PR AUC\tDanQ PR AUC\tDanQ-JASPAR PR AUC")
@@ -32,66 +33,33 @@ def aucs_file(tmp_path):
                                       ("H4K20me1", "histone"), ("CTCF", "TF"), ("HNF4A", "TF"),
                                       ("Pol2-4H8", "TF"), ("histone", "histone")])
 def test_target_class(mark, cls):
-    assert dq.target_class(mark) == cls
+    assert target_class(mark) == cls
 
 
 def test_deepsea_classes_only_for_919_targets():
-    c = dq.deepsea_classes(919)
+    c = deepsea_classes(919)
     assert c[:125] == ["DNase"] * 125 and c[125:815] == ["TF"] * 690 and c[815:] == ["histone"] * 104
-    assert dq.deepsea_classes(918) is None
+    assert deepsea_classes(918) is None
 
 
 def test_aucs_layout_read_by_position(aucs_file):
-    ref = dq.read_reference(aucs_file, TARGETS)
+    ref = read_reference(aucs_file, TARGETS)
     assert ref.layout == "aucs" and ref.columns == ["DeepSEA", "DanQ", "DanQ-JASPAR"]
     assert ref.classes == ["DNase", "DNase", "TF", "TF", "histone"]
     np.testing.assert_allclose(ref.auc["roc_auc"]["DanQ"], [0.91, 0.85, 0.96, 0.84, 0.72])
     assert np.isnan(ref.auc["pr_auc"]["DeepSEA"][4]) and ref.auc["pr_auc"]["DeepSEA"][0] == 0.40
 
 
-def test_aucs_layout_needs_one_row_per_target(aucs_file):
-    with pytest.raises(InputError, match="5 rows in the aucs.txt layout, but the model has 4 targets"):
-        dq.read_reference(aucs_file, TARGETS[:4])
-
-
-def test_plain_tsv_matched_by_name(tmp_path):
-    p = tmp_path / "ref.tsv"
-    p.write_text("target\troc_auc\tpr_auc\tclass\ntarget_0003\t0.5\t0.1\tTF\ntarget_0000\t0.9\tNA\tDNase\n"
-                 "other\t0.7\t0.2\tTF\n")
-    ref = dq.read_reference(p, TARGETS)
-    assert ref.columns == ["reference"] and ref.layout == "tsv"
-    roc = ref.auc["roc_auc"]["reference"]
-    np.testing.assert_array_equal(np.isnan(roc), [False, True, True, False, True])
-    assert roc[0] == 0.9 and roc[3] == 0.5
-    assert ref.classes == ["DNase", "unknown", "unknown", "TF", "unknown"]
-
-
-@pytest.mark.parametrize("text,match", [
-    ("target\troc_auc\nx\t0.9\n", "no target of the reference table"),
-    ("target\troc_auc\ntarget_0000\tgood\n", "'roc_auc' row 2 is not a number"),
-    ("target\troc_auc\ntarget_0000\t1.5\n", "outside"),
-    ("name\tauc\ntarget_0000\t0.5\n", "neither the aucs.txt layout"),
-])
-def test_bad_reference_tables(tmp_path, text, match):
-    p = tmp_path / "ref.tsv"
-    p.write_text(text)
-    with pytest.raises(InputError, match=match):
-        dq.read_reference(p, TARGETS)
-
-
-def test_missing_reference_file(tmp_path):
-    with pytest.raises(InputError, match="does not exist"):
-        dq.read_reference(tmp_path / "none.txt", TARGETS)
-
-
 def test_class_means_and_shares(aucs_file):
-    ref = dq.read_reference(aucs_file, TARGETS)
+    ref = read_reference(aucs_file, TARGETS)
     model = {"roc_auc": np.array([0.95, 0.80, 0.99, np.nan, 0.75]),
              "pr_auc": np.array([0.50, 0.20, 0.70, 0.30, np.nan])}
     rows = {(r["class"], r["model"]): r for r in dq.class_means(model, ref) if not r["source"].startswith("pub")}
     assert rows[("DNase", "this model")]["mean_roc_auc"] == pytest.approx(0.875)
     assert rows[("TF", "this model")]["mean_roc_auc"] == pytest.approx(0.99)         # NaN left out
-    assert rows[("TF", "this model")]["n_targets"] == 2
+    assert rows[("TF", "this model")]["n_roc_auc"] == 1                           # n leaves the NaN out too
+    assert rows[("TF", "this model")]["n_pr_auc"] == 2
+    assert rows[("histone", "DanQ")]["n_pr_auc"] == 0
     assert rows[("histone", "DanQ")]["mean_pr_auc"] is None                           # all NA
     assert rows[("all", "DeepSEA")]["mean_roc_auc"] == pytest.approx(np.mean([0.9, 0.8, 0.95, 0.85, 0.7]))
     published = [r for r in dq.class_means(model, ref) if r["source"].startswith("published")]
@@ -108,12 +76,47 @@ def test_class_means_and_shares(aucs_file):
 def test_motif_counts_from_the_match_summary():
     summary = {"distance": "pearson", "engine": "native", "evalue_threshold": 0.01,
                "methods": {"exact": {"n_matched": 5, "n_motifs": 8}, "heuristic": {"n_matched": 3, "n_motifs": 7}}}
-    rows = dq.motif_counts(summary)
+    rows = dq.motif_counts(summary, database="JASPAR 2024 CORE vertebrates")
     assert [(r["method"], r["n_matched"], r["n_motifs"], r["distance"]) for r in rows] == [
         ("exact", 5, 8, "pearson"), ("heuristic", 3, 7, "pearson"), ("heuristic", 163, 320, "pearson")]
     assert rows[-1]["source"].startswith("published")
+    # the paper's count is against three databases, this run's against one: said in each row
+    assert rows[0]["database"] == "JASPAR 2024 CORE vertebrates"
+    assert "Jolma 2013" in rows[-1]["database"] and "UniPROBE" in rows[-1]["database"]
     with pytest.raises(InputError, match="no per-method counts"):
         dq.motif_counts({"distance": "pearson"})
+
+
+def test_published_meme_matched_against_the_same_database(tmp_path):
+    from danqmotifs.meme import write_meme
+    from danqmotifs.motif import Motif
+
+    rng = np.random.default_rng(3)
+    db = [Motif(f"MA{i:04d}.1", rng.dirichlet(np.full(4, 0.2), size=12), name=f"m{i}") for i in range(30)]
+    write_meme(tmp_path / "db.meme", db)
+    # two published motifs copied from the database, one random, flat one
+    published = [Motif("M0", db[4].pwm), Motif("M1", db[17].pwm[::-1, ::-1]), Motif("M2", np.full((10, 4), 0.25))]
+    write_meme(tmp_path / "DanQ.meme", published)
+    cfg = {"engine": "native", "tomtom_args": "", "distance": "pearson", "evalue_threshold": 0.01}
+    row = dq.published_meme_count(tmp_path / "DanQ.meme", tmp_path / "db.meme", cfg)
+    assert (row["n_matched"], row["n_motifs"], row["distance"]) == (2, 3, "pearson")
+    rows = dq.motif_counts({"methods": {"heuristic": {"n_matched": 1, "n_motifs": 3}}, "distance": "pearson",
+                            "evalue_threshold": 0.01}, database="db", published_meme=row)
+    assert [r["source"] for r in rows] == ["this run", "published motifs, matched in this run",
+                                           "published (DanQ paper)"]
+    assert rows[1]["database"] == rows[0]["database"] == "db"
+
+
+def test_scatter_draws_the_largest_class_first():
+    from danqmotifs.plot import figure
+    from danqmotifs.papers.danq.plot import draw_auc_scatter
+
+    x = np.linspace(0.6, 0.9, 12)
+    classes = ["DNase"] * 2 + ["TF"] * 8 + ["histone"] * 2
+    _fig, axes = figure(1, 1)
+    draw_auc_scatter(axes[0][0], x, x + 0.05, classes)
+    order = sorted(axes[0][0].collections, key=lambda c: c.get_zorder())
+    assert [c.get_label().split()[0] for c in order] == ["TF", "DNase", "histone"]
 
 
 def test_model_aucs_table_and_writers(tmp_path):
@@ -135,7 +138,7 @@ def test_scatter_figure(tmp_path, aucs_file):
     from danqmotifs.plot import figure
     from danqmotifs.papers.danq.plot import draw_auc_scatter, plot_auc_scatter
 
-    ref = dq.read_reference(aucs_file, TARGETS)
+    ref = read_reference(aucs_file, TARGETS)
     model = {"roc_auc": np.array([0.95, 0.80, 0.99, 0.83, 0.75]), "pr_auc": np.array([0.5, 0.2, 0.7, 0.3, 0.1])}
     _fig, axes = figure(1, 1)
     share = draw_auc_scatter(axes[0][0], ref.auc["roc_auc"]["DanQ"], model["roc_auc"], ref.classes, "roc_auc", "DanQ")

@@ -18,7 +18,8 @@ from helpers.deepsea import write_mat5, write_mat73
 
 REPO = Path(__file__).resolve().parents[1]
 L, T, POOL = 100, 5, 10                 # 100 bp, kernels of 10: 91 conv steps, pool 10 -> 9 steps
-MARKS = ["DNase", "DNase", "CTCF", "REST", "H3K27ac"]
+MARKS = ["DNase", "DNase", "CTCF", "CTCF", "H3K27ac"]
+NO_POSITIVE = "NA (No positive in Test region)"
 
 
 def snakemake(work: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
@@ -59,7 +60,9 @@ def flipped_reordered(conv_kernel: np.ndarray) -> np.ndarray:
 
 def deepsea_fixture(work: Path) -> None:
     """train.mat (v7.3), valid.mat and test.mat (v5) of L bp and T targets (random labels, 30%
-    positive, so every AUC is defined), and a 5-row aucs.txt (2 DNase, 2 TF, 1 histone mark)."""
+    positive, so every AUC is defined), and a 5-row aucs.txt (2 DNase, 2 TF, 1 histone mark) with the
+    quirks of DanQ's: a treatment that reads NA, one triple on two rows, and a row (the histone
+    mark) whose AUC cells hold an explanation instead of a number."""
     rng = np.random.default_rng(1)
 
     def split(n):
@@ -75,7 +78,9 @@ def deepsea_fixture(work: Path) -> None:
              "DeepSEA PR AUC\tDanQ PR AUC\tDanQ-JASPAR PR AUC")]
     for i, mark in enumerate(MARKS):
         a = 0.5 + 0.05 * i
-        rows.append(f"cell{i}\t{mark}\tNone\t{a:.2f}\t{a + 0.01:.2f}\t{a + 0.02:.2f}\t0.30\t0.31\t0.32")
+        cell, treatment = f"cell{min(i, 2)}", ("NA" if i == 1 else "None")       # rows 2 and 3: one triple
+        aucs = "\t".join([NO_POSITIVE] * 6) if i == 4 else f"{a:.2f}\t{a + 0.01:.2f}\t{a + 0.02:.2f}\t0.30\t0.31\t0.32"
+        rows.append(f"{cell}\t{mark}\t{treatment}\t{aucs}")
     (work / "aucs.txt").write_text("\n".join(rows) + "\n")
 
 
@@ -180,7 +185,12 @@ def test_published_file_through_the_whole_chain(tmp_path):
     write_config(tmp_path, data={"source": "deepsea", "deepsea": {
                      "train_mat": "train.mat", "valid_mat": "valid.mat", "test_mat": "test.mat"}},
                  model={"source": "file", "file": "DanQ_bestmodel.hdf5", "pool": POOL},
-                 figures={"danq": {"enabled": True, "reference": "aucs.txt"}})
+                 figures={"danq": {"enabled": True, "reference": "aucs.txt", "published_meme": "DanQ.meme"}})
+    from danqmotifs.meme import write_meme
+    from danqmotifs.motif import Motif
+
+    write_meme(tmp_path / "DanQ.meme", [Motif(f"M{i}", np.random.default_rng(i).dirichlet(np.ones(4), 12))
+                                        for i in range(3)])
     res = snakemake(tmp_path)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     out = tmp_path / "out"
@@ -203,7 +213,13 @@ def test_published_file_through_the_whole_chain(tmp_path):
     classes = read_tsv(out / "danq/auc_by_class.tsv")
     mine = {r["class"]: r for r in classes if r["model"] == "this model"}
     assert set(mine) == {"DNase", "TF", "histone", "all"}
-    assert int(mine["DNase"]["n_targets"]) == 2 and int(mine["histone"]["n_targets"]) == 1
+    assert int(mine["DNase"]["n_roc_auc"]) == 2 and int(mine["histone"]["n_roc_auc"]) == 1
+    danq = {r["class"]: r for r in classes if r["model"] == "DanQ" and r["source"] == "reference table"}
+    # the explanatory text is missing: in neither the histone mean nor its count
+    assert int(danq["histone"]["n_roc_auc"]) == 0 and danq["histone"]["mean_roc_auc"] == "NA"
+    assert int(danq["all"]["n_roc_auc"]) == 4
+    log = (out / "logs/check_reference_danq.log").read_text()
+    assert "6 AUC cells on 1 rows are not numbers" in log and NO_POSITIVE in log
     want = np.mean([float(auc[i]["roc_auc"]) for i in (2, 3)])
     assert float(mine["TF"]["mean_roc_auc"]) == pytest.approx(want, abs=1e-6)
     assert {(r["model"], r["mean_roc_auc"]) for r in classes if r["source"].startswith("published")} == {
@@ -212,7 +228,8 @@ def test_published_file_through_the_whole_chain(tmp_path):
     assert summary["reference_layout"] == "aucs" and len(summary["above_diagonal"]) == 6
     ms = json.loads((out / "match/match_summary.json").read_text())
     motifs = read_tsv(out / "danq/motifs_matched.tsv")
-    assert [r["method"] for r in motifs] == ["exact", "heuristic", "heuristic"]
+    assert [r["method"] for r in motifs] == ["exact", "heuristic", "published motifs (DanQ.meme)", "heuristic"]
+    assert motifs[2]["n_motifs"] == "3" and motifs[2]["database"] == motifs[0]["database"]
     assert int(motifs[0]["n_matched"]) == ms["methods"]["exact"]["n_matched"]
     assert motifs[-1]["n_matched"] == "163" and motifs[-1]["source"].startswith("published")
     assert (out / "danq/auc_scatter.png").stat().st_size > 0
@@ -241,13 +258,20 @@ def test_keras_file_on_simulated_data_puts_fidelity_into_the_summary(tmp_path):
 
 # ------------------------------------------------------------------------------- the papers' configs
 
-@pytest.mark.parametrize("name,rule", [("danq_paper.yaml", "train"), ("danq_published.yaml", "import_model")])
+@pytest.mark.parametrize("name,rule", [("danq_paper.yaml", "train"), ("danq_published.yaml", "import_model"),
+                                       ("danq_jaspar_paper.yaml", "train")])
 def test_paper_configs_plan_the_run(tmp_path, name, rule):
     """The shipped configs validate, carry the paper's settings, and plan the whole run once their
     FILL IN paths point to files."""
     cfg = yaml.safe_load((REPO / "config" / name).read_text())
-    assert cfg["model"]["preset"] == "danq" and cfg["figures"]["danq"]["enabled"]
-    if rule == "train":
+    assert cfg["model"]["preset"] == ("danq_jaspar" if "jaspar" in name else "danq") and cfg["figures"]["danq"]["enabled"]
+    assert cfg["evaluate"]["average_reverse_complement"] is False          # rows as given, as DanQ
+    if "jaspar" in name:
+        assert {k: cfg["train"][k] for k in ("optimizer", "batch_size", "max_epochs")} == {
+            "optimizer": "rmsprop", "batch_size": 100, "max_epochs": 32}
+        assert cfg["train"]["patience"] > cfg["train"]["max_epochs"]      # early stopping effectively off
+        assert cfg["model"]["lstm_gates"] == "hard_sigmoid_keras02"
+    elif rule == "train":
         assert {k: cfg["train"][k] for k in ("optimizer", "learning_rate", "batch_size", "max_epochs",
                                              "patience", "gpus")} == {
             "optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 100, "max_epochs": 60,

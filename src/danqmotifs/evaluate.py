@@ -161,37 +161,3 @@ def summary(rows: Sequence[dict]) -> dict:
                 mean_pr_auc=float(np.nanmean(pr)) if np.isfinite(pr).any() else float("nan"),
                 median_roc_auc=float(np.nanmedian(roc)) if np.isfinite(roc).any() else float("nan"),
                 n_na_roc=int((~np.isfinite(roc)).sum()), n_na_pr=int((~np.isfinite(pr)).sum()))
-
-
-def read_reference(path, target_names: Sequence[str]) -> dict[str, dict]:
-    """A reference TSV of per-target AUCs (e.g. published ones): a header line with a ``roc_auc``
-    column, optionally ``pr_auc``, and a ``target`` column to match targets by name. Without a
-    ``target`` column the rows are taken in the data's target order (their count must match).
-    Returns {target: {"roc_auc": x, "pr_auc": y or nan}} for the targets it covers."""
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the reference AUC file does not exist", "correct evaluate.reference_auc or set it to ''")
-    try:
-        df = pd.read_csv(path, sep="\t")
-    except Exception as exc:
-        raise InputError(path, f"not a readable TSV ({exc})", "write a tab-separated table with a header line") from None
-    if "roc_auc" not in df.columns:
-        raise InputError(path, f"no roc_auc column (columns: {', '.join(map(str, df.columns))})",
-                         "name the column of ROC AUCs roc_auc (and optionally target, pr_auc)")
-    if "target" in df.columns:
-        keys = df["target"].astype(str).tolist()
-    else:
-        if len(df) != len(target_names):
-            raise InputError(path, f"{len(df)} rows without a target column, but the data have "
-                             f"{len(target_names)} targets", "add a target column or one row per target")
-        keys = list(target_names)
-    pr = df["pr_auc"] if "pr_auc" in df.columns else [float("nan")] * len(df)
-    ref = {k: dict(roc_auc=float(a), pr_auc=float(b)) for k, a, b in zip(keys, df["roc_auc"], pr)}
-    known = set(target_names)
-    ref = {k: v for k, v in ref.items() if k in known}
-    if not ref:
-        raise InputError(path, "no target of the reference matches a target of the data",
-                         "use the data's target names in the target column")
-    return ref

@@ -39,6 +39,10 @@ class ModelSpec:
     dropout_conv, dropout_lstm : dropout rates after the pooling and after the BiLSTM.
     n_targets : outputs (sigmoid).
     length : input sequence length (bp).
+    lstm_gates : the LSTM's gate (recurrent) activation: ``sigmoid`` (Keras 3's default, cuDNN's
+        fused LSTM on a GPU) or ``hard_sigmoid_keras02`` (Keras 0.2's clip(0.2 x + 0.5, 0, 1), as
+        DanQ was trained; Keras 3's own ``hard_sigmoid`` has slope 1/6). Any gate other than
+        ``sigmoid`` rules out cuDNN's fused kernel: Keras runs the generic LSTM, one step at a time.
     """
 
     kernels: int
@@ -50,6 +54,7 @@ class ModelSpec:
     dropout_lstm: float = 0.5
     n_targets: int = 919
     length: int = 1000
+    lstm_gates: str = "sigmoid"
 
     @property
     def conv_length(self) -> int:
@@ -70,7 +75,10 @@ class ModelSpec:
                              "smaller kernel_width / pool")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if d["lstm_gates"] == "sigmoid":     # the default is left out, so older fingerprints still match
+            del d["lstm_gates"]
+        return d
 
 
 #: architecture of each preset (n_targets and length come from the data)
@@ -88,7 +96,10 @@ PRESETS: dict[str, dict] = {
 
 #: model-section keys that override a preset's value when set (null, or 0 for the sizes, means
 #: "the preset's"; a dropout of 0 is no dropout)
-OVERRIDES = ("kernels", "kernel_width", "pool", "lstm_units", "dense_units", "dropout_conv", "dropout_lstm")
+OVERRIDES = ("kernels", "kernel_width", "pool", "lstm_units", "dense_units", "dropout_conv", "dropout_lstm",
+             "lstm_gates")
+#: values of ``model.lstm_gates`` (ModelSpec.lstm_gates)
+LSTM_GATES = ("sigmoid", "hard_sigmoid_keras02")
 
 
 def spec_from_config(model_cfg: dict, length: int, n_targets: int) -> ModelSpec:
@@ -99,9 +110,12 @@ def spec_from_config(model_cfg: dict, length: int, n_targets: int) -> ModelSpec:
     arch = dict(PRESETS[preset])
     for key in OVERRIDES:
         value = model_cfg.get(key)
-        unset = value is None or (not key.startswith("dropout") and value == 0)
+        unset = value is None or value == "" or (not key.startswith("dropout") and value == 0)
         if not unset:
             arch[key] = value
+    if arch.get("lstm_gates", "sigmoid") not in LSTM_GATES:
+        raise InputError(f"model.lstm_gates: {arch['lstm_gates']}", "unknown LSTM gate activation",
+                         f"use one of {', '.join(LSTM_GATES)}")
     spec = ModelSpec(n_targets=int(n_targets), length=int(length), **arch)
     spec.check(f"model (preset {preset})")
     return spec
@@ -118,13 +132,20 @@ def build_model(spec: ModelSpec, mixed_precision: bool = False, name: str = "dan
 
     spec.check()
     dt = "mixed_float16" if mixed_precision else "float32"
+    gate = "sigmoid"
+    if spec.lstm_gates == "hard_sigmoid_keras02":
+        from .published import custom_objects, hard_sigmoid_keras02
+
+        custom_objects()                 # registered, so the saved model loads again
+        gate = hard_sigmoid_keras02
     return keras.Sequential([
         keras.Input(shape=(spec.length, 4), name="onehot"),
         layers.Conv1D(spec.kernels, spec.kernel_width, padding="valid", activation="relu",
                       name=CONV_NAME, dtype=dt),
         layers.MaxPooling1D(pool_size=spec.pool, strides=spec.pool, name="pool", dtype=dt),
         layers.Dropout(spec.dropout_conv, name="dropout_conv", dtype=dt),
-        layers.Bidirectional(layers.LSTM(spec.lstm_units, return_sequences=True, dtype=dt),
+        layers.Bidirectional(layers.LSTM(spec.lstm_units, return_sequences=True, recurrent_activation=gate,
+                                         dtype=dt),
                              name="bilstm", dtype=dt),
         layers.Dropout(spec.dropout_lstm, name="dropout_lstm", dtype=dt),
         layers.Flatten(name="flatten", dtype=dt),

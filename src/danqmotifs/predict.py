@@ -1,6 +1,11 @@
-"""Predicting new sequences with a trained model: FASTA in, probabilities out (TSV or HDF5).
+"""Predicting new sequences with a trained model: FASTA or one-hot in, probabilities out (TSV or HDF5).
 
     predict --model results/model/best.keras --fasta new.fa --out new.tsv
+    predict --model DanQ_bestmodel.hdf5 --onehot example.h5 --out example.tsv
+
+One-hot input is DeepSEA's layout without labels (DanQ's ``data/example.h5``, DeepSEA's .mat
+files; :mod:`danqmotifs.sources.onehot`); its rows are predicted as given, named
+``<dataset>:<index>``.
 
 Records are read, encoded and predicted in batches (memory does not grow with the number of
 records). Every record must have the model's input length, unless ``--resize center`` trims or pads
@@ -49,6 +54,21 @@ def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
         raise InputError(path, "no FASTA records", "give a FASTA file with at least one record")
 
 
+def onehot_batches(path, length: int, batch_size: int, resize: str = "none"
+                   ) -> Iterator[tuple[list[str], np.ndarray]]:
+    """(names, codes (B, length)) of the sequences of a DeepSEA-layout one-hot file."""
+    from .sources.onehot import OneHotFile
+
+    with OneHotFile(path) as f:
+        if f.length != length and resize == "none":
+            raise InputError(path, f"sequences are {f.length} bp but the model takes {length} bp",
+                             "give sequences of the model's length, or resize them with --resize center")
+        for names, codes in f.blocks(batch_size):
+            if f.length != length:
+                codes = np.stack([resize_codes(c, length, resize) for c in codes])
+            yield names, codes
+
+
 def default_target_names(model_path, n_targets: int, targets_file=None) -> list[str]:
     """Target names from ``targets_file`` (or targets.txt beside the model), else target_0000 ...
     for DanQ's published weights file (DeepSEA's targets), t1..tn for other models."""
@@ -70,9 +90,10 @@ def default_target_names(model_path, n_targets: int, targets_file=None) -> list[
 
 def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: bool = True,
                   resize: str = "none", targets_file=None, fmt: str | None = None,
-                  length: int | None = None, pool: int | None = None) -> int:
+                  length: int | None = None, pool: int | None = None, onehot: bool = False) -> int:
     """Write the probabilities of every FASTA record to ``out`` (TSV, or HDF5 when the name ends in
     .h5/.hdf5 or ``fmt='h5'``; ``-`` is standard output, see :func:`danqmotifs.errors.atomic_output`).
+    With ``onehot``, ``fasta`` is a DeepSEA-layout one-hot file instead (:func:`onehot_batches`).
     Returns the number of records."""
     if int(batch_size) < 1:
         raise InputError("--batch-size", f"the batch size must be >= 1, got {batch_size}",
@@ -84,12 +105,13 @@ def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: boo
     names = default_target_names(model_path, n_targets, targets_file)
     fmt = fmt or ("h5" if str(out).endswith((".h5", ".hdf5")) else "tsv")
     predict = make_predictor(model, average_rc)
+    batches = onehot_batches if onehot else encoded_batches
     n = 0
     with atomic_output(out) as tmp:
         if fmt == "tsv":
             with open(tmp, "w") as fh:
                 fh.write("id\t" + "\t".join(names) + "\n")
-                for ids, codes in encoded_batches(fasta, length, batch_size, resize):
+                for ids, codes in batches(fasta, length, batch_size, resize):
                     p = predict_codes(predict, codes, batch_size)
                     for rid, row in zip(ids, p):
                         fh.write(rid + "\t" + "\t".join(f"{v:.6f}" for v in row) + "\n")
@@ -107,7 +129,7 @@ def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: boo
                 f.create_dataset("target_names", data=np.array(names, dtype=object), dtype=str_dt,
                                  track_times=False)
                 f.attrs["average_reverse_complement"] = bool(average_rc)
-                for ids, codes in encoded_batches(fasta, length, batch_size, resize):
+                for ids, codes in batches(fasta, length, batch_size, resize):
                     p = predict_codes(predict, codes, batch_size)
                     prob.resize(n + len(ids), axis=0)
                     prob[n:n + len(ids)] = p

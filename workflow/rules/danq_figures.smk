@@ -1,6 +1,7 @@
 # The DanQ paper's figures for the model at hand (figures.danq; off by default):
 #
 #   eval/{split}_auc.tsv + figures.danq.reference + match/match_summary.json
+#   (+ figures.danq.published_meme and match/jaspar.meme)
 #   -> danq/auc_scatter.png, auc_by_class.tsv, motifs_matched.tsv, danq_figures.json   (danq_figures)
 
 DANQ_CFG = config["figures"]["danq"]
@@ -14,8 +15,16 @@ if DANQ_FIGURES:
 
     rule danq_figures:
         input:
+            # DanQ's published motifs (figures.danq.published_meme), matched against the same
+            # database as this run's kernels
+            **(
+                {"published_meme": DANQ_CFG["published_meme"], "db": path("jaspar_db")}
+                if DANQ_CFG["published_meme"]
+                else {}
+            ),
             auc=path("auc_table"),
             reference=DANQ_CFG["reference"],
+            check=REFERENCE_CHECKS["reference_check_danq"],
             match_summary=path("match_summary"),
         output:
             scatter=report(
@@ -46,5 +55,6 @@ if DANQ_FIGURES:
             runtime=10,
         params:
             split=EVAL_CFG["split"],
+            match=config["match"],
         script:
             "../scripts/danq_figures.py"

@@ -29,6 +29,7 @@ if MODEL_SOURCE == "file":
 
     rule import_model:
         input:
+            **REFERENCE_CHECKS,
             model_file=MODEL_CFG["file"],
             data=path("valid"),
         output:

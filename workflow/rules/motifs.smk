@@ -8,6 +8,13 @@
 #   all of them                        -> motifs/kernel_table.tsv  (kernel_table)
 
 MOTIFS_CFG = config["motifs"]
+# the sequence sample: motifs.split of the data, or an unlabelled DeepSEA-layout one-hot file
+SAMPLE_INPUT = MOTIFS_CFG["sample_file"] or path(MOTIFS_CFG["split"])
+if MOTIFS_CFG["sample_file"] and MOTIFS_CFG["positive_for"]:
+    raise WorkflowError(
+        "config: motifs.sample_file has no labels, so motifs.positive_for cannot select from it. "
+        "Fix: empty motifs.positive_for, or empty motifs.sample_file to sample motifs.split."
+    )
 
 
 wildcard_constraints:
@@ -17,7 +24,7 @@ wildcard_constraints:
 rule dump_kernels:
     input:
         **MODEL_OR_KERNELS,
-        data=path(MOTIFS_CFG["split"]),
+        data=SAMPLE_INPUT,
     output:
         path("kernels"),
     log:
@@ -32,6 +39,7 @@ rule dump_kernels:
         runtime=20,
     params:
         split=MOTIFS_CFG["split"],
+        sample_file=MOTIFS_CFG["sample_file"],
         n_sequences=MOTIFS_CFG["n_sequences"],
         positive_for=MOTIFS_CFG["positive_for"],
         seed=config["seed"],

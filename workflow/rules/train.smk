@@ -41,7 +41,7 @@ EVAL_RESOURCES = {
     "danq_jaspar": dict(mem_mb=10000, runtime=720),
 }
 
-TRAIN_INPUTS = {"train": path("train"), "valid": path("valid")}
+TRAIN_INPUTS = {"train": path("train"), "valid": path("valid"), **REFERENCE_CHECKS}
 if PRESET == "danq_jaspar":
     TRAIN_INPUTS["init_motifs"] = path("jaspar_init")
 
@@ -105,6 +105,7 @@ rule evaluate:
             if EVAL_CFG["reference_auc"]
             else {}
         ),
+        **REFERENCE_CHECKS,
         model=path("model"),
         data=path(EVAL_CFG["split"]),
     output:

@@ -21,17 +21,23 @@ def main():
     print(f"{source}: {ks.layer}: {K} kernels x {L} rows")
     for note in ks.notes:
         print(f"note: {note}")
-    codes, rows, info = read_sample(sm.input.data, p.n_sequences, p.seed, p.positive_for)
+    if p.sample_file:
+        from danqmotifs.sources.onehot import sample_onehot
+
+        codes, rows, info = sample_onehot(sm.input.data, p.n_sequences, p.seed)
+    else:
+        codes, rows, info = read_sample(sm.input.data, p.n_sequences, p.seed, p.positive_for)
     if codes.shape[1] < L:
         raise InputError(sm.input.data, f"sequences are {codes.shape[1]} bp, shorter than the kernels ({L})",
                          "use data with sequences at least as long as the first-layer kernels")
     if "note" in info:
         print(f"note: {info['note']}")
     print(f"sample: {info['n_used']} of {info['n_candidates']} candidate sequences "
-          f"({info['n_rows']} in the {p.split} split"
+          f"({info['n_rows']} in " + (f"{p.sample_file}" if p.sample_file else f"the {p.split} split")
           + (f"; positive for any of {', '.join(p.positive_for)}" if p.positive_for else "") + ")")
     write_kernels_file(sm.output[0], ks.W, ks.bias, codes, rows, attrs={
-        "source_model": str(source), "layer": ks.layer, "split": p.split, "seed": int(p.seed),
+        "source_model": str(source), "layer": ks.layer,
+        "split": f"file:{p.sample_file}" if p.sample_file else p.split, "seed": int(p.seed),
         "n_requested": int(p.n_sequences), "positive_for": list(p.positive_for)})
 
 

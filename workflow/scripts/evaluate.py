@@ -13,7 +13,8 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 def main():
     from danqmotifs.datafile import DataReader
-    from danqmotifs.evaluate import evaluate_split, read_reference, summary, write_auc_table
+    from danqmotifs.evaluate import evaluate_split, summary, write_auc_table
+    from danqmotifs.reference import read_reference
     from danqmotifs.plot.training import plot_auc
     from danqmotifs.training.runtime import configure_runtime
 
@@ -29,8 +30,11 @@ def main():
     reference = None
     if "reference" in sm.input.keys():
         with DataReader(sm.input.data) as r:
-            reference = read_reference(sm.input.reference, r.target_names)
-        print(f"reference {sm.input.reference}: {len(reference)} targets matched")
+            names = r.target_names
+        ref = read_reference(sm.input.reference, names)
+        reference = ref.as_dict(names)
+        print(f"reference {sm.input.reference} (column {ref.columns[0]}): {ref.n_matched} of {len(names)} "
+              f"targets matched by {ref.matched_by}, {len(reference)} with a ROC AUC")
     rc = ", reverse-complement averaged" if cfg["average_reverse_complement"] else ""
     plot_auc(rows, sm.output.figure, reference,
              title=f"{cfg['split']} split{rc}\nmean ROC AUC {s['mean_roc_auc']:.3f}, "

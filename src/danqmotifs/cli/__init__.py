@@ -8,6 +8,7 @@ command                what it does                                module
 ``kernel2pwm-mle``     kernels -> PWMs, base by maximum likelihood :mod:`danqmotifs.cli.k2p`
 ``motif-match``        MEME motifs against JASPAR or a database    :mod:`danqmotifs.cli.match`
 ``predict``            a trained model's probabilities for FASTA   :mod:`danqmotifs.cli.predict`
+``score-variants``     a VCF's effects on the predictions          :mod:`danqmotifs.cli.variants`
 =====================  ==========================================  ===========================
 
 Every command is a ``main(argv=None) -> int`` made by :func:`command`: bad input

@@ -1,4 +1,5 @@
-"""The ``predict`` command: probabilities of a trained model for the sequences of a FASTA file.
+"""The ``predict`` command: probabilities of a trained model for the sequences of a FASTA file or
+of a DeepSEA-layout one-hot file (``--onehot``: DanQ's example.h5, DeepSEA's .mat files).
 
     predict --model results/model/best.keras --fasta new.fa --out new.tsv
 
@@ -18,10 +19,13 @@ from . import command, nonnegative_int, parser, positive_int
 def main(argv: Sequence[str] | None = None):
     """The ``predict`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     ap = parser("predict", "Probabilities of a trained DanQ model for the sequences of a FASTA file "
-                "(TSV, or HDF5 for an .h5 output).")
+                "or a DeepSEA-layout one-hot file (TSV, or HDF5 for an .h5 output).")
     ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras), or "
                     "DanQ's published weights file (DanQ_bestmodel.hdf5)")
-    ap.add_argument("--fasta", required=True, help="input FASTA (.fa or .fa.gz)")
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--fasta", help="input FASTA (.fa or .fa.gz)")
+    src.add_argument("--onehot", help="input one-hot sequences in DeepSEA's layout, no labels needed: HDF5 "
+                     "(N, 4, L) as DanQ's example.h5, or a DeepSEA .mat file; channels A, G, C, T")
     ap.add_argument("--out", required=True, help="output .tsv, or .h5 for HDF5; - (or /dev/stdout) "
                     "writes the TSV to standard output")
     ap.add_argument("--targets", default=None, help="target names, one per line (default: targets.txt "
@@ -55,9 +59,9 @@ def main(argv: Sequence[str] | None = None):
         from ..training.runtime import set_threads
 
         set_threads(args.threads)
-    n = predict_fasta(args.model, args.fasta, args.out, args.batch_size,
+    n = predict_fasta(args.model, args.fasta or args.onehot, args.out, args.batch_size,
                       not args.no_reverse_complement, args.resize, args.targets,
-                      length=args.length, pool=args.pool)
+                      length=args.length, pool=args.pool, onehot=args.onehot is not None)
     where = "standard output" if args.out == "-" else args.out
     print(f"wrote predictions for {n} sequences to {where}", file=sys.stderr)
 

@@ -23,7 +23,8 @@ def draw_auc_scatter(ax, reference: np.ndarray, model: np.ndarray, classes: Sequ
     ----------
     ax : matplotlib Axes
     reference, model : (T,) AUCs (NaN: left out).
-    classes : (T,) target classes, coloured by ``CLASS_COLOURS``; None: one colour.
+    classes : (T,) target classes, coloured by ``CLASS_COLOURS`` and drawn largest class first
+        (smaller classes on top); None: one colour.
     metric : ``roc_auc`` or ``pr_auc`` (axis labels).
     reference_name : the reference model's name.
 
@@ -39,10 +40,12 @@ def draw_auc_scatter(ax, reference: np.ndarray, model: np.ndarray, classes: Sequ
         ax.set_title(f"{label}: this model vs {reference_name}", fontsize=9)
         return None
     cls = np.asarray(classes) if classes is not None else np.full(x.size, "all")
-    for name in dict.fromkeys(cls[ok]):
-        sel = ok & (cls == name)
-        ax.scatter(x[sel], y[sel], s=6, alpha=0.6, color=CLASS_COLOURS.get(name, "tab:grey"),
-                   label=f"{name} ({int(sel.sum())})", linewidths=0)
+    # the largest class first, so the smaller ones (DanQ's 125 DNase beside 690 TF) stay visible
+    names, counts = np.unique(cls[ok], return_counts=True)
+    for z, k in enumerate(sorted(range(len(names)), key=lambda i: (-counts[i], names[i]))):
+        sel = ok & (cls == names[k])
+        ax.scatter(x[sel], y[sel], s=6, alpha=0.6, color=CLASS_COLOURS.get(names[k], "tab:grey"),
+                   label=f"{names[k]} ({int(sel.sum())})", linewidths=0, zorder=2 + z)
     lo = max(0.0, min(float(x[ok].min()), float(y[ok].min())) - 0.02)
     ax.plot([lo, 1], [lo, 1], color="grey", lw=1, ls="--", zorder=0)
     ax.set_xlim(lo, 1.0)

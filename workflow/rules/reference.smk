@@ -1,0 +1,66 @@
+# Reference AUC tables (evaluate.reference_auc, figures.danq.reference), read and checked first:
+#
+#   reference table (+ the data's target count where known in seconds)
+#   -> checks/reference_{evaluate,danq}.json                                      (check_reference)
+#
+# train, import_model, evaluate and danq_figures take these checks as inputs, so a table that
+# cannot be read or matched to the targets fails in seconds, before any long job.
+
+REFERENCE_FILES = {
+    key: value
+    for key, value in (
+        ("evaluate", config["evaluate"]["reference_auc"]),
+        (
+            "danq",
+            (
+                config["figures"]["danq"]["reference"]
+                if config["figures"]["danq"]["enabled"]
+                else ""
+            ),
+        ),
+    )
+    if value
+}
+REFERENCE_CHECKS = {
+    f"reference_check_{key}": f"{RESULTS}/checks/reference_{key}.json"
+    for key in REFERENCE_FILES
+}
+REF_SOURCE = config["data"]["source"]
+REF_BLOCK = config["data"].get(REF_SOURCE, {})
+# the inputs that give the target names without running the data stage
+REFERENCE_TARGET_INPUTS = {
+    key: REF_BLOCK[key]
+    for key in {"deepsea": ("test_mat", "target_names"), "fasta": ("labels",)}.get(
+        REF_SOURCE, ()
+    )
+    if REF_BLOCK.get(key)
+}
+
+
+rule check_reference:
+    input:
+        unpack(
+            lambda wc: {
+                "reference": REFERENCE_FILES[wc.which],
+                **REFERENCE_TARGET_INPUTS,
+            }
+        ),
+    output:
+        f"{RESULTS}/checks/reference_{{which}}.json",
+    log:
+        f"{LOGS}/check_reference_{{which}}.log",
+    benchmark:
+        f"{BENCH}/check_reference_{{which}}.tsv"
+    wildcard_constraints:
+        which="evaluate|danq",
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        source=REF_SOURCE,
+        block=REF_BLOCK,
+    script:
+        "../scripts/check_reference.py"
