@@ -152,10 +152,14 @@ def kernels_from_layer(layer, where="model") -> KernelSet:
 
 
 def load_model_kernels(path: str | os.PathLike) -> KernelSet:
-    """The first Conv1D kernels of a saved Keras model (:func:`danqmotifs.model.load_model`)."""
+    """The first Conv1D kernels of a saved Keras model (:func:`danqmotifs.model.load_model`),
+    checked to satisfy the exact identity (:func:`danqmotifs.conv_check.check_exact_conv`)."""
+    from .conv_check import check_exact_conv
     from .model import first_conv_layer, load_model
 
-    return kernels_from_layer(first_conv_layer(load_model(path), path), path)
+    model = load_model(path)
+    check_exact_conv(model, path)
+    return kernels_from_layer(first_conv_layer(model, path), path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -261,7 +261,8 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
             if bad.size:
                 raise InputError(path, f"motif {mid}: row {bad[0] + 1} sums to {pwm[bad[0]].sum():.3f}, "
                                  "not 1", "normalise every row to sum to 1")
-            motifs.append(Motif(mid, pwm, name=name, nsites=nsites, evalue=evalue))
+            motifs.append(Motif(mid, pwm, name=name, nsites=nsites, evalue=evalue,
+                                extra={"source": str(path), "line": j + 1}))
             i = k
             continue
         i += 1

@@ -11,7 +11,10 @@ from danqmotifs.datafile import SPLITS
 from danqmotifs.errors import InputError
 from danqmotifs.sources import SOURCES, input_sizes
 
-validate(config, schema="../schemas/config.schema.yaml")
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError as exc:  # the schema dump is long: the key, the problem and a fix
+    raise WorkflowError(short_schema_error(str(exc))) from None
 # values the schema cannot judge (empty results path, a results directory shared by two working
 # directories, JASPAR releases pyjaspar lacks): one clear message before any work
 try:

@@ -1,0 +1,172 @@
+"""A new user's first hour: results that must never be silently wrong, messages instead of
+tracebacks, and the workflow's first-run behaviour (config checks at parse time)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from danqmotifs.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------- the exact identity's preconditions
+
+def _model(*middle, conv=None):
+    import keras
+    from keras import layers
+
+    conv = conv or {}
+    return keras.Sequential([keras.Input((40, 4)), *middle,
+                             layers.Conv1D(3, 5, activation="relu", name="motif_conv", **conv),
+                             layers.GlobalMaxPooling1D(), layers.Dense(2, activation="sigmoid")])
+
+
+@pytest.mark.parametrize("middle,conv,words", [
+    ("dense", {}, ["Dense", "does not read the one-hot DNA"]),
+    ("", {"padding": "same"}, ["padding='same'"]),
+    ("", {"dilation_rate": 2}, ["dilation_rate=(2,)"]),
+    ("", {"strides": 2}, ["strides=(2,)"]),
+])
+def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tmp_path, middle, conv, words):
+    from keras import layers
+
+    from danqmotifs.kernels import load_model_kernels
+
+    model = _model(*([layers.Dense(4)] if middle == "dense" else []), conv=conv)
+    path = tmp_path / "odd.keras"
+    model.save(path)
+    with pytest.raises(InputError) as err:
+        load_model_kernels(path)
+    msg = str(err.value)
+    assert str(path) in msg and "exactly" in msg
+    for w in words:
+        assert w in msg, msg
+
+
+def test_valid_first_conv_passes_and_dropout_before_it_is_allowed(tmp_path):
+    from keras import layers
+
+    from danqmotifs.conv_check import conv_problems
+    from danqmotifs.model import ModelSpec, build_model
+
+    assert conv_problems(_model()) == []
+    assert conv_problems(_model(layers.Dropout(0.2))) == []
+    spec = ModelSpec(length=60, n_targets=3, kernels=4, kernel_width=8, pool=4, lstm_units=4, dense_units=8)
+    assert conv_problems(build_model(spec)) == []
+
+
+def test_fidelity_fails_the_run_when_the_exact_substitute_differs():
+    from danqmotifs.papers.k2p.fidelity import EXACT_TOLERANCE, check_exact_agreement
+
+    check_exact_agreement({"max_abs_diff_exact_without_n": 1.5e-6, "compute_dtype": "float32"}, "m.keras")
+    with pytest.raises(InputError, match=r"m.keras: the exact substitute predicts differently .* 0.45"):
+        check_exact_agreement({"max_abs_diff_exact_without_n": 0.45, "compute_dtype": "float32"}, "m.keras")
+    assert EXACT_TOLERANCE == 1e-5
+
+
+# --------------------------------------------------------------- one matrix check for both engines
+
+def _motifs(scale=1.0, source=None):
+    from danqmotifs.motif import Motif
+
+    rng = np.random.default_rng(3)
+    mk = lambda i, L: Motif(f"m{i}", rng.dirichlet(np.ones(4) * 0.5, L),  # noqa: E731
+                            extra={"source": source, "line": 9} if source else {})
+    q = [mk(0, 8)]
+    t = [mk(i, 10) for i in range(1, 30)]
+    q[0].pwm = q[0].pwm * scale
+    return q, t
+
+
+def test_memelite_sees_the_same_normalised_rows_as_the_native_engine():
+    from danqmotifs.match.engines import tomtom_memelite
+
+    q, t = _motifs()
+    q2, _ = _motifs(scale=0.995)
+    a, b = tomtom_memelite(q, t, n_jobs=1), tomtom_memelite(q2, t, n_jobs=1)
+    np.testing.assert_allclose(a.p_value, b.p_value, rtol=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["native", "memelite"])
+def test_rows_summing_to_093_are_refused_by_both_engines_naming_file_and_position(engine):
+    from danqmotifs.match.engines import tomtom_memelite, tomtom_native
+
+    q, t = _motifs(scale=0.93, source="query.meme")
+    run = (lambda: tomtom_native(q, t, "euclidean", n_jobs=1)) if engine == "native" else \
+        (lambda: tomtom_memelite(q, t, n_jobs=1))
+    with pytest.raises(InputError, match=r"query.meme \(motif m0, matrix header on line 9\).*position 1 .*0.93"):
+        run()
+
+
+def test_read_meme_records_the_file_and_line_of_each_motif(tmp_path):
+    from danqmotifs.meme import read_meme
+
+    p = tmp_path / "q.meme"
+    p.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF a\nletter-probability matrix: w= 1\n"
+                 "0.25 0.25 0.25 0.25\n")
+    (m,), _ = read_meme(p)
+    assert m.extra == {"source": str(p), "line": 6}
+
+
+# --------------------------------------------------------------- BED headers
+
+def _bed(tmp_path, text):
+    p = tmp_path / "r.bed"
+    p.write_bytes(text.encode("utf-8"))
+    return p
+
+
+@pytest.mark.parametrize("header", ["#chr\tstart\tend\tA\tB", "#chromosome start end A B",
+                                    "#seqname\tchromStart\tchromEnd\tA\tB", "\ufeff#chrom\tstart\tend\tA\tB"])
+def test_bed_header_spellings_name_the_targets(tmp_path, header):
+    from danqmotifs.sources.bed import read_bed
+
+    r = read_bed(_bed(tmp_path, header + "\nchr1\t10\t20\t1\t0\n"))
+    assert r.target_names == ["A", "B"]
+
+
+def test_bed_header_without_hash_says_so(tmp_path):
+    from danqmotifs.sources.bed import read_bed
+
+    with pytest.raises(InputError, match=r"r.bed: line 1 .*header line without '#'.*start the header with '#'"):
+        read_bed(_bed(tmp_path, "chrom\tstart\tend\tA\nchr1\t10\t20\t1\n"))
+
+
+def test_bed_with_a_bom_before_the_first_region(tmp_path):
+    from danqmotifs.sources.bed import read_bed
+
+    r = read_bed(_bed(tmp_path, "\ufeffchr1\t10\t20\t1\n"))
+    assert r.chroms == ["chr1"]
+
+
+# --------------------------------------------------------------- config files at parse time
+
+def _dry_run(tmp_path, text, *extra):
+    (tmp_path / "c.yaml").write_text(text)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    r = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path),
+                        "--configfile", str(tmp_path / "c.yaml"), "-n", "--cores", "1", *extra],
+                       capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    return r.returncode, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("text,words", [
+    ("data:\n  source: simulate\nseed: 2\ndata:\n  source: fasta\n",
+     ["line 4", "'data' appears twice", "first on line 1"]),
+    ("data:\n  fasta: file.fa\n", ["config data.fasta", "not of type 'object'", "own_fasta.yaml"]),
+    ("train:\n  learning_rate: 1e-3\n", ["config train.learning_rate", "1.0e-3"]),
+    ("seed: 4294967296\n", ["config seed", "maximum of 4294967295"]),
+])
+def test_config_problems_get_a_short_message(tmp_path, text, words):
+    rc, out = _dry_run(tmp_path, text)
+    assert rc != 0
+    for w in words:
+        assert w in out, out[-2000:]
+    assert "Failed validating" not in out and len(out.splitlines()) < 12, out
