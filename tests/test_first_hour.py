@@ -163,6 +163,8 @@ def _dry_run(tmp_path, text, *extra):
     ("data:\n  fasta: file.fa\n", ["config data.fasta", "not of type 'object'", "own_fasta.yaml"]),
     ("train:\n  learning_rate: 1e-3\n", ["config train.learning_rate", "1.0e-3"]),
     ("seed: 4294967296\n", ["config seed", "maximum of 4294967295"]),
+    ("evaluate:\n  predict: [\"in{1}.fa\"]\n", ["config: evaluate.predict", "'in{1}'", "rename"]),
+    ("data:\n  fasta:\n    fasta: ~/x.fa\n", ["config: data.fasta.fasta", "starts with '~'"]),
 ])
 def test_config_problems_get_a_short_message(tmp_path, text, words):
     rc, out = _dry_run(tmp_path, text)
@@ -170,3 +172,10 @@ def test_config_problems_get_a_short_message(tmp_path, text, words):
     for w in words:
         assert w in out, out[-2000:]
     assert "Failed validating" not in out and len(out.splitlines()) < 12, out
+
+
+def test_dry_run_and_lint_leave_a_fresh_clone_untouched(tmp_path):
+    for extra in ((), ("--lint",)):
+        rc, out = _dry_run(tmp_path, "seed: 1\n", *extra)
+        assert rc == 0, out[-2000:]
+        assert not (tmp_path / "results").exists(), extra

@@ -192,7 +192,7 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "the MEME file does not exist", "correct the path")
-    text = path.read_text(errors="replace")
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
     lines = text.splitlines()
     if not any(l.strip().startswith("MEME version") for l in lines):
         raise InputError(path, "no 'MEME version' line: not a MEME motif file",

@@ -91,7 +91,7 @@ def _fmt(values, digits: int) -> str:
 def parse_kernel_text(text: str, where, sep: str | None = None) -> np.ndarray:
     """A kernel matrix: L rows of 4 numbers (A C G T), whitespace- or ``sep``-separated."""
     rows = []
-    for i, line in enumerate(text.splitlines(), 1):
+    for i, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         s = line.strip()
         if not s:
             continue

@@ -28,7 +28,7 @@ import numpy as np
 from ..alphabet import encode
 from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
-from .fasta import _open_text
+from .fasta import _open_text, iter_lines
 
 _IUPAC = b"RYKMSWBDHVrykmswbdhv"
 _TO_N = bytes.maketrans(_IUPAC, b"N" * len(_IUPAC))
@@ -76,10 +76,8 @@ def read_bed(path: str | os.PathLike) -> BedRegions:
     n_labels = None
     fmt = "chrom<TAB>start<TAB>end<TAB>one 0/1 column per target"
     with _open_text(path) as fh:
-        for i, raw in enumerate(fh, 1):
+        for i, raw in enumerate(iter_lines(fh), 1):
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if i == 1:
-                text = text.lstrip("\ufeff")           # a byte-order mark is not part of the chromosome
             if not text.strip():
                 continue
             if text.startswith("#"):
@@ -104,6 +102,9 @@ def read_bed(path: str | os.PathLike) -> BedRegions:
                     raise _bad_line(path, i, text, "a header line without '#' (start and end are not integers)",
                                     "start the header with '#': #chrom<TAB>start<TAB>end<TAB>name1 ...") from None
                 raise _bad_line(path, i, text, "start and end must be integers", f"give the columns {fmt}") from None
+            if e > 2**62:
+                raise _bad_line(path, i, text, f"the end {e} is beyond any chromosome",
+                                "give 0-based coordinates within the genome")
             if s < 0 or e <= s:
                 raise _bad_line(path, i, text, f"the region {s}-{e} is empty or negative",
                                 "give 0-based starts and ends with start < end")
