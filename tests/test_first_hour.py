@@ -179,3 +179,94 @@ def test_dry_run_and_lint_leave_a_fresh_clone_untouched(tmp_path):
         rc, out = _dry_run(tmp_path, "seed: 1\n", *extra)
         assert rc == 0, out[-2000:]
         assert not (tmp_path / "results").exists(), extra
+
+
+# --------------------------------------------------------------- the commands agree
+
+MEME_TEXT = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
+             + "".join(f"MOTIF m{i}\nletter-probability matrix: alength= 4 w= 6 nsites= 20 E= 0\n"
+                       + "".join(" ".join(f"{v:.4f}" for v in r) + "\n"
+                                 for r in np.random.default_rng(i).dirichlet(np.ones(4) * 0.4, 6)) + "\n"
+                       for i in range(12)))
+
+
+def test_motif_match_reads_stdin_and_gz_and_writes_only_the_table_to_stdout(tmp_path, monkeypatch, capsys):
+    import gzip
+    import io
+
+    from danqmotifs.cli.match import main
+
+    db = tmp_path / "db.meme.gz"
+    db.write_bytes(gzip.compress(MEME_TEXT.encode()))
+    q = tmp_path / "q.meme"
+    q.write_text(MEME_TEXT)
+    assert main([str(q), "--db", str(db), "--out", str(tmp_path / "ref.tsv"), "--threads", "1"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MEME_TEXT.encode())))
+    assert main(["-", "--db", str(db), "--out", "-", "--method", "q", "--threads", "1"]) == 0
+    out = capsys.readouterr()
+    assert out.out == (tmp_path / "ref.tsv").read_text()      # the table alone
+    assert '"q"' in out.err or "q" in out.err                  # the summary on stderr
+
+
+def test_broken_pipe_ends_a_command_quietly(tmp_path):
+    code = ("import sys\nfrom danqmotifs.cli import command\nfrom danqmotifs.errors import atomic_output\n"
+            "def run(argv):\n    with atomic_output('-') as t:\n        t.write_text('x\\t1\\n' * 500000)\n"
+            "sys.exit(command(run)([]))\n")
+    r = subprocess.run(f"{sys.executable} -c \"$CODE\" | head -c 10 > /dev/null; echo \"${{PIPESTATUS[0]}}\"",
+                       shell=True, executable="/bin/bash", capture_output=True, text=True,
+                       env=dict(os.environ, CODE=code), timeout=120)
+    assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr, r.stderr
+    assert r.stdout.strip() == "141"
+
+
+def test_kernel_table_names_kernels_as_every_other_file():
+    from danqmotifs.kernel_table import kernel_table
+
+    class Scan:
+        def best(self, both):
+            return np.zeros((4, 2))
+
+    W = np.zeros((2, 3, 4))
+    motifs = {"exact": {"pwms": np.full((2, 3, 4), 0.25), "nsites": [1, 1], "keep": np.array([True, True])}}
+    import danqmotifs.kernel_table as kt
+
+    orig = kt.activation
+    kt.activation = lambda scan, bias, strands: (np.zeros(2), np.zeros(2, bool))
+    try:
+        cols, rows = kernel_table(W, np.zeros(2), Scan(), {"status": "ok", "options": {"strands": "both"}},
+                                  np.ones(2), motifs)
+    finally:
+        kt.activation = orig
+    assert [r[0] for r in rows] == ["kernel_000", "kernel_001"]
+
+
+def test_kernel2pwm_mle_says_which_sequences_it_uses(tmp_path, capsys):
+    import h5py
+
+    from danqmotifs.cli.k2p import kernel2pwm_mle_main
+
+    rng = np.random.default_rng(0)
+    with h5py.File(tmp_path / "k.h5", "w") as f:
+        f["kernels"] = rng.normal(size=(3, 5, 4))
+    with h5py.File(tmp_path / "s.h5", "w") as f:
+        f["sequences"] = np.eye(4, dtype=np.uint8)[rng.integers(0, 4, (20, 30))]
+    assert kernel2pwm_mle_main([str(tmp_path / "k.h5"), str(tmp_path / "s.h5"), str(tmp_path / "o.h5"),
+                                "--convention", "correlation"]) == 0
+    assert "--sequences all (k2p's default)" in capsys.readouterr().err
+    assert kernel2pwm_mle_main([str(tmp_path / "k.h5"), str(tmp_path / "s.h5"), str(tmp_path / "o2.h5"),
+                                "--convention", "correlation", "--sequences", "activated"]) == 0
+    assert "k2p's default" not in capsys.readouterr().err
+
+
+def test_a_split_smaller_than_the_sample_is_used_whole_without_a_note(tmp_path):
+    from helpers.data import write_split
+
+    from danqmotifs.datafile import DataReader
+    from danqmotifs.kernels import sample_rows
+
+    codes = np.random.default_rng(0).integers(0, 4, (30, 20)).astype(np.uint8)
+    write_split(tmp_path / "t.h5", codes, np.zeros((30, 1), np.uint8), ["a"], "simulate", "test")
+    with DataReader(tmp_path / "t.h5") as r:
+        rows, info = sample_rows(r, 10000, seed=1)
+    assert rows.size == 30 and "note" not in info
