@@ -270,3 +270,53 @@ def test_a_split_smaller_than_the_sample_is_used_whole_without_a_note(tmp_path):
     with DataReader(tmp_path / "t.h5") as r:
         rows, info = sample_rows(r, 10000, seed=1)
     assert rows.size == 30 and "note" not in info
+
+
+# --------------------------------------------------------------- figures
+
+def test_logo_positions_are_integer_one_based_and_labelled():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from danqmotifs.logos import draw_logo
+
+    fig, ax = plt.subplots()
+    pwm = np.random.default_rng(0).dirichlet(np.ones(4) * 0.3, 7)
+    draw_logo(ax, pwm, 0, "t", (-0.5, 6.5))
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if -0.5 <= t <= 6.5]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    labels = {t: lab.get_text() for t, lab in zip(ax.get_xticks(), ax.get_xticklabels())}
+    assert labels[0.0] == "1" and ax.get_xlabel() == "position"
+    plt.close(fig)
+
+
+def test_auc_axis_fits_the_data():
+    from danqmotifs.plot.training import auc_limits
+
+    lo, hi = auc_limits([0.92, 0.95, 0.99, 1.0, float("nan")])
+    assert 0.9 < lo < 0.92 and 1.0 < hi <= 1.01
+    assert auc_limits([]) == (0.0, 1.02)
+
+
+def test_a_flat_logo_gets_no_best_match_title():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from danqmotifs.motif import Motif
+    from danqmotifs.plot.logos import draw_kernel_panels, panel_spans
+
+    flat = Motif("kernel_000", np.full((6, 4), 0.25))
+    target = Motif("MA0139.2", np.random.default_rng(1).dirichlet(np.ones(4), 6), "CTCF")
+    match = {"target_id": "MA0139.2", "target_name": "CTCF", "p_value": 1e-3, "e_value": 0.5,
+             "q_value": 0.01, "orientation": "+", "offset": 0}
+    panels = [{"method": "exact", "query": flat, "match": match, "target": target}]
+    fig, axes = plt.subplots(2, 1, squeeze=False)
+    draw_kernel_panels(axes, panels, panel_spans(panels)[0])
+    texts = " ".join(t.get_text() for ax in axes[:, 0] for t in ax.texts) + axes[1, 0].get_title(loc="left")
+    assert "best match" not in texts and "flat motif" in texts
+    plt.close(fig)

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ..logos import aligned_target, draw_blank, draw_logo, panel_title
+from ..logos import aligned_target, draw_blank, draw_logo, is_flat, panel_title
 from . import figure, save_png
 
 
@@ -54,6 +54,9 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
         draw_logo(axes[0, c], q.pwm, 0, f"{pan['method']}  (nsites={int(q.nsites)})", spans[c])
         if m is None or t is None:
             draw_blank(axes[1, c], panel_title(None, q_threshold))
+            continue
+        if is_flat(q.pwm):                   # a flat motif matches nothing in particular
+            draw_blank(axes[1, c], "flat motif (no information): matches not shown")
             continue
         tp, x0 = aligned_target(t.pwm, m["offset"], m["orientation"])
         draw_logo(axes[1, c], tp, x0, panel_title(m, q_threshold), spans[c])
