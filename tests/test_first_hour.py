@@ -320,3 +320,72 @@ def test_a_flat_logo_gets_no_best_match_title():
     texts = " ".join(t.get_text() for ax in axes[:, 0] for t in ax.texts) + axes[1, 0].get_title(loc="left")
     assert "best match" not in texts and "flat motif" in texts
     plt.close(fig)
+
+
+# --------------------------------------------------------------- the report
+
+@pytest.mark.parametrize("model_file", ["", "DanQ_bestmodel.hdf5"])
+def test_report_captions_render_without_rst_warnings_or_fixed_paths(model_file):
+    import io
+    from types import SimpleNamespace
+
+    import docutils.core
+    import jinja2
+    import yaml
+
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    cfg["results"] = "my_results"
+    cfg["model"]["file"] = model_file
+    for rst in sorted((ROOT / "workflow" / "report").glob("*.rst")):
+        text = jinja2.Template(rst.read_text()).render(snakemake=SimpleNamespace(config=cfg))
+        warnings = io.StringIO()
+        docutils.core.publish_parts(text, writer_name="html",
+                                    settings_overrides={"warning_stream": warnings, "report_level": 2})
+        assert not warnings.getvalue(), f"{rst.name}: {warnings.getvalue()}"
+        assert "results/" not in text.replace("my_results/", ""), rst.name
+    assert "my_results/match/best_matches.tsv" in jinja2.Template(
+        (ROOT / "workflow/report/workflow.rst").read_text()).render(snakemake=SimpleNamespace(config=cfg))
+
+
+def test_report_shows_the_tables_and_labels_the_logos_with_their_matches():
+    smk = {p.name: p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk")}
+    assert 'caption="../report/best_matches.rst"' in smk["match.smk"]
+    assert 'caption="../report/match_summary.rst"' in smk["match.smk"]
+    assert 'caption="../report/auc_table.rst"' in smk["train.smk"]
+    assert 'caption="../report/kernel_table.rst"' in smk["motifs.smk"]
+    assert "labels=logo_labels" in smk["report.smk"]
+
+
+def test_logo_labels_read_the_best_matches(tmp_path):
+    from types import SimpleNamespace
+
+    src = (ROOT / "workflow/rules/report.smk").read_text()
+    start = src.index("def logo_labels")
+    ns = {"METHODS": ["exact", "heuristic"]}
+    exec(src[start:src.index("\nrule logos", start)], ns)
+    best = tmp_path / "best.tsv"
+    best.write_text("query\tmethod\ttarget_id\ttarget_name\tp_value\te_value\tq_value\n"
+                    "kernel_001\texact\tMA0139.2\tCTCF\t1e-8\t1e-5\t0.0012\n"
+                    "kernel_002\texact\tMA0003.1\tTFAP2A\t1e-3\t1\t0.4\n")
+    row = ns["logo_labels"](SimpleNamespace(kernel="kernel_001"), SimpleNamespace(best=str(best)))
+    assert row == {"kernel": "kernel_001", "exact best match": "CTCF (MA0139.2), q=0.0012",
+                   "heuristic best match": "-"}
+
+
+# --------------------------------------------------------------- configs for your own data
+
+@pytest.mark.parametrize("name,source", [("own_fasta.yaml", "fasta"), ("own_bed.yaml", "bed"),
+                                         ("own_deepsea.yaml", "deepsea")])
+def test_own_data_configs_validate_merged_over_the_default(name, source):
+    import copy
+
+    import yaml
+    from snakemake.utils import update_config, validate
+
+    cfg = copy.deepcopy(yaml.safe_load((ROOT / "config.yaml").read_text()))
+    own = yaml.safe_load((ROOT / "config" / name).read_text())
+    update_config(cfg, own)
+    validate(cfg, str(ROOT / "workflow/schemas/config.schema.yaml"))
+    assert cfg["data"]["source"] == source
+    assert f"--configfile config/{name}" in (ROOT / "config" / name).read_text()
+    assert f"config/{name}" in (ROOT / "README.md").read_text()
