@@ -353,16 +353,15 @@ def test_report_shows_the_tables_and_labels_the_logos_with_their_matches():
     assert 'caption="../report/match_summary.rst"' in smk["match.smk"]
     assert 'caption="../report/auc_table.rst"' in smk["train.smk"]
     assert 'caption="../report/kernel_table.rst"' in smk["motifs.smk"]
-    assert "labels=logo_labels" in smk["report.smk"]
+    assert "labels=logo_labels" in smk["report.smk"] and "def logo_labels" in smk["report_labels.smk"]
 
 
 def test_logo_labels_read_the_best_matches(tmp_path):
     from types import SimpleNamespace
 
-    src = (ROOT / "workflow/rules/report.smk").read_text()
-    start = src.index("def logo_labels")
+    src = (ROOT / "workflow/rules/report_labels.smk").read_text()
     ns = {"METHODS": ["exact", "heuristic"]}
-    exec(src[start:src.index("\nrule logos", start)], ns)
+    exec(src, ns)
     best = tmp_path / "best.tsv"
     best.write_text("query\tmethod\ttarget_id\ttarget_name\tp_value\te_value\tq_value\n"
                     "kernel_001\texact\tMA0139.2\tCTCF\t1e-8\t1e-5\t0.0012\n"
