@@ -42,7 +42,7 @@ def conv_problems(model) -> list[str]:
     if any(int(s) != 1 for s in _tuple(getattr(layer, "strides", 1))):
         problems.append(f"the first Conv1D ({layer.name!r}) has strides={_tuple(layer.strides)}")
     if any(int(s) != 1 for s in _tuple(getattr(layer, "dilation_rate", 1))):
-        problems.append(f"the first Conv1D ({layer.name!r}) has dilation_rate={_tuple(layer.dilation_rate)}")
+        problems.append(f"the first Conv1D ({layer.name!r}) is dilated (dilation_rate={_tuple(layer.dilation_rate)})")
     if int(getattr(layer, "groups", 1) or 1) != 1:
         problems.append(f"the first Conv1D ({layer.name!r}) has groups={layer.groups}")
     if getattr(layer, "data_format", "channels_last") != "channels_last":
