@@ -388,3 +388,22 @@ def test_own_data_configs_validate_merged_over_the_default(name, source):
     assert cfg["data"]["source"] == source
     assert f"--configfile config/{name}" in (ROOT / "config" / name).read_text()
     assert f"config/{name}" in (ROOT / "README.md").read_text()
+
+
+def test_own_fasta_and_bed_configs_plan_a_run_once_the_files_exist(tmp_path):
+    import shutil
+
+    rng = np.random.default_rng(0)
+    recs = {f"seq{i}": "".join(rng.choice(list("ACGT"), 50)) for i in range(30)}
+    (tmp_path / "my_sequences.fa").write_text("".join(f">{k}\n{v}\n" for k, v in recs.items()))
+    (tmp_path / "my_labels.tsv").write_text("id\tCTCF\n" + "".join(f"{k}\t{i % 2}\n" for i, k in enumerate(recs)))
+    (tmp_path / "genome.fa").write_text("".join(f">chr{c}\n{''.join(rng.choice(list('ACGT'), 3000))}\n"
+                                                for c in range(1, 10)))
+    (tmp_path / "my_regions.bed").write_text("#chrom\tstart\tend\tCTCF\n" + "".join(
+        f"chr{c}\t1000\t1200\t{c % 2}\n" for c in range(1, 10)))
+    for name in ("own_fasta.yaml", "own_bed.yaml"):
+        shutil.copy(ROOT / "config" / name, tmp_path / "c.yaml")
+        text = (tmp_path / "c.yaml").read_text().replace("width: 1000", "width: 100")
+        rc, out = _dry_run(tmp_path, text)
+        assert rc == 0, out[-3000:]
+        assert "rule load_data:" in out or "load_data" in out

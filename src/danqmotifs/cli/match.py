@@ -77,7 +77,7 @@ def plain_meme(path: str, tmp_dir: str | os.PathLike, name: str, gz: bool = True
     from ..sources.fasta import is_gzip
 
     if path == "-":
-        out = Path(tmp_dir) / name
+        out = Path(tmp_dir) / f"standard-input.{name}"       # the name errors will show
         out.write_bytes(sys.stdin.buffer.read())
         return str(out)
     if gz and Path(path).is_file() and is_gzip(path):
