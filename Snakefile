@@ -17,7 +17,9 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
+include: "workflow/rules/config_files.smk"
 include: "workflow/rules/common.smk"
+include: "workflow/rules/report_labels.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/train.smk"

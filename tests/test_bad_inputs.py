@@ -191,6 +191,32 @@ CASES = [
          ["duplicate"], "query.meme", ["m.tsv"]),
     Case("meme_query_missing", lambda d: _cli("motif-match", d / "absent.meme", "--out", d / "m.tsv"),
          ["does not exist"], "absent.meme", ["m.tsv"]),
+    # --- first-hour classes: config files, headers, row sums, names ---
+    Case("config_duplicate_key",
+         lambda d: ((d / "dup.yaml").write_text("results: out\ndata:\n  source: simulate\ndata:\n  source: fasta\n"),
+                    [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(d),
+                     "--configfile", str(d / "dup.yaml"), "--cores", "1"])[1],
+         ["appears twice"], "dup.yaml", ["out"]),
+    Case("config_tilde_path", lambda d: _workflow(d, {"results": "out", "data": {"source": "fasta", "fasta": {
+        "fasta": "~/nowhere.fa", "labels": str(d / "l.tsv")}}}, *DATA_OUT),
+         ["starts with '~'"], "data.fasta.fasta", DATA_OUT),
+    Case("config_seed_beyond_uint32", lambda d: _workflow(d, {"results": "out", "seed": 2**32}, *DATA_OUT),
+         ["maximum"], "seed", DATA_OUT),
+    Case("config_predict_name_with_brace", lambda d: _workflow(d, {"results": "out", "evaluate": {
+        "predict": [str(d / "x{1}.fa")]}}, *DATA_OUT),
+         ["rename"], "evaluate.predict", DATA_OUT),
+    Case("labels_comment_line",
+         lambda d: _fasta_cfg(d, _records(), labels="id\tT1\n# comment\n" + "".join(
+             f"r{i}\t{i % 2}\n" for i in range(20))),
+         ["comment line"], "labels.tsv", DATA_OUT),
+    Case("bed_header_without_hash",
+         lambda d: _bed_cfg(d, "chrom\tstart\tend\tT1\nchr1\t10\t60\t1\n"),
+         ["without '#'"], "regions.bed", DATA_OUT),
+    Case("meme_rows_summing_to_093_memelite",
+         lambda d: _cli("motif-match", _meme(d, [[0.63, 0.1, 0.1, 0.1]] + GOOD_PWM[1:]), "--db",
+                        _meme(d, GOOD_PWM, name="db.meme"), "--dist", "euclidean", "--engine", "memelite",
+                        "--out", d / "m.tsv"),
+         ["position 1", "0.93"], "query.meme", ["m.tsv"]),
     # --- prediction ---
     Case("corrupt_checkpoint", lambda d: ((d / "best.keras").write_bytes(b"not a keras file" * 10),
                                           (d / "x.fa").write_text(">a\nACGT\n"),

@@ -185,7 +185,7 @@ def test_label_and_record_mismatches(case):
 @pytest.mark.parametrize("text,msg", [
     ("r0\t1\t0\n", "looks like data, not a header"),
     ("id\tA\tB\nr0\t1\t2\n", r"record 'r0', target 'B': the value 2"),
-    ("id\tA\tB\nr0\t1\t0.5\n", "cannot parse the labels"),
+    ("id\tA\tB\nr0\t1\t0.5\n", r"line 2 .*the label '0.5' is not 0 or 1"),
     ("id\tA\tB\nr0\t1\n", "rows have 2 columns, the header 3"),
     ("id\tA\tA\nr0\t1\t0\n", "non-empty and unique"),
     ("id\n", "fewer than 2"),

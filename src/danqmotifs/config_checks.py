@@ -71,8 +71,15 @@ def claim_results(results: str, workdir: str | os.PathLike, dry_run: bool = Fals
             return                 # this directory already owns it
     if dry_run:
         return
-    res.mkdir(parents=True, exist_ok=True)
-    owner_file.write_text(f"{here}\n{res}\n")
+    try:
+        res.mkdir(parents=True, exist_ok=True)
+        owner_file.write_text(f"{here}\n{res}\n")
+    except OSError as exc:   # read-only, full disk, a file in the way: a message, not a traceback
+        if owner_file.is_file() and not owner_file.read_bytes().endswith(b"\n"):
+            owner_file.unlink(missing_ok=True)           # a partial record says nothing
+        raise InputError("config: results", f"cannot write to the results directory {res} "
+                         f"({exc.strerror or exc})", "choose a writable results path with free space "
+                         "(results: in the config), or free disk space / fix the directory's permissions") from None
 
 
 def jaspar_releases_used(config: dict) -> dict[str, str]:
@@ -114,8 +121,31 @@ def check_jaspar(config: dict) -> None:
                              "(an empty tax group means all)")
 
 
+#: the largest integer every library the workflow passes config values to takes (numpy int64)
+MAX_INT = 2**63 - 1
+
+
+def check_values(config, key: str = "") -> None:
+    """Values no later stage reads as written: a path starting with ``~`` (Snakemake and the rule
+    scripts do not expand it: a directory named ``~`` would be used) and integers beyond int64."""
+    if isinstance(config, dict):
+        for k, v in config.items():
+            check_values(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(config, list):
+        for i, v in enumerate(config):
+            check_values(v, f"{key}[{i}]")
+    elif isinstance(config, str) and config.startswith("~"):
+        raise InputError(f"config: {key}", f"the path {config!r} starts with '~', which is not expanded here",
+                         f"write the full path ({os.path.expanduser(config)!r} on this machine) or a path "
+                         "relative to the working directory")
+    elif isinstance(config, int) and not isinstance(config, bool) and abs(config) > MAX_INT:
+        raise InputError(f"config: {key}", f"the integer {config} is beyond what the libraries take "
+                         f"(at most {MAX_INT})", "give a smaller value")
+
+
 def check_config(config: dict, workdir: str | os.PathLike, dry_run: bool = False) -> None:
     """Every check of this module on a schema-validated config (see the module docstring)."""
+    check_values(config)
     check_results_path(config["results"])
     check_jaspar(config)
     claim_results(config["results"], workdir, dry_run)        # last: it writes the owner file

@@ -49,9 +49,12 @@ def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
     cols = (["kernel", "ln_b", "base_status"] + [f"nsites_{m}" for m in names]
             + ["dead", "bias", "max_activation", "mean_best_score", "max_possible_score"]
             + [f"ic_{m}" for m in names] + [f"consensus_{m}" for m in names])
+    from .meme import kernel_ids
+
+    ids = kernel_ids(K)                    # the ids every other file (MEME, matches, logos) uses
     rows = []
     for k in range(K):
-        rows.append([k, f"{ln_b[k]:.6g}", status[k]]
+        rows.append([ids[k], f"{ln_b[k]:.6g}", status[k]]
                     + [int(motifs[m]["nsites"][k]) for m in names]
                     + [str(bool(dead[k])).lower(), f"{bias[k]:.6g}", f"{max_act[k]:.6g}",
                        f"{m_best[:, k].mean():.6g}", f"{W[k].max(axis=1).sum():.6g}"]

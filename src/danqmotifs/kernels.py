@@ -152,10 +152,14 @@ def kernels_from_layer(layer, where="model") -> KernelSet:
 
 
 def load_model_kernels(path: str | os.PathLike) -> KernelSet:
-    """The first Conv1D kernels of a saved Keras model (:func:`danqmotifs.model.load_model`)."""
+    """The first Conv1D kernels of a saved Keras model (:func:`danqmotifs.model.load_model`),
+    checked to satisfy the exact identity (:func:`danqmotifs.conv_check.check_exact_conv`)."""
+    from .conv_check import check_exact_conv
     from .model import first_conv_layer, load_model
 
-    return kernels_from_layer(first_conv_layer(load_model(path), path), path)
+    model = load_model(path)
+    check_exact_conv(model, path)
+    return kernels_from_layer(first_conv_layer(model, path), path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +171,8 @@ def sample_rows(reader: DataReader, n: int, seed: int, positive_for=(), where="m
     """Sorted row numbers of a seeded sample of ``n`` sequences of a data split.
 
     With ``positive_for`` (target names), only rows positive for any of them are candidates. If
-    fewer than ``n`` candidates exist, all are used (``info["note"]`` says so).
+    fewer than ``n`` candidates exist, all are used (``info["note"]`` says so when ``positive_for``
+    narrowed them; a split smaller than ``n`` is used whole without a note, as config.yaml says).
     """
     positive_for = list(positive_for or [])
     info = {"n_rows": int(reader.n), "n_requested": int(n), "positive_for": positive_for}
@@ -192,7 +197,7 @@ def sample_rows(reader: DataReader, n: int, seed: int, positive_for=(), where="m
     info["n_candidates"] = int(candidates.size)
     if candidates.size <= n:
         rows = candidates.astype(np.int64)
-        if candidates.size < n:
+        if candidates.size < n and positive_for:     # a whole small split is the documented default
             info["note"] = (f"only {candidates.size} candidate sequences for {n} requested: using all of them")
     else:
         rng = np.random.default_rng(seed)

@@ -45,6 +45,20 @@ def logo_frame(pwm: np.ndarray, x0: int = 0):
     return pd.DataFrame(heights, columns=list("ACGT"), index=np.arange(x0, x0 + len(heights)))
 
 
+def set_position_ticks(ax) -> None:
+    """Integer x ticks labelled 1-based (the motif's first column is position 1), axis labelled."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{int(round(x)) + 1}"))
+    ax.set_xlabel("position", fontsize=8)
+
+
+def is_flat(pwm: np.ndarray, min_bits: float = 0.1) -> bool:
+    """Whether a motif carries (next to) no information: every column under ``min_bits`` bits."""
+    return bool(information_matrix(pwm).sum(axis=1).max(initial=0.0) < min_bits)
+
+
 def draw_logo(ax, pwm: np.ndarray, x0: int, title: str, xlim: tuple[float, float]) -> None:
     """Draw the logo of ``pwm`` on ``ax``, its first column at x = ``x0``, on the shared 0-2 bit
     scale, with ``title`` on the left and the x axis limited to ``xlim``."""
@@ -56,6 +70,7 @@ def draw_logo(ax, pwm: np.ndarray, x0: int, title: str, xlim: tuple[float, float
         warnings.simplefilter("ignore", UserWarning)
         logomaker.Logo(logo_frame(pwm, x0), ax=ax, color_scheme="classic", show_spines=False)
     ax.set_xlim(*xlim)
+    set_position_ticks(ax)
     ax.set_ylim(0, MAX_BITS)
     ax.set_yticks([0, 1, 2])
     ax.set_ylabel("bits")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import traceback
 from pathlib import Path
 
 
@@ -13,18 +14,23 @@ class _Tee:
     ``close`` only flushes (TensorFlow and absl call ``close`` on sys.stderr at exit)."""
 
     def __init__(self, *streams):
-        self.streams = streams
+        self.streams = list(streams)
 
     def write(self, s):
-        for st in self.streams:
-            st.write(s)
-            st.flush()
+        for st in list(self.streams):
+            try:
+                st.write(s)
+                st.flush()
+            except OSError:          # a full disk under the log: the console still gets the text
+                if len(self.streams) > 1:
+                    self.streams.remove(st)
         return len(s)
 
     def flush(self):
         for st in self.streams:
             if not getattr(st, "closed", False):
-                st.flush()
+                with contextlib.suppress(OSError):
+                    st.flush()
 
     def isatty(self):
         return False
@@ -47,11 +53,29 @@ def script_logging(log_path: str | os.PathLike | None):
     if not log_path:
         yield
         return
-    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w") as fh:
+    try:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        fh = open(log_path, "w")
+    except OSError as exc:          # read-only or full results directory: say so on the console
+        print(f"warning: cannot write the log {log_path} ({exc.strerror or exc}); messages go to the "
+              "console only", file=sys.stderr, flush=True)
+        yield
+        return
+    with fh:
         old_out, old_err = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = _Tee(fh), _Tee(fh, old_err)
         try:
             yield
+        except Exception:           # a crash: its traceback belongs in the rule's log too
+            with contextlib.suppress(OSError):
+                traceback.print_exc(file=fh)
+                fh.flush()
+            raise
         finally:
             sys.stdout, sys.stderr = old_out, old_err
+
+
+def progress(message: str) -> None:
+    """One progress line for the console and the rule's log (inside :func:`script_logging`,
+    stderr goes to both; stdout to the log alone), for every step that takes more than seconds."""
+    print(message, file=sys.stderr, flush=True)

@@ -183,6 +183,20 @@ def _next_numeric_line(lines: Sequence[str], k: int) -> int | None:
     return k
 
 
+def _read_text(path: Path) -> str:
+    """A text file's content, gunzipped when it is gzip (by its magic bytes), without a BOM."""
+    import gzip
+
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    try:
+        data = gzip.decompress(path.read_bytes()) if gz else path.read_bytes()
+    except (OSError, EOFError) as exc:
+        raise InputError(path, f"cannot decompress the file ({exc})",
+                         "give a complete .gz file or the plain MEME file") from None
+    return data.decode("utf-8-sig", errors="replace")
+
+
 def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     """Parse a MEME file: (motifs, background A,C,G,T). Raises InputError on malformed input.
 
@@ -192,7 +206,7 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "the MEME file does not exist", "correct the path")
-    text = path.read_text(errors="replace")
+    text = _read_text(path)
     lines = text.splitlines()
     if not any(l.strip().startswith("MEME version") for l in lines):
         raise InputError(path, "no 'MEME version' line: not a MEME motif file",
@@ -261,7 +275,8 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
             if bad.size:
                 raise InputError(path, f"motif {mid}: row {bad[0] + 1} sums to {pwm[bad[0]].sum():.3f}, "
                                  "not 1", "normalise every row to sum to 1")
-            motifs.append(Motif(mid, pwm, name=name, nsites=nsites, evalue=evalue))
+            motifs.append(Motif(mid, pwm, name=name, nsites=nsites, evalue=evalue,
+                                extra={"source": str(path), "line": j + 1}))
             i = k
             continue
         i += 1

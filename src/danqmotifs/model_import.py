@@ -45,6 +45,7 @@ def import_model(src, data_path, model_out, targets_out, pool: int | None = None
     dict : kind (``published`` or ``keras``), length, n_targets, kernels, kernel_width,
         n_params, max_abs_diff (of the check).
     """
+    from .conv_check import check_exact_conv
     from .datafile import DataReader
     from .evaluate import check_model_matches, model_shape
     from .model import first_conv_layer, load_model
@@ -60,6 +61,7 @@ def import_model(src, data_path, model_out, targets_out, pool: int | None = None
         x = r.read(0, min(check_sequences, r.n), onehot=True)[0]
     model = load_model(src, length=length, pool=pool)
     check_dna_model(model, src)
+    check_exact_conv(model, src)
     check_model_matches(model, src, length, len(names), data_path)
     expected = np.asarray(model(x, training=False))
     with tempfile.TemporaryDirectory(prefix=".import.", dir=Path(model_out).parent) as d:

@@ -74,7 +74,7 @@ def default_target_names(model_path, n_targets: int, targets_file=None) -> list[
     for DanQ's published weights file (DeepSEA's targets), t1..tn for other models."""
     p = Path(targets_file) if targets_file else Path(model_path).with_name("targets.txt")
     if p.is_file():
-        names = [l.strip() for l in p.read_text().splitlines() if l.strip()]
+        names = [l.strip() for l in p.read_text(encoding="utf-8-sig").splitlines() if l.strip()]
         if len(names) != n_targets:
             raise InputError(p, f"{len(names)} target names but the model predicts {n_targets} targets",
                              "give one name per line for each of the model's outputs")

@@ -11,13 +11,24 @@ from danqmotifs.datafile import SPLITS
 from danqmotifs.errors import InputError
 from danqmotifs.sources import SOURCES, input_sizes
 
-validate(config, schema="../schemas/config.schema.yaml")
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError as exc:  # the schema dump is long: the key, the problem and a fix
+    raise WorkflowError(short_schema_error(str(exc))) from None
 # values the schema cannot judge (empty results path, a results directory shared by two working
 # directories, JASPAR releases pyjaspar lacks): one clear message before any work
+# (checked here, recorded only when jobs run: -n and --lint leave a fresh clone untouched)
 try:
-    check_config(config, Path.cwd(), dry_run=workflow.dryrun)
+    check_config(config, Path.cwd(), dry_run=True)
 except InputError as exc:
     raise WorkflowError(str(exc))
+
+
+onstart:
+    from danqmotifs.config_checks import claim_results
+
+    claim_results(config["results"], Path.cwd())
+
 
 # The conda environments install this package from the workflow's own checkout (envs/*.yaml:
 # "-e ${DANQMOTIFS_ROOT}"); set DANQMOTIFS_ROOT yourself to install it from elsewhere.
@@ -134,6 +145,12 @@ def predict_fasta():
     names = {}
     for fa in config["evaluate"]["predict"]:
         name = re.sub(r"\.gz$", "", Path(fa).name).rsplit(".", 1)[0]
+        if not re.fullmatch(r"[A-Za-z0-9._+-]+", name):
+            raise WorkflowError(
+                f"config: evaluate.predict: the file name {name!r} ({fa}) holds characters other "
+                "than letters, digits and . _ + - (it names the output predict/<name>.tsv). "
+                "Fix: rename or link the FASTA to a plain name."
+            )
         if name in names:
             raise WorkflowError(
                 f"config: evaluate.predict names two FASTA files called {name} "

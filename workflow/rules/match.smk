@@ -92,8 +92,16 @@ rule match_summary:
         db=path("jaspar_db"),
     output:
         matches=path("matches"),
-        best=path("best"),
-        summary=path("match_summary"),
+        best=report(
+            path("best"),
+            caption="../report/best_matches.rst",
+            category="Matching",
+        ),
+        summary=report(
+            path("match_summary"),
+            caption="../report/match_summary.rst",
+            category="Matching",
+        ),
         pvalues=path("pvalues"),
         figure=report(
             path("best_p"),

@@ -132,7 +132,11 @@ rule kernel_table:
         base=path("base"),
         motifs=per_method("method_h5"),
     output:
-        path("kernel_table"),
+        report(
+            path("kernel_table"),
+            caption="../report/kernel_table.rst",
+            category="Motifs",
+        ),
     log:
         f"{LOGS}/kernel_table.log",
     benchmark:

@@ -15,6 +15,7 @@ rule logos:
             caption="../report/logos.rst",
             category="Motifs",
             subcategory="Logos",
+            labels=logo_labels,
         ),
     log:
         f"{LOGS}/logos.log",

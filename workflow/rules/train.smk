@@ -109,7 +109,11 @@ rule evaluate:
         model=path("model"),
         data=path(EVAL_CFG["split"]),
     output:
-        table=path("auc_table"),
+        table=report(
+            path("auc_table"),
+            caption="../report/auc_table.rst",
+            category="Training",
+        ),
         figure=report(
             path("auc_figure"),
             caption="../report/auc.rst",

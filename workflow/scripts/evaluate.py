@@ -6,7 +6,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
@@ -21,10 +21,10 @@ def main():
     cfg = sm.params.evaluate
     configure_runtime(0, sm.threads)
     rows = evaluate_split(sm.input.model, sm.input.data, cfg["batch_size"], cfg["average_reverse_complement"],
-                          tmp_dir=Path(sm.output.table).parent, log=lambda m: print(m, flush=True))
+                          tmp_dir=Path(sm.output.table).parent, log=progress)
     write_auc_table(rows, sm.output.table)
     s = summary(rows)
-    print(f"{cfg['split']} split, {s['n_targets']} targets: mean ROC AUC {s['mean_roc_auc']:.4f} "
+    progress(f"{cfg['split']} split, {s['n_targets']} targets: mean ROC AUC {s['mean_roc_auc']:.4f} "
           f"(median {s['median_roc_auc']:.4f}), mean PR AUC {s['mean_pr_auc']:.4f}; "
           f"NA: {s['n_na_roc']} ROC, {s['n_na_pr']} PR")
     reference = None

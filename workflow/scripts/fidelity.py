@@ -7,7 +7,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
@@ -27,7 +27,7 @@ def main():
     rows, summ = fidelity_test(load_model(sm.input.model), sm.input.kernels, sm.input.base, sm.input.exact,
                                sm.input.heuristic, sm.input.data, p.batch_size, p.average_rc,
                                n_windows=p.n_windows, seed=p.seed, tmp_dir=Path(sm.output.table).parent,
-                               log=lambda m: print(m, flush=True))
+                               log=progress, where=sm.input.model)
     summ["split"] = p.split
     write_fidelity_table(rows, sm.output.table)
     write_fidelity_json(summ, sm.output.json)

@@ -4,7 +4,7 @@ match aligned by Tomtom's offset and orientation."""
 from danqmotifs import methods
 from danqmotifs.errors import run_guarded
 from danqmotifs.logos import kernel_panels
-from danqmotifs.logsetup import script_logging
+from danqmotifs.logsetup import progress, script_logging
 from danqmotifs.match import read_table
 from danqmotifs.meme import read_meme
 from danqmotifs.plot.logos import render_logos
@@ -27,8 +27,9 @@ def main():
         if len(dead):
             notes[m] = {i: methods.get(m).dead_note for i in dead["id"]}
     panels = kernel_panels(queries, best, targets, notes)
-    paths = render_logos(sm.output.logos, panels, sm.params.q_threshold, threads=sm.threads)
-    print(f"{len(paths)} kernel logos -> {sm.output.logos}")
+    progress(f"drawing {len(panels)} kernel logos ({sm.threads} process(es))")
+    paths = render_logos(sm.output.logos, panels, sm.params.q_threshold, threads=sm.threads, log=progress)
+    progress(f"{len(paths)} kernel logos -> {sm.output.logos}")
 
 
 with script_logging(sm.log[0]):

@@ -3,7 +3,7 @@
 -> match/{method}.{distance}.h5 (every query x target comparison)."""
 
 from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.logsetup import progress, script_logging
 from danqmotifs.match import match_motifs, save_results
 from danqmotifs.meme import read_meme
 
@@ -20,10 +20,12 @@ def main():
         engine = "auto"
     targets, _ = read_meme(sm.input.db)
     queries, background = read_meme(sm.input.query)
+    progress(f"{method}: matching {len(queries)} motifs against {len(targets)} JASPAR motifs ({distance} "
+             f"distance; a first run compiles the matching engine, a few minutes)")
     result = match_motifs(queries, targets, engine, sm.input.query, sm.input.db, p["tomtom_args"],
                           n_jobs=sm.threads, distance=distance, background=background)
     save_results(sm.output[0], {method: result})
-    print(f"{method}: {len(queries)} motifs x {len(targets)} targets ({result.engine} engine, "
+    progress(f"{method}: {len(queries)} motifs x {len(targets)} targets ({result.engine} engine, "
           f"{result.distance} distance)")
 
 

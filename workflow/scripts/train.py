@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
@@ -21,7 +21,7 @@ def main():
         print(note, flush=True)
     motifs = read_meme(sm.input.init_motifs)[0] if "init_motifs" in sm.input.keys() else None
     result = train(sm.input.train, sm.input.valid, sm.params.checkpoint, sm.params.model, settings,
-                   sm.params.seed, init_motifs=motifs, log=lambda m: print(m, flush=True))
+                   sm.params.seed, init_motifs=motifs, log=progress)
     for rec in result.init_records:
         print(f"init kernel {rec['kernel']}: {rec['motif']} {rec['name']} at row {rec['offset']} "
               f"(motif columns {rec['motif_start']}..{rec['motif_start'] + rec['width'] - 1})")
@@ -29,7 +29,7 @@ def main():
     plot_training_curves(result.history, sm.output.curves, result.best_epoch)
     Checkpoint(sm.params.checkpoint, "").clear()
     best = next(r for r in result.history if r["epoch"] == result.best_epoch)
-    print(f"kept epoch {result.best_epoch} of {len(result.history)}: val_loss {best['val_loss']:.4f}, "
+    progress(f"kept epoch {result.best_epoch} of {len(result.history)}: val_loss {best['val_loss']:.4f}, "
           f"val mean ROC AUC {best['val_auc']:.4f} -> {sm.output.model}")
 
 

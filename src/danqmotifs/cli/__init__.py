@@ -14,13 +14,15 @@ command                what it does                                module
 Every command is a ``main(argv=None) -> int`` made by :func:`command`: bad input
 (:class:`~danqmotifs.errors.InputError` or ``ValueError``) prints one line ``error: <message>`` on
 standard error and gives exit status 2, as argparse does for bad options; every command has
-``--version`` (:func:`parser`).
+``--version`` (:func:`parser`). A reader that closes standard output early (``--out - | head``)
+ends the command quietly with status 141.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from functools import wraps
 from importlib import metadata
@@ -30,6 +32,9 @@ from ..errors import InputError
 
 #: exit status of a command given bad input (argparse uses the same for bad options)
 EXIT_BAD_INPUT = 2
+#: exit status when the reader of standard output closed it early (``| head``): 128 + SIGPIPE, as
+#: a shell reports a command ended by that signal; nothing is printed
+EXIT_BROKEN_PIPE = 141
 
 
 def version() -> str:
@@ -111,6 +116,10 @@ def command(run: Callable[[Sequence[str] | None], object]) -> Callable[[Sequence
             run(argv)
         except (InputError, ValueError) as exc:
             return error(exc)
+        except BrokenPipeError:            # `--out - | head`: the reader has what it wanted
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())    # no second error when Python flushes at exit
+            return EXIT_BROKEN_PIPE
         return 0
 
     return main

@@ -91,7 +91,7 @@ def _fmt(values, digits: int) -> str:
 def parse_kernel_text(text: str, where, sep: str | None = None) -> np.ndarray:
     """A kernel matrix: L rows of 4 numbers (A C G T), whitespace- or ``sep``-separated."""
     rows = []
-    for i, line in enumerate(text.splitlines(), 1):
+    for i, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         s = line.strip()
         if not s:
             continue
@@ -301,9 +301,10 @@ def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
                    help="bias dataset [kernels] in the kernel file, used by --sequences activated. Default: "
                         "'biases' if the file has it, else 0 (k2p folds a bias into the kernel as b/L per entry).")
     p.add_argument("--convention", choices=CONVENTIONS, default=None, help=_CONVENTION_HELP)
-    p.add_argument("--sequences", choices=SEQUENCES, default="all",
+    p.add_argument("--sequences", choices=SEQUENCES, default=None,
                    help="which (sequence, kernel) pairs enter the likelihood: all (k2p) or activated "
-                        "(best score + bias > 0, the windows a ReLU passes). Default: %(default)s.")
+                        "(best score + bias > 0, the windows a ReLU passes; the workflow's "
+                        "motifs.sequences default). Default: all, as k2p (a note says so).")
     p.add_argument("--base", choices=BASES, default="shared",
                    help="one base shared by all kernels (k2p) or one per kernel. Default: %(default)s.")
     p.add_argument("--strands", choices=("forward", "both"), default="forward",
@@ -319,6 +320,8 @@ def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
 def kernel2pwm_mle_main(argv=None):
     """The ``kernel2pwm-mle`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args = kernel2pwm_mle_parser().parse_args(argv)
+    note_default = args.sequences is None
+    args.sequences = args.sequences or "all"
     kpath, spath = args.kernel_tensor_hdf5_file, args.sequence_tensor_hdf5_file
     W, kname, kattrs = read_tensor(kpath, args.kernel_tensor_name, "kernel tensor", preferred="kernels",
                                    option="--kernel-tensor-name")
@@ -339,6 +342,10 @@ def kernel2pwm_mle_main(argv=None):
     W = flip_convention(W, convention)
     both = args.strands == "both"
     scan = scan_max(codes, W, both_strands=both, batch_size=args.batch_size, engine=args.engine)
+    if note_default:
+        print("note: --sequences all (k2p's default): every sequence enters the likelihood; the "
+              "workflow uses activated sequences (motifs.sequences: activated), which gives another "
+              "base: pass --sequences activated to get the workflow's", file=sys.stderr)
     fit = estimate_base(W, scan.best(both), bias, args.sequences, args.base)
     P = kernel_to_pwm(W, fit.ln_b)
     with atomic_output(args.output_hdf5_file) as tmp:

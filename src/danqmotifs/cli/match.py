@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -17,11 +20,11 @@ def _parser() -> argparse.ArgumentParser:
         "motif-match",
         "Match the motifs of a MEME file against JASPAR (offline, from pyjaspar) or any "
         "MEME database with Tomtom's algorithm; write one TSV row per query/target pair.")
-    ap.add_argument("query", help="query motifs (MEME format)")
+    ap.add_argument("query", help="query motifs (MEME format; .gz or - for standard input too)")
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--jaspar-release", default="JASPAR2024",
                      help="JASPAR release shipped by pyjaspar (default JASPAR2024)")
-    src.add_argument("--db", help="target motifs (MEME format) instead of JASPAR")
+    src.add_argument("--db", help="target motifs (MEME format, or .gz) instead of JASPAR")
     ap.add_argument("--collection", default="CORE", help="JASPAR collection (default CORE)")
     ap.add_argument("--tax-group", default="vertebrates",
                     help="JASPAR taxonomic group, '' for all (default vertebrates)")
@@ -49,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="with --format tomtom: keep pairs with q <= this (tomtom's -thresh; default 0.5)")
     ap.add_argument("--evalue", action="store_true",
                     help="with --format tomtom: --thresh applies to the E-value (tomtom's -evalue)")
-    ap.add_argument("--out", required=True, help="output TSV")
+    ap.add_argument("--out", required=True, help="output TSV; - writes it to standard output (the "
+                    "summary then goes to standard error)")
     return ap
 
 
@@ -66,18 +70,51 @@ def tomtom_format(res, queries, targets, thresh: float = 0.5, evalue: bool = Fal
                         [m.pwm for m in targets], thresh=thresh, evalue=evalue)
 
 
+def plain_meme(path: str, tmp_dir: str | os.PathLike, name: str, gz: bool = True) -> str:
+    """``path`` itself, or a plain copy in ``tmp_dir`` of standard input (``-``) or, with ``gz``,
+    of a gzipped file (the tomtom program reads plain MEME files only; read_meme reads both)."""
+    from ..errors import InputError
+    from ..sources.fasta import is_gzip
+
+    if path == "-":
+        out = Path(tmp_dir) / f"standard-input.{name}"       # the name errors will show
+        out.write_bytes(sys.stdin.buffer.read())
+        return str(out)
+    if gz and Path(path).is_file() and is_gzip(path):
+        out = Path(tmp_dir) / name
+        try:
+            with gzip.open(path, "rb") as src:
+                out.write_bytes(src.read())
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"cannot decompress the file ({exc})", "give a complete .gz file "
+                             "or the plain MEME file") from None
+        return str(out)
+    return path
+
+
 def run(argv: Sequence[str] | None = None) -> dict:
     """The command line's work; returns the summary it prints."""
+    import tempfile
+
     from ..jaspar import fetch_collection
     from ..meme import read_meme, write_meme
 
     a = _parser().parse_args(argv)
-    queries, bg = read_meme(a.query)
-    method = a.method or Path(a.query).name.removesuffix(".meme").removesuffix(".txt")
+    with tempfile.TemporaryDirectory(prefix=".motif-match.") as plain:
+        gz = a.engine == "meme"
+        return _run(a, plain_meme(a.query, plain, "query.meme", gz),
+                    plain_meme(a.db, plain, "db.meme", gz) if a.db else None, read_meme, write_meme,
+                    fetch_collection)
+
+
+def _run(a, query: str, db: str | None, read_meme, write_meme, fetch_collection) -> dict:
+    queries, bg = read_meme(query)
+    stem = "query" if a.query == "-" else Path(a.query).name.removesuffix(".gz")
+    method = a.method or stem.removesuffix(".meme").removesuffix(".txt")
     tmpdir = None
-    if a.db:
-        targets, _ = read_meme(a.db)
-        db_path = a.db
+    if db:
+        targets, _ = read_meme(db)
+        db_path = db
     else:
         targets = fetch_collection(a.jaspar_release, a.collection, a.tax_group or None)
         db_path = None
@@ -88,7 +125,7 @@ def run(argv: Sequence[str] | None = None) -> dict:
             db_path = Path(tmpdir.name) / "targets.meme"
             write_meme(db_path, targets)
     try:
-        res = match_motifs(queries, targets, a.engine, a.query, db_path, a.tomtom_args, a.threads,
+        res = match_motifs(queries, targets, a.engine, query, db_path, a.tomtom_args, a.threads,
                            distance=a.dist, background=bg)
     finally:
         if tmpdir is not None:
@@ -100,7 +137,8 @@ def run(argv: Sequence[str] | None = None) -> dict:
     if a.best:
         write_table(best_table(res, method), a.best)
     s = summary({method: res}, a.evalue_threshold)
-    print(json.dumps(s, indent=1))
+    to_stdout = a.out in ("-", "/dev/stdout") or (a.best or "") in ("-", "/dev/stdout")
+    print(json.dumps(s, indent=1), file=sys.stderr if to_stdout else sys.stdout)
     return s
 
 

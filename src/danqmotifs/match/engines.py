@@ -69,7 +69,9 @@ def tomtom_native(queries: Sequence[Motif], targets: Sequence[Motif], distance: 
 def tomtom_memelite(queries: Sequence[Motif], targets: Sequence[Motif], n_jobs: int = -1) -> MatchResult:
     """Compare every query with every target using memelite's Tomtom (euclidean distance).
 
-    Both strands of each target are tried; p-values are merged over strands as Tomtom does.
+    Both strands of each target are tried; p-values are merged over strands as Tomtom does. The
+    matrices are checked and their rows renormalised as the native engine does
+    (:func:`danqmotifs.tomtom._inputs.as_matrix`, one tolerance for both).
     """
     if not queries or not targets:
         raise ValueError("need at least one query and one target motif")
@@ -77,8 +79,13 @@ def tomtom_memelite(queries: Sequence[Motif], targets: Sequence[Motif], n_jobs: 
 
     from memelite import tomtom
 
-    Q = [np.ascontiguousarray(m.pwm.T, dtype=np.float64) for m in queries]
-    T = [np.ascontiguousarray(m.pwm.T, dtype=np.float64) for m in targets]
+    from ..tomtom._inputs import as_matrix, motif_label
+
+    def columns(motifs, role):
+        return [np.ascontiguousarray(as_matrix(m, motif_label(m, f"{role}[{i}]"))[0].T)
+                for i, m in enumerate(motifs)]
+
+    Q, T = columns(queries, "queries"), columns(targets, "targets")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # few-target warning: caller's choice
         p, _scores, offsets, overlaps, strands = tomtom(Q, T, n_jobs=n_jobs)

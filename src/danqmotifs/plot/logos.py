@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
-from ..logos import aligned_target, draw_blank, draw_logo, panel_title
+from ..logos import aligned_target, draw_blank, draw_logo, is_flat, panel_title
 from . import figure, save_png
 
 
@@ -55,6 +55,9 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
         if m is None or t is None:
             draw_blank(axes[1, c], panel_title(None, q_threshold))
             continue
+        if is_flat(q.pwm):                   # a flat motif matches nothing in particular
+            draw_blank(axes[1, c], "flat motif (no information): matches not shown")
+            continue
         tp, x0 = aligned_target(t.pwm, m["offset"], m["orientation"])
         draw_logo(axes[1, c], tp, x0, panel_title(m, q_threshold), spans[c])
 
@@ -90,16 +93,25 @@ def _render_one(job) -> str:
 
 
 def render_logos(out_dir: str | os.PathLike, panels_by_kernel: Mapping[str, list[dict]],
-                 q_threshold: float = 0.05, threads: int = 1, dpi: int = 80) -> list[str]:
+                 q_threshold: float = 0.05, threads: int = 1, dpi: int = 80,
+                 log: Callable[[str], None] | None = None) -> list[str]:
     """One PNG per kernel in ``out_dir`` (``<kernel>.png``), ``threads`` processes in parallel.
 
-    ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.logos.kernel_panels``).
-    Returns the paths written.
+    ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.logos.kernel_panels``);
+    ``log`` (optional) hears the progress every 8 logos. Returns the paths written.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi) for k, p in panels_by_kernel.items()]
+    done = []
+
+    def tick(path):
+        done.append(path)
+        if log is not None and (len(done) % 8 == 0 or len(done) == len(jobs)):
+            log(f"  {len(done)}/{len(jobs)} logos drawn")
+        return path
+
     if threads <= 1 or len(jobs) <= 1:
-        return [_render_one(j) for j in jobs]
+        return [tick(_render_one(j)) for j in jobs]
     with ProcessPoolExecutor(max_workers=min(threads, len(jobs), os.cpu_count() or 1)) as ex:
-        return list(ex.map(_render_one, jobs, chunksize=4))
+        return [tick(p) for p in ex.map(_render_one, jobs, chunksize=4)]

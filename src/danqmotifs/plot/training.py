@@ -49,6 +49,16 @@ def auc_panel_count(reference: dict[str, dict] | None) -> int:
     return 1 + (1 if reference else 0) + (1 if reference and any(np.isfinite(v["pr_auc"]) for v in reference.values()) else 0)
 
 
+def auc_limits(values: Sequence[float]) -> tuple[float, float]:
+    """y limits fitted to the finite AUCs: from a margin below the lowest to just above 1 (0-1.02
+    without any value), so points crowded near 1 stay apart."""
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=np.float64)
+    if v.size == 0:
+        return 0.0, 1.02
+    lo = float(v.min())
+    return max(0.0, lo - 0.05 * max(1.0 - lo, 0.02)), 1.0 + 0.02 * max(1.0 - lo, 0.05)
+
+
 def draw_auc(axes, rows: Sequence[dict], reference: dict[str, dict] | None = None) -> None:
     """Per-target ROC AUC and PR AUC (targets sorted by ROC AUC) on ``axes[0]``; with a reference,
     on the next axes a scatter of the reference AUCs against these, one point per target, as the
@@ -71,7 +81,7 @@ def draw_auc(axes, rows: Sequence[dict], reference: dict[str, dict] | None = Non
     ax.plot(x, [r["pr_auc"] for r in good], ".", label="PR AUC")
     ax.set_xlabel("target (sorted by ROC AUC)")
     ax.set_ylabel("area under the curve")
-    ax.set_ylim(0, 1.02)
+    ax.set_ylim(*auc_limits([r[k] for r in good for k in ("roc_auc", "pr_auc")]))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     if len(good) <= 20:

@@ -71,7 +71,7 @@ def _deepsea(block, inputs, outputs, seed, tmpdir=None):
     from .deepsea import convert_deepsea
 
     summaries = convert_deepsea({s: inputs[f"{s}_mat"] for s in SPLITS}, {s: outputs[s] for s in SPLITS},
-                                inputs.get("target_names"), block["block_size"], log=sys.stdout)
+                                inputs.get("target_names"), block["block_size"], log=sys.stderr)  # console and log
     for s in summaries:
         print(f"{s['split']}: {s['n']} sequences x {s['length']} bp, {s['n_targets']} targets "
               f"(second half reverse complements: {s['second_half_reverse_complement']})")

@@ -1,7 +1,8 @@
 """Regions of a BED file with label columns, cut from a genome FASTA, converted to the data layout.
 
 BED: tab-separated ``chrom start end label1 label2 ...`` (0-based, end exclusive), labels 0 or 1.
-A header line ``#chrom start end name1 name2 ...`` names the targets (else ``target_0000`` ...);
+A header line ``#chrom start end name1 name2 ...`` names the targets (else ``target_0000`` ...;
+the first three may be spelled ``chr``/``chromosome``, ``chromStart``, ``chromEnd`` ...);
 other lines starting with '#', ``track`` or ``browser`` are skipped. Plain or gzipped.
 
 Each region gives one window of ``width`` bp centred on the region's centre
@@ -27,7 +28,7 @@ import numpy as np
 from ..alphabet import encode
 from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
-from .fasta import _open_text
+from .fasta import _open_text, iter_lines
 
 _IUPAC = b"RYKMSWBDHVrykmswbdhv"
 _TO_N = bytes.maketrans(_IUPAC, b"N" * len(_IUPAC))
@@ -51,6 +52,20 @@ def _bad_line(path, i: int, text: str, problem: str, fix: str) -> InputError:
     return InputError(path, f"line {i} ('{short}'): {problem}", fix)
 
 
+#: first fields of a header line (after '#'), and the start/end column names that also mark one
+HEADER_CHROM = ("chrom", "chr", "chromosome", "seqname", "seqnames", "seqid")
+HEADER_START_END = ({"start", "chromstart", "chrom_start", "begin"}, {"end", "chromend", "chrom_end", "stop"})
+
+
+def _is_header(fields: list[str]) -> bool:
+    """A header line's fields (after '#'): ``chrom start end name1 ...`` with the usual spellings
+    of the first three (``chr``, ``chromosome``, ``chromStart`` ...); a comment otherwise."""
+    f = [x.strip().lower() for x in fields]
+    if len(f) < 3:
+        return False
+    return f[0] in HEADER_CHROM or (f[1] in HEADER_START_END[0] and f[2] in HEADER_START_END[1])
+
+
 def read_bed(path: str | os.PathLike) -> BedRegions:
     """Read and check a labelled BED (see the module docstring)."""
     path = Path(path)
@@ -61,13 +76,13 @@ def read_bed(path: str | os.PathLike) -> BedRegions:
     n_labels = None
     fmt = "chrom<TAB>start<TAB>end<TAB>one 0/1 column per target"
     with _open_text(path) as fh:
-        for i, raw in enumerate(fh, 1):
+        for i, raw in enumerate(iter_lines(fh), 1):
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
             if not text.strip():
                 continue
             if text.startswith("#"):
                 fields = text[1:].split("\t") if "\t" in text else text[1:].split()
-                if names is None and not chroms and fields and fields[0].strip().lower() == "chrom":
+                if names is None and not chroms and _is_header(fields):
                     names = [f.strip() for f in fields[3:]]
                     if not names or any(not n for n in names) or len(set(names)) != len(names):
                         raise _bad_line(path, i, text, "the header must name each label column once",
@@ -83,7 +98,13 @@ def read_bed(path: str | os.PathLike) -> BedRegions:
             try:
                 s, e = int(fields[1]), int(fields[2])
             except ValueError:
+                if not chroms and _is_header(fields):
+                    raise _bad_line(path, i, text, "a header line without '#' (start and end are not integers)",
+                                    "start the header with '#': #chrom<TAB>start<TAB>end<TAB>name1 ...") from None
                 raise _bad_line(path, i, text, "start and end must be integers", f"give the columns {fmt}") from None
+            if e > 2**62:
+                raise _bad_line(path, i, text, f"the end {e} is beyond any chromosome",
+                                "give 0-based coordinates within the genome")
             if s < 0 or e <= s:
                 raise _bad_line(path, i, text, f"the region {s}-{e} is empty or negative",
                                 "give 0-based starts and ends with start < end")

@@ -67,6 +67,25 @@ def deepsea_onehot_to_codes(x: np.ndarray, channel_axis: int) -> np.ndarray:
     return codes
 
 
+def v5_truncated(path: str | os.PathLike) -> bool:
+    """Whether a MATLAB v5 file ends before its last top-level element does (a cut download)."""
+    import struct
+
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        head = fh.read(128)
+        endian = "<" if head[126:128] == b"IM" else ">"
+        pos = 128
+        while pos + 8 <= size:
+            fh.seek(pos)
+            typ, n = struct.unpack(endian + "II", fh.read(8))
+            if typ >> 16:                        # a small element: tag and data in 8 bytes
+                pos += 8
+                continue
+            pos += 8 + n + (0 if typ == 15 else (-n) % 8)    # 15: miCOMPRESSED, not padded
+    return pos > size
+
+
 def read_target_names(path: str | os.PathLike | None, n_targets: int) -> list[str]:
     """Target names from a text file (one per line; blank lines and '#' lines ignored), or
     ``target_0000`` ... when ``path`` is empty. The count must equal ``n_targets``."""
@@ -76,7 +95,7 @@ def read_target_names(path: str | os.PathLike | None, n_targets: int) -> list[st
     if not p.is_file():
         raise InputError(p, "the target names file does not exist",
                          "correct data.deepsea.target_names or set it to \"\" to name the targets target_0000, target_0001 and so on")
-    names = [ln.strip() for ln in p.read_text(encoding="utf-8", errors="replace").splitlines()]
+    names = [ln.strip() for ln in p.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
     names = [n for n in names if n and not n.startswith("#")]
     if len(names) != n_targets:
         raise InputError(p, f"{len(names)} target names for {n_targets} targets in the .mat files",
@@ -147,6 +166,10 @@ class MatSplit:
         found = sorted(info)
         for name in (self.xname, self.yname):
             if name not in info:
+                if v5_truncated(self.path):
+                    raise InputError(self.path, f"the MATLAB v5 file ends inside a variable (truncated: "
+                                     f"{self.path.stat().st_size:,} bytes; read: {', '.join(found) or 'nothing'})",
+                                     "download or copy the file again (compare its size or checksum)")
                 raise self._missing(found, name)
         xs, ys = tuple(info[self.xname]), tuple(info[self.yname])
         self._check_axes(xs, ys, sample_last=False)

@@ -44,13 +44,27 @@ def _open_text(path: Path) -> IO[bytes]:
     return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
 
 
+def iter_lines(fh) -> Iterator[bytes]:
+    """Lines of a binary file split at LF, CRLF or a lone CR, without a leading byte-order mark."""
+    first = True
+    for raw in fh:
+        if first:
+            raw, first = raw.removeprefix(b"\xef\xbb\xbf"), False
+        body = raw.rstrip(b"\r\n")
+        if b"\r" in body:
+            yield from (part + b"\n" for part in body.split(b"\r"))
+        else:
+            yield raw
+
+
 def iter_fasta(path: str | os.PathLike) -> Iterator[tuple[str, bytes, int]]:
-    """(id, raw sequence bytes, header line number) per record; whitespace and '\\r' removed."""
+    """(id, raw sequence bytes, header line number) per record; whitespace and '\\r' removed.
+    Lines may end in LF, CRLF or CR alone (old Mac files); a byte-order mark is skipped."""
     path = Path(path)
     rid, parts, line_no = None, [], 0
     try:
         with _open_text(path) as fh:
-            for i, line in enumerate(fh, 1):
+            for i, line in enumerate(iter_lines(fh), 1):
                 if line.startswith(b">"):
                     if rid is not None:
                         yield rid, b"".join(parts), line_no
@@ -112,7 +126,7 @@ def read_labels(path: str | os.PathLike) -> tuple[list[str], list[str], np.ndarr
     if not path.is_file():
         raise InputError(path, "the labels file does not exist", "correct data.fasta.labels")
     with _open_text(path) as fh:
-        header = fh.readline().decode("utf-8", "replace").rstrip("\r\n").lstrip("#").split("\t")
+        header = next(iter_lines(fh), b"").decode("utf-8", "replace").rstrip("\r\n").lstrip("#").split("\t")
     if len(header) < 2:
         raise InputError(path, "the header line has fewer than 2 tab-separated columns",
                          "start the file with a header line: id<TAB>name1<TAB>name2 and so on, one name per target")
@@ -129,6 +143,11 @@ def read_labels(path: str | os.PathLike) -> tuple[list[str], list[str], np.ndarr
                          keep_default_na=False, na_values=[""], skip_blank_lines=True, engine="c",
                          compression="gzip" if is_gzip(path) else None)
     except (ValueError, pd.errors.ParserError) as exc:
+        bad = _first_bad_label_line(path, len(header))
+        if bad:
+            raise InputError(path, bad, "give one row per record: the id, then one 0 or 1 per target, "
+                             "tab-separated, as many columns as the header (no comment lines after "
+                             "the header)") from None
         raise InputError(path, f"cannot parse the labels ({str(exc).splitlines()[0]})",
                          "give one row per record: the id, then one 0/1 per target, tab-separated, "
                          "as many columns as the header") from None
@@ -150,6 +169,25 @@ def read_labels(path: str | os.PathLike) -> tuple[list[str], list[str], np.ndarr
             seen.add(i)
         raise InputError(path, f"record '{dup}' has more than one label row", "give each id one row")
     return names, ids, y
+
+
+def _first_bad_label_line(path: Path, n_cols: int) -> str | None:
+    """What is wrong with the first label row that is not an id and ``n_cols - 1`` values 0 or 1."""
+    with _open_text(path) as fh:
+        for i, raw in enumerate(iter_lines(fh), 1):
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if i == 1 or not text.strip():
+                continue
+            fields = text.split("\t")
+            short = text if len(text) <= 50 else text[:47] + "..."
+            if text.startswith("#"):
+                return f"line {i} ({short!r}) is a comment line among the label rows"
+            if len(fields) != n_cols:
+                return f"line {i} ({short!r}) has {len(fields)} tab-separated columns, the header {n_cols}"
+            wrong = next((v for v in fields[1:] if v.strip() not in ("0", "1")), None)
+            if wrong is not None:
+                return f"line {i} ({short!r}): the label {wrong!r} is not 0 or 1"
+    return None
 
 
 @dataclass

@@ -45,10 +45,22 @@ def as_matrix(m, what: str) -> tuple[np.ndarray, float | None]:
     s = a.sum(axis=1)
     bad = np.flatnonzero(np.abs(s - 1.0) > ROW_SUM_TOLERANCE)
     if bad.size:
-        raise TomtomInputError(what, f"row {bad[0]} sums to {s[bad[0]]:.4g}, not 1 "
-                               f"({bad.size} such row(s))",
+        raise TomtomInputError(what, f"position {bad[0] + 1} (row {bad[0] + 1} of the matrix) sums to "
+                               f"{s[bad[0]]:.4g}, not 1 ({bad.size} such row(s); allowed 1 +/- "
+                               f"{ROW_SUM_TOLERANCE:g})",
                                "normalise each row (position) to sum to 1")
     return a / s[:, None], (float(nsites) if nsites is not None else None)
+
+
+def motif_label(m, fallback: str) -> str:
+    """How an error names a motif: its file, id and the line of its matrix header when it was read
+    from a MEME file (``extra`` ``source`` and ``line``), else ``fallback`` with the id."""
+    name = getattr(m, "id", None)
+    extra = getattr(m, "extra", None) or {}
+    if extra.get("source"):
+        at = f", matrix header on line {extra['line']}" if extra.get("line") else ""
+        return f"{extra['source']} (motif {name}{at})"
+    return fallback + (f" ({name})" if name else "")
 
 
 def symmetric_background(background) -> np.ndarray:
@@ -92,7 +104,7 @@ def prepare(motifs, role: str, nsites, pseudo: float, bg: np.ndarray) -> list[np
     out = []
     for i, m in enumerate(motifs):
         name = getattr(m, "id", None)
-        pwm, n = as_matrix(m, f"{role}[{i}]" + (f" ({name})" if name else ""))
+        pwm, n = as_matrix(m, motif_label(m, f"{role}[{i}]"))
         if nsites is not None:
             n = nsites[i]
         out.append(with_pseudocount(pwm, n, pseudo, bg))

@@ -39,6 +39,8 @@ from ...errors import InputError, atomic_output
 
 VARIANTS = ("original", "exact", "heuristic")
 FIDELITY_COLUMNS = ("target",) + tuple(f"{m}_{v}" for m in ("roc_auc", "pr_auc") for v in VARIANTS)
+#: the exact substitute must predict what the model predicts on sequences without N to this (float32)
+EXACT_TOLERANCE = 1e-5
 PSEUDOCOUNT_RULE = "zero PPM entries get a tenth of the smallest positive entry (k2p); rows not renormalised"
 
 
@@ -272,7 +274,7 @@ def read_inputs(kernels_path, base_path, exact_path, heuristic_path):
 
 def fidelity_test(model, kernels_path, base_path, exact_path, heuristic_path, data_path,
                   batch_size: int = 500, average_rc: bool = True, n_windows: int = 100_000, seed: int = 0,
-                  tmp_dir=None, log: Callable[[str], None] = print) -> tuple[list[dict], dict]:
+                  tmp_dir=None, log: Callable[[str], None] = print, where=None) -> tuple[list[dict], dict]:
     """Evaluate the original model and its exact and heuristic substitutes on a data split.
 
     Parameters
@@ -287,6 +289,7 @@ def fidelity_test(model, kernels_path, base_path, exact_path, heuristic_path, da
     n_windows, seed : windows of the kernel sample drawn for the heuristic fit.
     tmp_dir : where the predictions are spilled, two files of 4 bytes x sequences x targets at a
         time (removed afterwards); default the system's.
+    where : the model file, named when the exact substitute fails (default the model's name).
 
     Returns
     -------
@@ -328,7 +331,21 @@ def fidelity_test(model, kernels_path, base_path, exact_path, heuristic_path, da
     summary = fidelity_summary(rows, diffs, {k: s.info for k, s in subs.items()})
     summary.update(n_sequences=int(has_n.size), n_sequences_with_n=int(has_n.sum()), average_rc=bool(average_rc),
                    compute_dtype=str(getattr(first_conv_layer(model), "compute_dtype", "float32")))
+    check_exact_agreement(summary, where if where is not None else f"model {model.name!r}")
     return rows, summary
+
+
+def check_exact_agreement(summary: dict, where, tol: float = EXACT_TOLERANCE) -> None:
+    """InputError when the exact substitute's predictions differ from the model's by more than
+    ``tol`` on sequences without N (float32 models only: a float16 compute type rounds more)."""
+    d = summary.get("max_abs_diff_exact_without_n")
+    if d is None or summary.get("compute_dtype", "float32") != "float32" or d <= tol:
+        return
+    raise InputError(where, f"the exact substitute predicts differently from the model by up to {d:.3g} on "
+                     f"sequences without N (allowed {tol:g}), so its motifs are not exact for this model",
+                     "check that the model's first layer is a valid, stride-1, undilated Conv1D on the "
+                     "one-hot input, and that kernels.h5 and base.json come from this model (rerun "
+                     "dump_kernels and estimate_base)")
 
 
 def fidelity_rows(tables: dict[str, list[dict]]) -> list[dict]:
