@@ -20,7 +20,8 @@ from danqmotifs.papers.k2p.fidelity import (FIDELITY_COLUMNS, exact_substitute, 
 from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.mle import estimate_base
-from danqmotifs.model import ModelSpec, build_model, first_conv_layer
+from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.modelio import first_conv_layer
 from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
 from danqmotifs.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max

@@ -149,7 +149,7 @@ def test_kernels_alone_feed_the_motif_stage(tmp_path):
 
 def test_predict_accepts_the_published_file(tmp_path, capsys):
     from danqmotifs.cli.predict import main
-    from danqmotifs.model import load_model
+    from danqmotifs.modelio import load_model
 
     published_file(tmp_path / "DanQ_bestmodel.hdf5")
     rng = np.random.default_rng(2)
@@ -220,7 +220,7 @@ def test_published_file_through_the_whole_chain(tmp_path):
 
 @pytest.mark.slow
 def test_keras_file_on_simulated_data_puts_fidelity_into_the_summary(tmp_path):
-    from danqmotifs.model import load_model
+    from danqmotifs.modelio import load_model
     from danqmotifs.published import random_published_weights, write_published_weights
 
     w = random_published_weights(np.random.default_rng(5), kernels=6, kernel_width=10, lstm_units=4,

@@ -29,7 +29,11 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, open_hdf5
+from .heuristic import heuristic_counts
+from .meme import read_kernel_pwms
+from .mle import ln_b_per_kernel
+from .pwm import exactness_check, kernel_to_pwm
 
 #: the methods the workflow runs when the config does not say
 DEFAULT_METHODS = ("exact", "heuristic")
@@ -66,7 +70,6 @@ class MethodInputs:
 
     def ln_b(self) -> np.ndarray:
         """ln b per kernel (K,), from base.json (shared or per kernel)."""
-        from .mle import ln_b_per_kernel
 
         return ln_b_per_kernel(self.base, self.n_kernels, self.paths.get("base", "base.json"))
 
@@ -167,8 +170,6 @@ def read_method_file(path: str | os.PathLike) -> dict:
 
     A kernel keeps its motif unless the file marks it ``dead`` (then also when nsites is 0).
     """
-    from .errors import open_hdf5
-    from .meme import read_kernel_pwms
 
     with open_hdf5(path, "kernel PWM", "run the motif stage (again)") as f:
         has_dead = "dead" in f
@@ -180,7 +181,6 @@ def read_method_file(path: str | os.PathLike) -> dict:
 def exact(inputs: MethodInputs) -> MethodResult:
     """The exact PWMs, softmax(ln b * W) per row, and the check of the identity on random windows
     (score = ln P / ln b + C to ``tolerance``; docs/design.md section 5)."""
-    from .pwm import exactness_check, kernel_to_pwm
 
     opts = inputs.options
     tol = float(opts.get("tolerance", 1e-9))
@@ -214,7 +214,6 @@ def exact(inputs: MethodInputs) -> MethodResult:
 def heuristic(inputs: MethodInputs) -> MethodResult:
     """DeepBind-style PFMs: each sequence's max-activation window, where the activation (bias,
     ReLU) is > 0, stacked into counts (docs/design.md section 7)."""
-    from .heuristic import heuristic_counts
 
     strands = inputs.options["heuristic_strands"]
     scan = inputs.scan

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import InputError
 from .pwm import row_logsumexp
 
 SEQUENCES = ("all", "activated")
@@ -290,7 +291,6 @@ def base_report(fit: BaseFit, W, m, bias, options: dict, n_sequences: int, point
 
 def ln_b_per_kernel(report: dict, K: int, where="base.json") -> np.ndarray:
     """ln b for each of K kernels from a base.json dict (scalar broadcast), validated."""
-    from .errors import InputError
 
     if "ln_b" not in report:
         raise InputError(where, "no 'ln_b' key", "rerun the estimate_base rule")

@@ -35,7 +35,15 @@ import h5py
 import numpy as np
 
 from ...alphabet import N_CODE, codes_to_onehot
+from ...datafile import DataReader
 from ...errors import InputError, atomic_output
+from ...evaluate import auc_table, spill_predictions
+from ...kernels import kernels_from_layer, read_kernels_file
+from ...meme import read_kernel_pwms
+from ...mle import ln_b_per_kernel
+from ...modelio import first_conv_layer
+from ...pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
+from ...tsv import read_tsv
 
 VARIANTS = ("original", "exact", "heuristic")
 FIDELITY_COLUMNS = ("target",) + tuple(f"{m}_{v}" for m in ("roc_auc", "pr_auc") for v in VARIANTS)
@@ -71,7 +79,6 @@ def exact_substitute(W, bias, pwms, ln_b, where="exact PWMs", tol: float = 1e-9)
     where : the PWM file, for errors.
     tol : largest accepted |P - softmax(ln b * W)|; more means the files do not belong together.
     """
-    from ...pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
     W = np.asarray(W, dtype=np.float64)
     P = np.asarray(pwms, dtype=np.float64)
@@ -104,7 +111,6 @@ def exact_substitute(W, bias, pwms, ln_b, where="exact PWMs", tol: float = 1e-9)
 
 def log_pfm(ppm) -> np.ndarray:
     """ln Q of heuristic PPMs (K, L, 4), zero entries first given k2p's pseudocount (per kernel)."""
-    from ...pwm import pwm_to_kernel
 
     ppm = np.asarray(ppm, dtype=np.float64)
     return np.stack([pwm_to_kernel(q, 1.0)[0] for q in ppm]) if ppm.size else ppm.copy()
@@ -201,7 +207,6 @@ def heuristic_substitute(W, bias, ppm, dead, windows) -> Substitute:
 def swapped_kernels(model, W, bias):
     """Within the block, the model's first Conv1D holds kernels ``W`` (K, L, 4) and ``bias``;
     the original weights are restored afterwards (no copy of the model is made)."""
-    from ...model import first_conv_layer
 
     layer = first_conv_layer(model)
     if not layer.use_bias:
@@ -237,7 +242,6 @@ def _diff_stats(spill_a, spill_b, keep: np.ndarray, group: int = 16) -> dict:
 
 
 def _sequences_with_n(data_path, block: int = 65536) -> np.ndarray:
-    from ...datafile import DataReader
 
     with DataReader(data_path) as r:
         return np.concatenate([(codes == N_CODE).any(axis=1) for _, codes, _ in r.iter_blocks(block)])
@@ -247,9 +251,6 @@ def _sequences_with_n(data_path, block: int = 65536) -> np.ndarray:
 
 def read_inputs(kernels_path, base_path, exact_path, heuristic_path):
     """(KernelFile, ln b (K,), exact PWMs, heuristic PPMs, dead mask) from the motif stage's files."""
-    from ...kernels import read_kernels_file
-    from ...meme import read_kernel_pwms
-    from ...mle import ln_b_per_kernel
 
     kf = read_kernels_file(kernels_path)
     K = kf.W.shape[0]
@@ -293,10 +294,6 @@ def fidelity_test(model, kernels_path, base_path, exact_path, heuristic_path, da
     rows : per-target dicts with the columns ``FIDELITY_COLUMNS`` (plus ``n_pos``).
     summary : dict (see :func:`fidelity_summary`).
     """
-    from ...datafile import DataReader
-    from ...evaluate import auc_table, spill_predictions
-    from ...kernels import kernels_from_layer
-    from ...model import first_conv_layer
 
     kf, v, P_exact, Q, dead = read_inputs(kernels_path, base_path, exact_path, heuristic_path)
     current = kernels_from_layer(first_conv_layer(model)).W
@@ -383,7 +380,6 @@ def write_fidelity_table(rows: Sequence[dict], path) -> None:
 
 def read_fidelity_table(path) -> list[dict]:
     """Rows of :func:`write_fidelity_table`'s TSV (NA -> nan)."""
-    from ...tsv import read_tsv
 
     return [{"target": d["target"], **{c: float("nan") if d[c] == "NA" else float(d[c])
                                         for c in FIDELITY_COLUMNS[1:]}} for d in read_tsv(path)]
