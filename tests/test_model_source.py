@@ -38,7 +38,7 @@ def write_config(work: Path, **sections) -> None:
 
 
 def published_file(path: Path, seed: int = 0):
-    from danqmotifs.published import random_published_weights, write_published_weights
+    from helpers.published import random_published_weights, write_published_weights
 
     w = random_published_weights(np.random.default_rng(seed), kernels=6, kernel_width=10, lstm_units=4,
                                  pooled_length=(L - 10 + 1) // POOL, dense_units=8, n_targets=T)
@@ -221,7 +221,7 @@ def test_published_file_through_the_whole_chain(tmp_path):
 @pytest.mark.slow
 def test_keras_file_on_simulated_data_puts_fidelity_into_the_summary(tmp_path):
     from danqmotifs.modelio import load_model
-    from danqmotifs.published import random_published_weights, write_published_weights
+    from helpers.published import random_published_weights, write_published_weights
 
     w = random_published_weights(np.random.default_rng(5), kernels=6, kernel_width=10, lstm_units=4,
                                  pooled_length=(L - 10 + 1) // POOL, dense_units=8, n_targets=1)
