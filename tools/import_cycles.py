@@ -5,7 +5,8 @@ the top of the module or inside a function): an import hidden in a function stil
 modules depend on each other, it only postpones the failure. Imports of other packages (keras,
 numpy, ...) are ignored. Importing a sub-package (``from . import tomtom``) depends on the
 sub-package's ``__init__``; ``from .pkg import name`` depends on ``pkg/name.py`` when that module
-exists, else on ``pkg/__init__.py``.
+exists, else on ``pkg/__init__.py``; a module outside ``pkg`` that imports ``pkg.name`` also depends
+on ``pkg/__init__.py``, which Python runs first.
 
 Usage: ``python tools/import_cycles.py [src_dir]`` (default: ``src`` beside this tools folder).
 Prints each cycle as ``a -> b -> a`` and exits 1 if there is one; prints the number of modules
@@ -65,7 +66,16 @@ def imports_of(mod: str, path: Path, known: dict[str, Path]) -> set[str]:
                 r = _resolve(t, known)
                 if r is not None and r != mod:
                     out.add(r)
+                    out |= _outer_packages(r, mod)
     return out
+
+
+def _outer_packages(target: str, mod: str) -> set[str]:
+    """The packages Python initialises before ``target`` that ``mod`` is not already inside
+    (``pkg/__init__`` runs first when a module outside ``pkg`` imports ``pkg.x``)."""
+    parts = target.split(".")
+    inside = {".".join(mod.split(".")[:i]) for i in range(1, mod.count(".") + 2)}
+    return {p for p in (".".join(parts[:i]) for i in range(2, len(parts))) if p not in inside}
 
 
 def graph(src: Path) -> dict[str, set[str]]:
