@@ -24,7 +24,7 @@ from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.modelio import load_model
 from danqmotifs.plot.training import plot_auc, plot_training_curves
 from danqmotifs.predict import predict_fasta
-from danqmotifs.sources.fasta import iter_fasta
+from danqmotifs.formats.fasta import iter_fasta
 from helpers.data import write_split
 
 

@@ -21,10 +21,10 @@ import h5py
 import numpy as np
 
 from .datafile import DataReader
-from .errors import InputError, atomic_output
+from .errors import InputError
 from .metrics import average_precision, roc_auc
 from .modelio import check_model_matches, load_model, make_predictor, predict_codes
-from .tsv import read_tsv
+from .formats.tsv import number, read_tsv, write_table
 
 AUC_COLUMNS = ("target", "roc_auc", "pr_auc", "n_pos")
 
@@ -88,26 +88,16 @@ def evaluate_split(model_path, data_path, batch_size: int = 500, average_rc: boo
 
 # ----------------------------------------------------------------------------------------- tables
 
-def _fmt(v: float) -> str:
-    return "NA" if v is None or not np.isfinite(v) else f"{v:.6f}"
-
-
 def write_auc_table(rows: Sequence[dict], path) -> None:
     """TSV with columns target, roc_auc, pr_auc, n_pos (NA where undefined)."""
-    lines = ["\t".join(AUC_COLUMNS)]
-    lines += [f"{r['target']}\t{_fmt(r['roc_auc'])}\t{_fmt(r['pr_auc'])}\t{r['n_pos']}" for r in rows]
-    with atomic_output(path) as tmp:
-        Path(tmp).write_text("\n".join(lines) + "\n")
+    write_table(path, AUC_COLUMNS, rows)
 
 
 def read_auc_table(path) -> list[dict]:
-    """Rows of a table written by :func:`write_auc_table` (NA -> nan)."""
-    out = []
-    for d in read_tsv(path):
-        out.append(dict(target=d["target"], roc_auc=float("nan") if d["roc_auc"] == "NA" else float(d["roc_auc"]),
-                        pr_auc=float("nan") if d["pr_auc"] == "NA" else float(d["pr_auc"]),
-                        n_pos=int(d["n_pos"])))
-    return out
+    """Rows of a table written by :func:`write_auc_table` (NA -> nan); an InputError for a table
+    without those columns or with a field that is not a number."""
+    return [dict(target=d["target"], roc_auc=number(d["roc_auc"], path), pr_auc=number(d["pr_auc"], path),
+                 n_pos=number(d["n_pos"], path, int)) for d in read_tsv(path, AUC_COLUMNS)]
 
 
 def summary(rows: Sequence[dict]) -> dict:

@@ -23,16 +23,14 @@ at the base estimated in section 6) and ``heuristic`` (section 7: stacked max-ac
 from __future__ import annotations
 
 import importlib
-import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from .errors import InputError, atomic_output, open_hdf5
+from .errors import InputError
 from .heuristic import heuristic_counts
-from .meme import read_kernel_pwms
-from .mle import ln_b_per_kernel
+from .formats.base_json import ln_b_per_kernel
 from .pwm import exactness_check, kernel_to_pwm
 
 #: the methods the workflow runs when the config does not say
@@ -149,31 +147,6 @@ def resolve(names, plugins=()) -> list[str]:
         raise InputError("config", f"motifs.methods names a method twice: {names}",
                          "list each method once")
     return names
-
-
-# ---------------------------------------------------------------------------------------- storage
-
-def write_method_file(path: str | os.PathLike, result: MethodResult) -> None:
-    """Write a method's datasets and attributes to HDF5 (no time stamps: same bytes each run)."""
-    import h5py
-
-    with atomic_output(path) as tmp:
-        with h5py.File(tmp, "w") as f:
-            for k, v in result.datasets.items():
-                f.create_dataset(k, data=v, track_times=False)
-            for k, v in result.attrs.items():
-                f.attrs[k] = v
-
-
-def read_method_file(path: str | os.PathLike) -> dict:
-    """``pwms`` (K, L, 4), ``nsites`` (K,) and ``keep`` (K,) bool of a method's HDF5 file.
-
-    A kernel keeps its motif unless the file marks it ``dead`` (then also when nsites is 0).
-    """
-
-    with open_hdf5(path, "kernel PWM", "run the motif stage (again)") as f:
-        has_dead = "dead" in f
-    return read_kernel_pwms(path, dead_key="dead" if has_dead else None)
 
 
 # ------------------------------------------------------------------------------- built-in methods

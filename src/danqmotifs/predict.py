@@ -20,7 +20,7 @@ import numpy as np
 from .errors import InputError, atomic_output
 from .modelio import load_model, make_predictor, model_shape, predict_codes
 from .published import is_published_danq
-from .sources.fasta import encode_record, iter_fasta, resize_codes
+from .formats.fasta import encode_record, iter_fasta, resize_codes
 
 
 def encoded_batches(path, length: int, batch_size: int, resize: str = "none"

@@ -38,12 +38,12 @@ from ...alphabet import N_CODE, codes_to_onehot
 from ...datafile import DataReader
 from ...errors import InputError, atomic_output
 from ...evaluate import auc_table, spill_predictions
+from ...formats.base_json import ln_b_per_kernel, read_base
+from ...formats.method_file import read_kernel_pwms
+from ...formats.tsv import number, read_tsv, write_table
 from ...kernels import kernels_from_layer, read_kernels_file
-from ...meme import read_kernel_pwms
-from ...mle import ln_b_per_kernel
 from ...modelio import first_conv_layer
 from ...pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
-from ...tsv import read_tsv
 
 VARIANTS = ("original", "exact", "heuristic")
 FIDELITY_COLUMNS = ("target",) + tuple(f"{m}_{v}" for m in ("roc_auc", "pr_auc") for v in VARIANTS)
@@ -254,11 +254,7 @@ def read_inputs(kernels_path, base_path, exact_path, heuristic_path):
 
     kf = read_kernels_file(kernels_path)
     K = kf.W.shape[0]
-    try:
-        base = json.loads(Path(base_path).read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError(base_path, f"not a readable JSON file ({exc})", "rerun the estimate_base rule") from None
-    v = ln_b_per_kernel(base, K, base_path)
+    v = ln_b_per_kernel(read_base(base_path), K, base_path)
     exact = read_kernel_pwms(exact_path)
     with h5py.File(exact_path, "r") as f:
         if "ln_b" in f and not np.allclose(np.broadcast_to(f["ln_b"][()], (K,)), v, rtol=0, atol=1e-12):
@@ -366,23 +362,16 @@ def fidelity_summary(rows: Sequence[dict], diffs: dict | None = None, info: dict
     return out
 
 
-def _fmt(x) -> str:
-    return "NA" if x is None or not math.isfinite(x) else f"{x:.6f}"
-
-
 def write_fidelity_table(rows: Sequence[dict], path) -> None:
     """TSV with the columns ``FIDELITY_COLUMNS`` (NA where an AUC is undefined)."""
-    lines = ["\t".join(FIDELITY_COLUMNS)]
-    lines += ["\t".join([r["target"]] + [_fmt(r[c]) for c in FIDELITY_COLUMNS[1:]]) for r in rows]
-    with atomic_output(path) as tmp:
-        Path(tmp).write_text("\n".join(lines) + "\n")
+    write_table(path, FIDELITY_COLUMNS, rows)
 
 
 def read_fidelity_table(path) -> list[dict]:
     """Rows of :func:`write_fidelity_table`'s TSV (NA -> nan)."""
 
-    return [{"target": d["target"], **{c: float("nan") if d[c] == "NA" else float(d[c])
-                                        for c in FIDELITY_COLUMNS[1:]}} for d in read_tsv(path)]
+    return [{"target": d["target"], **{c: number(d[c], path) for c in FIDELITY_COLUMNS[1:]}}
+            for d in read_tsv(path, FIDELITY_COLUMNS)]
 
 
 def write_fidelity_json(summary: dict, path) -> None:
