@@ -27,6 +27,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE.parent / "tests"))          # helpers.published: synthetic weights files
 
 
 def _rate(model, x, repeats: int = 2) -> float:
@@ -45,7 +46,8 @@ def main() -> None:
     from danqmotifs.alphabet import codes_to_onehot
     from danqmotifs.papers.k2p.fidelity import exact_substitute, heuristic_substitute, sample_windows
     from danqmotifs.model import build_model, spec_from_config
-    from danqmotifs.published import load_published_danq, random_published_weights, write_published_weights
+    from danqmotifs.published import load_published_danq
+    from helpers.published import random_published_weights, write_published_weights
     from danqmotifs.pwm import kernel_to_pwm
 
     rng = np.random.default_rng(0)

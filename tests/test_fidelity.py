@@ -20,7 +20,8 @@ from danqmotifs.papers.k2p.fidelity import (FIDELITY_COLUMNS, exact_substitute, 
 from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.mle import estimate_base
-from danqmotifs.model import ModelSpec, build_model, first_conv_layer
+from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.modelio import first_conv_layer
 from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
 from danqmotifs.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max
@@ -197,7 +198,8 @@ def test_table_summary_and_figure(tmp_path):
 def test_published_model_goes_through_the_fidelity_test(tmp_path):
     """A model imported from the published layout is dumped, turned into motifs and substituted
     like a trained one (its first Conv1D is the motif layer; its LSTMs use a custom activation)."""
-    from danqmotifs.published import load_published_danq, random_published_weights, write_published_weights
+    from danqmotifs.published import load_published_danq
+    from helpers.published import random_published_weights, write_published_weights
 
     rng = np.random.default_rng(8)
     write_published_weights(tmp_path / "w.hdf5", random_published_weights(rng, 5, 7, 3, 6, 4, 2))

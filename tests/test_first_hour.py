@@ -37,7 +37,7 @@ def _model(*middle, conv=None):
 def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tmp_path, middle, conv, words):
     from keras import layers
 
-    from danqmotifs.kernels import load_model_kernels
+    from danqmotifs.modelio import load_model_kernels
 
     model = _model(*([layers.Dense(4)] if middle == "dense" else []), conv=conv)
     path = tmp_path / "odd.keras"
@@ -53,7 +53,7 @@ def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tm
 def test_valid_first_conv_passes_and_dropout_before_it_is_allowed(tmp_path):
     from keras import layers
 
-    from danqmotifs.conv_check import conv_problems
+    from danqmotifs.modelio import conv_problems
     from danqmotifs.model import ModelSpec, build_model
 
     assert conv_problems(_model()) == []

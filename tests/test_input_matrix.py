@@ -19,7 +19,7 @@ REC = ">r1 first\nACGTAC\n>r2\nGGCCTA\n"
 
 
 def _fasta(text):
-    from danqmotifs.sources.fasta import iter_fasta
+    from danqmotifs.formats.fasta import iter_fasta
 
     return [(rid, seq.decode()) for rid, seq, _ in iter_fasta(text)]
 

@@ -143,7 +143,7 @@ def test_tomtom_binary_missing_or_failing(tmp_path, monkeypatch):
 
 def test_distance_of():
     assert distance_of("memelite", "-dist pearson") == "euclidean"
-    assert distance_of("meme", "-no-ssc -dist ed") == "ed"
+    assert distance_of("meme", "-no-ssc -dist ed") == "euclidean"      # MEME's name, read as ours
     assert distance_of("meme", "-no-ssc") == "pearson"
 
 
@@ -288,7 +288,7 @@ def test_engine_choice_and_tomtom_args():
     with pytest.raises(InputError, match="unknown column distance"):
         resolve_engine("auto", "sandelin")
     assert tomtom_args_for("-no-ssc -min-overlap 5", "pearson") == "-no-ssc -min-overlap 5 -dist pearson"
-    assert tomtom_args_for("-dist euclidean -thresh 1", "euclidean") == "-dist euclidean -thresh 1"
+    assert tomtom_args_for("-dist euclidean -thresh 1", "euclidean") == "-dist ed -thresh 1"   # MEME's name
     with pytest.raises(InputError, match="contradicts match.distance"):
         tomtom_args_for("-dist ed", "pearson")
 

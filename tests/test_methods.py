@@ -9,6 +9,7 @@ import pytest
 from danqmotifs import methods
 from danqmotifs.errors import InputError
 from danqmotifs.kernel_table import activation, kernel_table
+from danqmotifs.formats.method_file import read_method_file, write_method_file
 from danqmotifs.meme import format_meme, kernel_motifs
 from danqmotifs.mle import base_report, estimate_base
 from danqmotifs.pwm import kernel_to_pwm
@@ -49,8 +50,8 @@ def test_exact_method_is_the_softmax_at_the_base_and_checks_the_identity(tmp_pat
     P = res.datasets["PWM_tensor"]
     np.testing.assert_allclose(P, kernel_to_pwm(inp.W, inp.base["ln_b"]), rtol=0, atol=0)
     assert list(res.datasets) == ["PWM_tensor", "ln_b", "nsites"]
-    methods.write_method_file(tmp_path / "exact.h5", res)
-    back = methods.read_method_file(tmp_path / "exact.h5")
+    write_method_file(tmp_path / "exact.h5", res)
+    back = read_method_file(tmp_path / "exact.h5")
     np.testing.assert_array_equal(back["pwms"], P)
     assert back["keep"].all()                               # every kernel has an exact PWM
 
@@ -60,8 +61,8 @@ def test_heuristic_method_marks_dead_kernels(tmp_path):
     res = methods.get("heuristic").compute(inp)
     assert res.datasets["dead"].tolist() == [False] * 4 + [True]
     assert res.report["dead_kernels"] == [4]
-    methods.write_method_file(tmp_path / "h.h5", res)
-    back = methods.read_method_file(tmp_path / "h.h5")
+    write_method_file(tmp_path / "h.h5", res)
+    back = read_method_file(tmp_path / "h.h5")
     assert back["keep"].tolist() == [True] * 4 + [False]
     # the table's activation columns agree with the heuristic's own bookkeeping
     max_act, dead = activation(inp.scan, inp.bias, "forward")
@@ -86,8 +87,8 @@ def test_a_third_method_is_one_function_and_one_registry_entry(tmp_path):
         stacks = {}
         for name in ("exact", "heuristic", "sharpest_test"):
             res = methods.get(name).compute(inp)
-            methods.write_method_file(tmp_path / f"{name}.h5", res)
-            stacks[name] = methods.read_method_file(tmp_path / f"{name}.h5")
+            write_method_file(tmp_path / f"{name}.h5", res)
+            stacks[name] = read_method_file(tmp_path / f"{name}.h5")
         # downstream code handles it like the built-in ones: MEME text, the kernel table
         text = format_meme(kernel_motifs(stacks["sharpest_test"]["pwms"], stacks["sharpest_test"]["nsites"],
                                          "sharpest_test"))

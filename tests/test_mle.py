@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from danqmotifs import mle
+from danqmotifs.formats.base_json import ln_b_per_kernel
 from danqmotifs.pwm import kernel_to_pwm, window_scores
 
 
@@ -170,6 +171,6 @@ def test_base_report_is_json_with_profile_peaking_at_optimum():
     g, ll = np.array(rep["profile"]["ln_b"]), np.array(rep["profile"]["loglik"])
     assert abs(g[np.argmax(ll)] - rep["ln_b"]) <= (g[1] - g[0])
     assert max(ll) <= rep["loglik"] + 1e-9
-    np.testing.assert_allclose(mle.ln_b_per_kernel(rep, 3), rep["ln_b"])
+    np.testing.assert_allclose(ln_b_per_kernel(rep, 3), rep["ln_b"])
     with pytest.raises(Exception, match="3 kernels"):
-        mle.ln_b_per_kernel({"ln_b": [1.0, 2.0]}, 3)
+        ln_b_per_kernel({"ln_b": [1.0, 2.0]}, 3)

@@ -39,7 +39,7 @@ def write_config(work: Path, **sections) -> None:
 
 
 def published_file(path: Path, seed: int = 0):
-    from danqmotifs.published import random_published_weights, write_published_weights
+    from helpers.published import random_published_weights, write_published_weights
 
     w = random_published_weights(np.random.default_rng(seed), kernels=6, kernel_width=10, lstm_units=4,
                                  pooled_length=(L - 10 + 1) // POOL, dense_units=8, n_targets=T)
@@ -154,7 +154,7 @@ def test_kernels_alone_feed_the_motif_stage(tmp_path):
 
 def test_predict_accepts_the_published_file(tmp_path, capsys):
     from danqmotifs.cli.predict import main
-    from danqmotifs.model import load_model
+    from danqmotifs.modelio import load_model
 
     published_file(tmp_path / "DanQ_bestmodel.hdf5")
     rng = np.random.default_rng(2)
@@ -237,8 +237,8 @@ def test_published_file_through_the_whole_chain(tmp_path):
 
 @pytest.mark.slow
 def test_keras_file_on_simulated_data_puts_fidelity_into_the_summary(tmp_path):
-    from danqmotifs.model import load_model
-    from danqmotifs.published import random_published_weights, write_published_weights
+    from danqmotifs.modelio import load_model
+    from helpers.published import random_published_weights, write_published_weights
 
     w = random_published_weights(np.random.default_rng(5), kernels=6, kernel_width=10, lstm_units=4,
                                  pooled_length=(L - 10 + 1) // POOL, dense_units=8, n_targets=1)

@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 from danqmotifs.alphabet import encode
 from danqmotifs.cli.k2p import parse_kernel_text
 from danqmotifs.errors import InputError
+from danqmotifs.formats.fasta import encode_record, iter_fasta
 from danqmotifs.kernels import (check_kernel_tensor, check_sequence_tensor, read_kernels_file, read_tensor,
                                 write_kernels_file)
 from danqmotifs.meme import read_meme
 from danqmotifs.sources.bed import read_bed
-from danqmotifs.sources.fasta import encode_record, iter_fasta, read_labels
+from danqmotifs.sources.fasta import read_labels
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -20,10 +20,11 @@ keras = pytest.importorskip("keras")
 from danqmotifs.alphabet import codes_to_onehot
 from danqmotifs.errors import InputError
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
-from danqmotifs.model import CONV_NAME, ModelSpec, build_model, first_conv_layer
-from danqmotifs.published import (PublishedWeights, is_published_danq, load_any_model, load_published_danq,
-                                  random_published_weights, read_kernel_file, resolve_pool,
-                                  write_published_weights)
+from danqmotifs.kernels import CONV_NAME
+from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.modelio import first_conv_layer, load_any_model, read_kernel_file
+from danqmotifs.published import PublishedWeights, is_published_danq, load_published_danq, resolve_pool
+from helpers.published import random_published_weights, write_published_weights
 
 SMALL = dict(kernels=8, kernel_width=11, lstm_units=6, pooled_length=9, dense_units=10, n_targets=5)
 SMALL_LENGTH = 46                                         # 36 conv steps, pool 4 -> 9 steps

@@ -12,8 +12,8 @@ import yaml
 from danqmotifs.alphabet import decode, encode
 from danqmotifs.datafile import DataReader
 from danqmotifs.errors import InputError
-from danqmotifs.sources.fasta import (SPLITS, assign_splits, convert_fasta, iter_fasta, read_labels,
-                                      resize_codes)
+from danqmotifs.formats.fasta import iter_fasta, resize_codes
+from danqmotifs.sources.fasta import SPLITS, assign_splits, convert_fasta, read_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,7 @@ keras = pytest.importorskip("keras")
 from danqmotifs.alphabet import decode, encode
 from danqmotifs.cli.variants import main as variants_main
 from danqmotifs.errors import InputError
-from danqmotifs.evaluate import make_predictor, predict_codes
+from danqmotifs.modelio import make_predictor, predict_codes
 from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.sources.bed import open_genome
 from danqmotifs.variants import VariantWarning, iter_vcf, log_odds, score_vcf, windows
@@ -183,8 +183,8 @@ def test_rule_scores_a_vcf_with_an_imported_model(files, tmp_path):
 def test_published_layout_model_scores_variants(files, tmp_path):
     """DanQ's published weights layout (a small random file) through score-variants, with --length and
     --pool as for predict: the same numbers as the model the loader builds."""
-    from danqmotifs.model import load_model
-    from danqmotifs.published import random_published_weights, write_published_weights
+    from danqmotifs.modelio import load_model
+    from helpers.published import random_published_weights, write_published_weights
 
     d, _ = files
     w = random_published_weights(np.random.default_rng(2), kernels=4, kernel_width=6, lstm_units=3,

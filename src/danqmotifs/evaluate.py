@@ -20,55 +20,13 @@ from typing import Callable, Sequence
 import h5py
 import numpy as np
 
-from .alphabet import codes_to_onehot
 from .datafile import DataReader
-from .errors import InputError, atomic_output
+from .errors import InputError
 from .metrics import average_precision, roc_auc
-from .model import load_model
-from .tsv import read_tsv
+from .modelio import check_model_matches, load_model, make_predictor, predict_codes
+from .formats.tsv import number, read_tsv, write_table
 
 AUC_COLUMNS = ("target", "roc_auc", "pr_auc", "n_pos")
-
-
-# ----------------------------------------------------------------------------------------- model shape
-
-def model_shape(model) -> tuple[int | None, int]:
-    """(sequence length, number of targets) the model expects and produces."""
-    shape = model.inputs[0].shape
-    if len(shape) != 3 or shape[-1] != 4:
-        raise ValueError(f"model input shape {tuple(shape)} is not (batch, length, 4)")
-    return (None if shape[1] is None else int(shape[1])), int(model.outputs[0].shape[-1])
-
-
-def check_model_matches(model, model_path, length: int | None, n_targets: int | None, data_path) -> None:
-    """InputError if the data's sequence length or number of targets differs from the model's."""
-    m_len, m_tgt = model_shape(model)
-    if length is not None and m_len is not None and m_len != length:
-        raise InputError(data_path, f"sequences are {length} bp but the model {model_path} takes {m_len} bp",
-                         "use data of the length the model was trained on (or retrain the model)")
-    if n_targets is not None and m_tgt != n_targets:
-        raise InputError(data_path, f"the data have {n_targets} targets but the model {model_path} "
-                         f"predicts {m_tgt}", "evaluate on data with the model's targets (or retrain)")
-
-
-# ----------------------------------------------------------------------------------------- prediction
-
-def make_predictor(model, average_rc: bool = True) -> Callable[[np.ndarray], np.ndarray]:
-    """A function (B, L, 4) one-hot -> (B, T) float32 probabilities; with ``average_rc`` the mean
-    of the predictions for each sequence and for its reverse complement."""
-    def predict(x: np.ndarray) -> np.ndarray:
-        p = np.asarray(model.predict_on_batch(x), dtype=np.float32)
-        if average_rc:
-            rc = np.ascontiguousarray(x[:, ::-1, ::-1])
-            p = (p + np.asarray(model.predict_on_batch(rc), dtype=np.float32)) / 2.0
-        return p
-    return predict
-
-
-def predict_codes(predict: Callable[[np.ndarray], np.ndarray], codes: np.ndarray, batch_size: int) -> np.ndarray:
-    """Probabilities for (N, L) codes, ``batch_size`` sequences at a time."""
-    out = [predict(codes_to_onehot(codes[i:i + batch_size])) for i in range(0, codes.shape[0], batch_size)]
-    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 
 def spill_predictions(model, data_path, spill_path, batch_size: int = 500, average_rc: bool = True,
@@ -130,26 +88,16 @@ def evaluate_split(model_path, data_path, batch_size: int = 500, average_rc: boo
 
 # ----------------------------------------------------------------------------------------- tables
 
-def _fmt(v: float) -> str:
-    return "NA" if v is None or not np.isfinite(v) else f"{v:.6f}"
-
-
 def write_auc_table(rows: Sequence[dict], path) -> None:
     """TSV with columns target, roc_auc, pr_auc, n_pos (NA where undefined)."""
-    lines = ["\t".join(AUC_COLUMNS)]
-    lines += [f"{r['target']}\t{_fmt(r['roc_auc'])}\t{_fmt(r['pr_auc'])}\t{r['n_pos']}" for r in rows]
-    with atomic_output(path) as tmp:
-        Path(tmp).write_text("\n".join(lines) + "\n")
+    write_table(path, AUC_COLUMNS, rows)
 
 
 def read_auc_table(path) -> list[dict]:
-    """Rows of a table written by :func:`write_auc_table` (NA -> nan)."""
-    out = []
-    for d in read_tsv(path):
-        out.append(dict(target=d["target"], roc_auc=float("nan") if d["roc_auc"] == "NA" else float(d["roc_auc"]),
-                        pr_auc=float("nan") if d["pr_auc"] == "NA" else float(d["pr_auc"]),
-                        n_pos=int(d["n_pos"])))
-    return out
+    """Rows of a table written by :func:`write_auc_table` (NA -> nan); an InputError for a table
+    without those columns or with a field that is not a number."""
+    return [dict(target=d["target"], roc_auc=number(d["roc_auc"], path), pr_auc=number(d["pr_auc"], path),
+                 n_pos=number(d["n_pos"], path, int)) for d in read_tsv(path, AUC_COLUMNS)]
 
 
 def summary(rows: Sequence[dict]) -> dict:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .alphabet import N_CODE
+from .scoring import numba_available
 
 _COMPLEMENT = np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8)
 _NUMBA_MIN_PAIRS = 1 << 17      # below this many (sequence, kernel) pairs NumPy is faster
@@ -118,7 +119,6 @@ def heuristic_counts(codes: np.ndarray, L: int, bias, m: np.ndarray, pos: np.nda
     engine : auto (numba if installed and the problem is large enough to repay its fixed cost) |
         numpy | numba -- the same integer counts either way.
     """
-    from .scoring import numba_available
 
     if engine not in ("auto", "numpy", "numba"):
         raise ValueError(f"engine must be auto, numpy or numba, got {engine!r}")

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, atomic_output
 from .motif import Motif
 
 _ID = re.compile(r"^[A-Z]{2}[0-9]{4}(\.[0-9]+)?$")
@@ -80,7 +80,6 @@ FAMILY_COLUMNS = ("matrix_id", "name", "tf_family", "tf_class")
 def write_family_table(path, motifs) -> None:
     """One row per JASPAR matrix: id, name, TF families and classes ('; '-joined, as pyjaspar
     gives them; empty when JASPAR names none)."""
-    from .errors import atomic_output
 
     with atomic_output(path) as tmp:
         with open(tmp, "w") as fh:

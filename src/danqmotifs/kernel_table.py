@@ -8,6 +8,7 @@ from typing import Mapping
 import numpy as np
 
 from .errors import atomic_output
+from .pwm import consensus, total_information
 
 
 def activation(scan, bias, strands: str = "forward") -> tuple[np.ndarray, np.ndarray]:
@@ -31,11 +32,10 @@ def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
     W : (K, L, 4) kernels; bias : (K,).
     scan : danqmotifs.scoring.ScanResult of the sample.
     base : base.json's content; ln_b : (K,) ln b per kernel.
-    motifs : method name -> ``{"pwms", "nsites", "keep"}`` (danqmotifs.methods.read_method_file),
+    motifs : method name -> ``{"pwms", "nsites", "keep"}`` (danqmotifs.formats.method_file.read_method_file),
         in the order the columns should follow.
     activation_strands : strands over which the max activation is taken (the heuristic's).
     """
-    from .pwm import consensus, total_information
 
     W = np.asarray(W, dtype=np.float64)
     K = W.shape[0]

@@ -22,7 +22,6 @@ kernels: W_corr = W_conv[::-1, :] (``danqmotifs.pwm.flip_convention``).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +33,8 @@ from .datafile import DataReader
 from .errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-kernels"
+#: name of the first convolution layer of the models built here (the motif kernels)
+CONV_NAME = "motif_conv"
 
 
 @dataclass
@@ -149,17 +150,6 @@ def kernels_from_layer(layer, where="model") -> KernelSet:
     if cfg.get("padding", "valid") != "valid":
         notes.append(f"the layer pads its input ({cfg.get('padding')}); only windows inside the sequence are scanned")
     return KernelSet(W, b, layer.name, tuple(notes))
-
-
-def load_model_kernels(path: str | os.PathLike) -> KernelSet:
-    """The first Conv1D kernels of a saved Keras model (:func:`danqmotifs.model.load_model`),
-    checked to satisfy the exact identity (:func:`danqmotifs.conv_check.check_exact_conv`)."""
-    from .conv_check import check_exact_conv
-    from .model import first_conv_layer, load_model
-
-    model = load_model(path)
-    check_exact_conv(model, path)
-    return kernels_from_layer(first_conv_layer(model, path), path)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .errors import InputError, atomic_output, open_hdf5
+from .errors import InputError, atomic_output
 from .motif import Motif
 from .pwm import column_information
 
@@ -360,38 +360,3 @@ def reverse_complement_motifs(motifs: Iterable[Motif], suffix: str = "_rc") -> l
         rc.id = f"{m.id}{suffix}"
         out.append(rc)
     return out
-
-
-def read_kernel_pwms(path: str | os.PathLike, dead_key: str | None = None) -> dict:
-    """A kernel PWM stack from the motif stage (``pwms.h5`` or ``heuristic.h5``).
-
-    Returns ``pwms`` (K, L, 4), ``nsites`` (K,) and ``keep`` (K,) bool: kernels that get a motif
-    (all of them, except those flagged in ``dead_key`` or with no site). Kept kernels must have
-    finite, non-negative rows summing to 1.
-    """
-
-    path = Path(path)
-    f = open_hdf5(path, "kernel PWM", "run the motif stage (again)")
-    with f:
-        for key in ("PWM_tensor", "nsites") + ((dead_key,) if dead_key else ()):
-            if key not in f:
-                raise InputError(path, f"no '{key}' dataset", "produce the file with the motif stage")
-        pwms = np.asarray(f["PWM_tensor"][()], dtype=np.float64)
-        nsites = np.asarray(f["nsites"][()]).reshape(-1)
-        dead = np.asarray(f[dead_key][()], dtype=bool).reshape(-1) if dead_key else None
-    if pwms.ndim != 3 or pwms.shape[2] != 4 or pwms.shape[0] == 0 or pwms.shape[1] == 0:
-        raise InputError(path, f"PWM_tensor has shape {pwms.shape}, not (K, L, 4)",
-                         "produce the file with the motif stage")
-    K = pwms.shape[0]
-    if nsites.size != K or (dead is not None and dead.size != K):
-        raise InputError(path, f"nsites/{dead_key} do not have one entry per kernel ({K})",
-                         "produce the file with the motif stage")
-    keep = nsites > 0 if dead_key else np.ones(K, bool)
-    if dead is not None:
-        keep &= ~dead
-    kept = pwms[keep]
-    if not np.all(np.isfinite(kept)) or (kept < 0).any() or \
-            (kept.size and np.abs(kept.sum(axis=2) - 1).max() > 1e-6):
-        raise InputError(path, "PWM_tensor has rows that are not probabilities (negative, non-finite "
-                         "or not summing to 1)", "produce the file with the motif stage")
-    return {"pwms": pwms, "nsites": nsites.astype(np.int64), "keep": keep}

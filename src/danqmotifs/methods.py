@@ -23,13 +23,15 @@ at the base estimated in section 6) and ``heuristic`` (section 7: stacked max-ac
 from __future__ import annotations
 
 import importlib
-import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from .errors import InputError, atomic_output
+from .errors import InputError
+from .heuristic import heuristic_counts
+from .formats.base_json import ln_b_per_kernel
+from .pwm import exactness_check, kernel_to_pwm
 
 #: the methods the workflow runs when the config does not say
 DEFAULT_METHODS = ("exact", "heuristic")
@@ -66,7 +68,6 @@ class MethodInputs:
 
     def ln_b(self) -> np.ndarray:
         """ln b per kernel (K,), from base.json (shared or per kernel)."""
-        from .mle import ln_b_per_kernel
 
         return ln_b_per_kernel(self.base, self.n_kernels, self.paths.get("base", "base.json"))
 
@@ -148,39 +149,11 @@ def resolve(names, plugins=()) -> list[str]:
     return names
 
 
-# ---------------------------------------------------------------------------------------- storage
-
-def write_method_file(path: str | os.PathLike, result: MethodResult) -> None:
-    """Write a method's datasets and attributes to HDF5 (no time stamps: same bytes each run)."""
-    import h5py
-
-    with atomic_output(path) as tmp:
-        with h5py.File(tmp, "w") as f:
-            for k, v in result.datasets.items():
-                f.create_dataset(k, data=v, track_times=False)
-            for k, v in result.attrs.items():
-                f.attrs[k] = v
-
-
-def read_method_file(path: str | os.PathLike) -> dict:
-    """``pwms`` (K, L, 4), ``nsites`` (K,) and ``keep`` (K,) bool of a method's HDF5 file.
-
-    A kernel keeps its motif unless the file marks it ``dead`` (then also when nsites is 0).
-    """
-    from .errors import open_hdf5
-    from .meme import read_kernel_pwms
-
-    with open_hdf5(path, "kernel PWM", "run the motif stage (again)") as f:
-        has_dead = "dead" in f
-    return read_kernel_pwms(path, dead_key="dead" if has_dead else None)
-
-
 # ------------------------------------------------------------------------------- built-in methods
 
 def exact(inputs: MethodInputs) -> MethodResult:
     """The exact PWMs, softmax(ln b * W) per row, and the check of the identity on random windows
     (score = ln P / ln b + C to ``tolerance``; docs/design.md section 5)."""
-    from .pwm import exactness_check, kernel_to_pwm
 
     opts = inputs.options
     tol = float(opts.get("tolerance", 1e-9))
@@ -214,7 +187,6 @@ def exact(inputs: MethodInputs) -> MethodResult:
 def heuristic(inputs: MethodInputs) -> MethodResult:
     """DeepBind-style PFMs: each sequence's max-activation window, where the activation (bias,
     ReLU) is > 0, stacked into counts (docs/design.md section 7)."""
-    from .heuristic import heuristic_counts
 
     strands = inputs.options["heuristic_strands"]
     scan = inputs.scan

@@ -286,20 +286,3 @@ def base_report(fit: BaseFit, W, m, bias, options: dict, n_sequences: int, point
                        "status": STATUS_NAMES[st_sh]},
         "profile": {"ln_b": [float(x) for x in grid], "loglik": [float(x) for x in prof]},
     }
-
-
-def ln_b_per_kernel(report: dict, K: int, where="base.json") -> np.ndarray:
-    """ln b for each of K kernels from a base.json dict (scalar broadcast), validated."""
-    from .errors import InputError
-
-    if "ln_b" not in report:
-        raise InputError(where, "no 'ln_b' key", "rerun the estimate_base rule")
-    v = np.asarray(report["ln_b"], dtype=np.float64)
-    if v.ndim == 0:
-        v = np.full(K, float(v))
-    if v.shape != (K,):
-        raise InputError(where, f"ln_b has {v.size} values for {K} kernels",
-                         "rerun estimate_base: the kernel file changed since")
-    if not np.all(np.isfinite(v)) or (v < 0).any():
-        raise InputError(where, "ln_b holds negative or non-finite values", "rerun the estimate_base rule")
-    return v

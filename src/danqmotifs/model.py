@@ -5,26 +5,22 @@ DanQ: Conv1D (valid, ReLU) -> MaxPooling1D (size = stride) -> Dropout -> Bidirec
 The model is a plain ``keras.Sequential`` of standard layers, so ``keras.models.load_model(path,
 compile=False)`` works anywhere. Its first ``Conv1D`` layer (named ``motif_conv``) holds the motif
 kernels with shape (L, 4, K): Keras computes a cross-correlation, so kernel row j faces base i + j of
-a window starting at i (the "correlation" orientation, docs/design.md). :func:`load_model` reads a
-saved model and :func:`first_conv_layer` finds that layer in any model
-(``danqmotifs.kernels.kernels_from_layer`` turns it into W (K, L, 4) and biases).
+a window starting at i (the "correlation" orientation, docs/design.md). Saved models are read by
+:mod:`danqmotifs.modelio` (``load_model``; ``first_conv_layer`` finds that layer in any model and
+``danqmotifs.kernels.kernels_from_layer`` turns it into W (K, L, 4) and biases).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from .errors import InputError
+from .kernels import CONV_NAME
+from .modelio import first_conv_layer
 from .motif import Motif
-
-#: name of the first convolution layer (the motif kernels)
-CONV_NAME = "motif_conv"
-
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -161,84 +157,6 @@ def count_params(spec: ModelSpec) -> int:
     dense = spec.pooled_length * 2 * spec.lstm_units * spec.dense_units + spec.dense_units
     out = spec.dense_units * spec.n_targets + spec.n_targets
     return conv + lstm + dense + out
-
-
-def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: dict | None = None,
-               length: int | None = None, pool: int | None = None):
-    """Load a model: a saved Keras 3 model (a ``.keras`` file), or DanQ's published Keras 0.2
-    weights file (``DanQ_bestmodel.hdf5``, rebuilt by :mod:`danqmotifs.published`). The one loader
-    every stage uses.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The model file.
-    compile : bool
-        Restore the optimizer and compilation too (to resume training); False for inference.
-    custom_objects : dict, optional
-        Classes and functions the file refers to by name that Keras does not know (the Keras 0.2
-        hard sigmoid of an imported published model is always known).
-    length, pool : int, optional
-        Only for the published weights file, which stores neither: the input length (default
-        1000 bp, DeepSEA's) and the pooling size (default: inferred from the length).
-
-    Returns
-    -------
-    keras.Model
-
-    Raises
-    ------
-    InputError
-        If the file is missing or Keras cannot read it (truncated, foreign or not a model).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the model file does not exist", "run the train rule first or correct the path")
-    from . import published
-
-    if published.is_published_danq(path):
-        return published.load_published_danq(path, length or published.DEFAULT_LENGTH, pool)
-    import keras
-
-    objects = {**published.custom_objects(), **(custom_objects or {})}
-    try:
-        return keras.models.load_model(path, compile=compile, custom_objects=objects)
-    except Exception as exc:  # keras raises many types for unreadable or foreign files
-        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise InputError(path, f"not a readable Keras model ({type(exc).__name__}: {msg})",
-                         "give a .keras file saved by Keras 3 (model.save('best.keras')) or DanQ's published "
-                         "weights (DanQ_bestmodel.hdf5); if it is this workflow's, delete it and rerun "
-                         "the train rule (the file may be truncated)") from None
-
-
-def _walk_layers(layer):
-    """Layers depth-first, in order, entering nested models."""
-    for sub in getattr(layer, "layers", []) or []:
-        yield sub
-        yield from _walk_layers(sub)
-
-
-def first_conv_layer(model, where: str | os.PathLike | None = None):
-    """The first ``keras.layers.Conv1D`` of a model, nested models included (the motif kernels).
-
-    Parameters
-    ----------
-    model : keras.Model
-    where : str or os.PathLike, optional
-        What to name in the error (the model file); default the model's name.
-
-    Raises
-    ------
-    InputError
-        If the model has no Conv1D layer.
-    """
-    import keras
-
-    for layer in _walk_layers(model):
-        if isinstance(layer, keras.layers.Conv1D):
-            return layer
-    raise InputError(where if where is not None else f"model {model.name!r}", "the model has no Conv1D layer",
-                     "give a model whose first layer scans one-hot DNA with keras.layers.Conv1D")
 
 
 def init_kernels_from_motifs(model, motifs: Sequence[Motif], rng: np.random.Generator,

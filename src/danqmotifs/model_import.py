@@ -6,20 +6,24 @@
   every later stage (evaluation, prediction, kernel dump, fidelity) reads it like a trained model.
   The written model is checked to predict what the source file's model predicts.
 * ``kernels``: an HDF5 file of first-layer kernels (K, L, 4) and biases, in either convention
-  (docs/design.md section 4), as the k2p tools read them: only the motif stages can run (there is no
-  model to evaluate, to predict with or to test for fidelity).
+  (docs/design.md section 4), as the k2p tools read them (``danqmotifs.modelio.kernels_from_file``):
+  only the motif stages can run (there is no model to evaluate, to predict with or to test for
+  fidelity).
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .datafile import DataReader
 from .errors import InputError, atomic_output
-from .kernels import KernelSet
+from .modelio import (check_dna_model, check_exact_conv, check_model_matches, first_conv_layer, load_model,
+                      model_shape)
+from .published import is_published_danq
+from .training.export import canonical_keras
 
 #: sequences of the data predicted by both the source and the written model
 CHECK_SEQUENCES = 8
@@ -45,13 +49,6 @@ def import_model(src, data_path, model_out, targets_out, pool: int | None = None
     dict : kind (``published`` or ``keras``), length, n_targets, kernels, kernel_width,
         n_params, max_abs_diff (of the check).
     """
-    from .conv_check import check_exact_conv
-    from .datafile import DataReader
-    from .evaluate import check_model_matches, model_shape
-    from .model import first_conv_layer, load_model
-    from .published import check_dna_model, is_published_danq
-    from .training.export import canonical_keras
-
     src = Path(src)
     if not src.is_file():
         raise InputError(src, "the model file does not exist", "set model.file to a .keras model or to "
@@ -81,17 +78,3 @@ def import_model(src, data_path, model_out, targets_out, pool: int | None = None
             "n_targets": len(names), "kernels": int(conv.kernel.shape[-1]),
             "kernel_width": int(conv.kernel.shape[0]), "n_params": int(model.count_params()),
             "max_abs_diff": diff}
-
-
-def kernels_from_file(path: str | os.PathLike, convention: str, kernels: str = "",
-                      biases: str = "biases") -> KernelSet:
-    """Kernels and biases of an HDF5 kernel file (``model.source: kernels``) as a :class:`KernelSet`
-    in correlation orientation (:func:`danqmotifs.published.read_kernel_file`).
-
-    ``kernels`` "" picks the dataset ``kernels`` or the file's only 3-dimensional one; ``biases`` ""
-    means the file has none (zero biases)."""
-    from .published import read_kernel_file
-
-    W, b = read_kernel_file(path, convention, kernels or None, biases or None)
-    notes = ("the file has no biases: zero biases assumed",) if not biases else ()
-    return KernelSet(W.astype(np.float32), b.astype(np.float32), f"{Path(path).name} ({convention})", notes)

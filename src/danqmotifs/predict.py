@@ -23,9 +23,9 @@ from typing import Iterator
 import numpy as np
 
 from .errors import InputError, atomic_output
-from .evaluate import make_predictor, model_shape, predict_codes
-from .model import load_model
-from .sources.fasta import encode_record, iter_fasta, resize_codes
+from .modelio import load_model, make_predictor, model_shape, predict_codes
+from .published import is_published_danq
+from .formats.fasta import encode_record, iter_fasta, resize_codes
 
 
 def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
@@ -81,8 +81,6 @@ def default_target_names(model_path, n_targets: int, targets_file=None) -> list[
         return names
     if targets_file:
         raise InputError(p, "the target names file does not exist", "correct the path")
-    from .published import is_published_danq
-
     if is_published_danq(model_path):     # DeepSEA's targets, named as the deepsea data source does
         return [f"target_{i:04d}" for i in range(n_targets)]
     return [f"t{i + 1}" for i in range(n_targets)]

@@ -21,7 +21,7 @@ layer_8    param_0 (D, T), param_1 (T,)    Dense, then layer_9 sigmoid
 
 The Keras 3 model built here computes what the file's model computed, on one-hot input in our
 A, C, G, T order: the taps are reversed and the channels reordered into a Conv1D kernel
-(correlation orientation; the layer is named ``model.CONV_NAME`` so the kernel dump works
+(correlation orientation; the layer is named ``kernels.CONV_NAME`` so the kernel dump works
 unchanged), the LSTM gates are rearranged from i, c, f, o to Keras 3's i, f, c, o, and the
 recurrent activation is Keras 0.2's hard sigmoid clip(0.2 x + 0.5, 0, 1) (Keras 3's
 ``hard_sigmoid`` has slope 1/6). seya's wrapper reversed the "backward" LSTM's input and output
@@ -43,7 +43,8 @@ from pathlib import Path
 import numpy as np
 
 from .alphabet import DEEPSEA_TO_ACGT
-from .errors import InputError, atomic_output, open_hdf5
+from .errors import InputError, open_hdf5
+from .kernels import CONV_NAME
 
 N_LAYERS = 10
 #: parameters stored per layer group (the others hold none)
@@ -164,7 +165,7 @@ def read_published_weights(path: str | os.PathLike) -> PublishedWeights:
     path = Path(path)
     if path.is_file() and zipfile.is_zipfile(path):
         raise InputError(path, "a Keras 3 .keras model, not the published Keras 0.2 weights file",
-                         "load it with danqmotifs.published.load_any_model")
+                         "load it with danqmotifs.modelio.load_any_model")
     f = open_hdf5(path, "published DanQ weights", _FIX)
     with f:
         if "nb_layers" not in f.attrs:
@@ -237,8 +238,6 @@ def build_published_model(weights: PublishedWeights, length: int = DEFAULT_LENGT
     import keras
     from keras import layers
 
-    from .model import CONV_NAME
-
     custom_objects()
     pool = resolve_pool(weights, length, pool)
     K, U = weights.kernels, weights.lstm_units
@@ -271,107 +270,3 @@ def load_published_danq(path: str | os.PathLike, length: int = DEFAULT_LENGTH, p
     (see :func:`build_published_model`; ``pool`` None: inferred, see :func:`resolve_pool`)."""
     weights = read_published_weights(path)
     return build_published_model(weights, length, resolve_pool(weights, length, pool, where=path))
-
-
-def check_dna_model(model, where) -> None:
-    """InputError unless ``model`` reads (batch, length, 4) one-hot DNA through a Conv1D of 4
-    input channels and outputs (batch, targets)."""
-    from .model import first_conv_layer
-
-    shape = tuple(model.inputs[0].shape) if getattr(model, "inputs", None) else ()
-    if len(shape) != 3 or shape[-1] != 4:
-        raise InputError(where, f"the model's input has shape {shape}, not (batch, length, 4)",
-                         "give a model of one-hot DNA (A, C, G, T in the last axis)")
-    if first_conv_layer(model, where).kernel.shape[1] != 4:
-        raise InputError(where, "the model has no Conv1D layer reading the 4 DNA channels",
-                         "give a model whose first layer scans one-hot DNA with keras.layers.Conv1D")
-    if len(model.outputs[0].shape) != 2:
-        raise InputError(where, f"the model's output has shape {tuple(model.outputs[0].shape)}, not "
-                         "(batch, targets)", "give a model with one output per target")
-
-
-def load_any_model(path: str | os.PathLike, length: int = DEFAULT_LENGTH, pool: int | None = None):
-    """:func:`danqmotifs.model.load_model` (a ``.keras`` file or the published weights), then
-    checked to read one-hot DNA through a Conv1D."""
-    from .model import load_model
-
-    model = load_model(path, length=length, pool=pool)
-    check_dna_model(model, path)
-    return model
-
-
-# ---------------------------------------------------------------------------------------------
-# kernels alone, and a writer for the published layout
-
-
-def read_kernel_file(path, convention: str, kernels: str | None = None, biases: str | None = "biases"
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Kernels (K, L, 4) and their biases from an HDF5 file, in either convention.
-
-    Parameters
-    ----------
-    path : the HDF5 file.
-    convention : ``correlation`` (Keras: row j faces base i + j) or ``convolution`` (Theano, k2p's
-        files: rows reversed).
-    kernels : dataset of the kernels; None: ``kernels`` in a danqmotifs kernel file, else the first
-        3-dimensional dataset.
-    biases : dataset of the (K,) biases; None: no biases (zeros, said explicitly by the caller).
-
-    Returns
-    -------
-    W : (K, L, 4) float64, correlation orientation, channels A, C, G, T.
-    b : (K,) float64.
-    """
-    from .kernels import check_biases, check_kernel_tensor, read_tensor
-    from .pwm import CONVENTIONS, flip_convention
-
-    if convention not in CONVENTIONS:
-        raise InputError(path, f"unknown kernel convention {convention!r}", f"use one of {', '.join(CONVENTIONS)}")
-    W, name, attrs = read_tensor(path, kernels, "kernels", preferred="kernels")
-    W = check_kernel_tensor(W, path).astype(np.float64)
-    stated = attrs.get("orientation")
-    if stated in CONVENTIONS and stated != convention:
-        raise InputError(path, f"the file says its kernels are in {stated} orientation, but "
-                         f"{convention} was asked", f"use convention {stated!r}")
-    if biases is None:
-        b = np.zeros(W.shape[0])
-    else:
-        import h5py
-
-        with open_hdf5(path, "kernels", "correct the path") as f:
-            if biases not in f or not isinstance(f[biases], h5py.Dataset):
-                raise InputError(path, f"no dataset {biases!r} with the biases of the kernels in {name!r}",
-                                 "name the biases' dataset, or say explicitly that there are none (zero biases)")
-            b = f[biases][()]
-        b = check_biases(b, W.shape[0], path)
-    return flip_convention(W, convention), b
-
-
-def write_published_weights(path, weights: PublishedWeights) -> None:
-    """Write ``weights`` in the Keras 0.2 ``save_weights`` layout (for tests and fixtures)."""
-    import h5py
-
-    arrays = iter(weights.arrays())
-    with atomic_output(path) as tmp, h5py.File(tmp, "w") as f:
-        f.attrs["nb_layers"] = N_LAYERS
-        for i in range(N_LAYERS):
-            g = f.create_group(f"layer_{i}")
-            g.attrs["nb_params"] = N_PARAMS.get(i, 0)
-            for j in range(N_PARAMS.get(i, 0)):
-                g.create_dataset(f"param_{j}", data=np.asarray(next(arrays), dtype=np.float32),
-                                 track_times=False)
-
-
-def random_published_weights(rng: np.random.Generator, kernels: int = 320, kernel_width: int = 26,
-                             lstm_units: int = 320, pooled_length: int = 75, dense_units: int = 925,
-                             n_targets: int = 919) -> PublishedWeights:
-    """Random weights in the published layout (scaled by 1 / sqrt(fan-in) so that no layer
-    saturates); the defaults are the paper's sizes."""
-    def r(*shape, fan=None):
-        return (rng.standard_normal(shape) / np.sqrt(fan or shape[0])).astype(np.float32)
-
-    K, L, U = kernels, kernel_width, lstm_units
-    lstm = [[(r(K, U), r(U, U), r(U, fan=4)) for _ in GATES_FILE] for _ in range(2)]
-    return PublishedWeights(r(K, 4, L, 1, fan=L), r(K, fan=4), lstm,
-                            r(pooled_length * 2 * U, dense_units), r(dense_units, fan=4),
-                            r(dense_units, n_targets), r(n_targets, fan=4))

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .alphabet import N_CODE
+from .errors import InputError, atomic_output
 
 ENGINES = ("auto", "blas", "numba")
 _EYE5 = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), dtype=np.float32)])
@@ -243,7 +244,6 @@ def write_scores(path, scan: ScanResult) -> None:
     """Save a scan (datasets m, pos and, for both strands, m_rc, pos_rc) atomically."""
     import h5py
 
-    from .errors import atomic_output
 
     with atomic_output(path) as tmp:
         with h5py.File(tmp, "w") as f:
@@ -261,7 +261,6 @@ def read_scores(path, n: int | None = None, K: int | None = None) -> ScanResult:
 
     import h5py
 
-    from .errors import InputError
 
     path = Path(path)
     if not path.exists():

@@ -35,6 +35,7 @@ import numpy as np
 
 from .alphabet import encode
 from .errors import InputError, atomic_output
+from .formats.fasta import is_gzip
 
 #: columns of the per variant x target TSV
 TSV_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "target", "ref_prob", "alt_prob", "abs_diff", "log_odds_diff")
@@ -60,9 +61,7 @@ class Variant:
 
 
 def _open_text(path: Path):
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":                       # gzip, and so bgzip
+    if is_gzip(path):                               # gzip, and so bgzip
         return gzip.open(path, "rt", encoding="utf-8", errors="replace")
     return open(path, encoding="utf-8", errors="replace")
 
@@ -292,8 +291,7 @@ def score_vcf(model_path, vcf, genome_path, tsv=None, h5=None, skipped_path=None
               length: int | None = None, pool: int | None = None, log: Callable[[str], None] = print) -> dict:
     """:func:`score_variants` with the model at ``model_path`` (a .keras model or DanQ's published
     weights) and the genome FASTA at ``genome_path`` (plain or bgzip; its .fai is built if missing)."""
-    from .evaluate import make_predictor, model_shape, predict_codes
-    from .model import load_model
+    from .modelio import load_model, make_predictor, model_shape, predict_codes
     from .predict import default_target_names
     from .sources.bed import open_genome
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from danqmotifs.kernels import kernels_from_layer
-from danqmotifs.model import first_conv_layer
+from danqmotifs.modelio import first_conv_layer
 
 
 def kernels(model) -> tuple[np.ndarray, np.ndarray]:

@@ -1,3 +1,4 @@
+import json
 import os
 import re
 from pathlib import Path
@@ -108,9 +109,14 @@ PATHS = {
 
 # The column distance of matches.tsv, best_matches.tsv, the logos and the "kernels matched" counts;
 # on simulated data the planted-motif benchmark is reported under both distances.
+# The names come from the package's table of distances, read with json alone.
+DISTANCE_TABLE = Path(workflow.basedir, "src", "danqmotifs", "distances.json")
+DISTANCE_NAMES = [
+    d["name"] for d in json.loads(DISTANCE_TABLE.read_text())["distances"]
+]
 DISTANCE = config["match"]["distance"]
 DISTANCES = [DISTANCE] + (
-    [d for d in ("pearson", "euclidean") if d != DISTANCE] if SIMULATED else []
+    [d for d in DISTANCE_NAMES if d != DISTANCE] if SIMULATED else []
 )
 
 

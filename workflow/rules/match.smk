@@ -41,7 +41,7 @@ rule write_meme:
 
 
 wildcard_constraints:
-    distance="pearson|euclidean",
+    distance="|".join(DISTANCE_NAMES),
 
 
 rule jaspar_db:

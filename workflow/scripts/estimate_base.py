@@ -1,11 +1,9 @@
 """Rule estimate_base: the maximum-likelihood base linking kernels to PWMs -> base.json + profile figure."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from danqmotifs.errors import atomic_output, run_guarded
+from danqmotifs.errors import run_guarded
+from danqmotifs.formats.base_json import write_base
 from danqmotifs.kernels import read_kernels_file
 from danqmotifs.logsetup import script_logging
 from danqmotifs.mle import base_report, estimate_base
@@ -37,8 +35,7 @@ def main():
         print(f"NOTE: the likelihood grows without bound (capped) for kernels {report['unbounded_kernels']}")
     if report["no_data_kernels"]:
         print(f"NOTE: no activated window, the shared base is used for kernels {report['no_data_kernels']}")
-    with atomic_output(sm.output.base) as tmp:
-        Path(tmp).write_text(json.dumps(report, indent=1) + "\n")
+    write_base(sm.output.base, report)
     base_profile_figure(sm.output.profile, report)
 
 

@@ -18,7 +18,7 @@ def main():
         write_fidelity_json,
         write_fidelity_table,
     )
-    from danqmotifs.model import load_model
+    from danqmotifs.modelio import load_model
     from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
     from danqmotifs.training.runtime import configure_runtime
 

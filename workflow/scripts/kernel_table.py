@@ -1,15 +1,12 @@
 """Rule kernel_table: one row per kernel (base, activation, and each method's sites, information
 content and consensus) -> motifs/kernel_table.tsv."""
 
-import json
-from pathlib import Path
-
 from danqmotifs.errors import run_guarded
+from danqmotifs.formats.base_json import ln_b_per_kernel, read_base
+from danqmotifs.formats.method_file import read_method_file
 from danqmotifs.kernel_table import kernel_table, write_kernel_table
 from danqmotifs.kernels import read_kernels_file
 from danqmotifs.logsetup import script_logging
-from danqmotifs.methods import read_method_file
-from danqmotifs.mle import ln_b_per_kernel
 from danqmotifs.scoring import read_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
@@ -18,7 +15,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     kf = read_kernels_file(sm.input.kernels, with_sequences=False)
     K = kf.W.shape[0]
-    base = json.loads(Path(sm.input.base).read_text())
+    base = read_base(sm.input.base)
     scan = read_scores(sm.input.scores, K=K)
     motifs = {m: read_method_file(f) for m, f in zip(sm.params.methods, sm.input.motifs)}
     cols, rows = kernel_table(kf.W, kf.bias, scan, base, ln_b_per_kernel(base, K, sm.input.base), motifs,

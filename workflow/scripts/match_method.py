@@ -5,6 +5,7 @@
 from danqmotifs.errors import run_guarded
 from danqmotifs.logsetup import progress, script_logging
 from danqmotifs.match import match_motifs, save_results
+from danqmotifs.match.engines import settings_for
 from danqmotifs.meme import read_meme
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
@@ -15,14 +16,12 @@ def main():
     method, distance = sm.wildcards.method, sm.wildcards.distance
     # the configured engine for match.distance; for the other distance (planted benchmark) the
     # same engine when it offers that distance, else auto
-    engine = p["engine"]
-    if distance != p["distance"] and engine == "memelite":
-        engine = "auto"
+    engine, tomtom_args = settings_for(distance, p["engine"], p["tomtom_args"], p["distance"])
     targets, _ = read_meme(sm.input.db)
     queries, background = read_meme(sm.input.query)
     progress(f"{method}: matching {len(queries)} motifs against {len(targets)} JASPAR motifs ({distance} "
              f"distance; a first run compiles the matching engine, a few minutes)")
-    result = match_motifs(queries, targets, engine, sm.input.query, sm.input.db, p["tomtom_args"],
+    result = match_motifs(queries, targets, engine, sm.input.query, sm.input.db, tomtom_args,
                           n_jobs=sm.threads, distance=distance, background=background)
     save_results(sm.output[0], {method: result})
     progress(f"{method}: {len(queries)} motifs x {len(targets)} targets ({result.engine} engine, "

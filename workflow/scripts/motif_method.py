@@ -10,6 +10,8 @@ import numpy as np
 
 from danqmotifs import methods
 from danqmotifs.errors import InputError, atomic_output, run_guarded
+from danqmotifs.formats.base_json import read_base
+from danqmotifs.formats.method_file import write_method_file
 from danqmotifs.kernels import read_kernels_file
 from danqmotifs.logsetup import script_logging
 from danqmotifs.scoring import read_scores
@@ -26,12 +28,12 @@ def main():
     inputs = methods.MethodInputs(
         W=W, bias=kf.bias, codes=kf.codes,
         scan=read_scores(sm.input.scores, n=kf.codes.shape[0], K=W.shape[0]),
-        base=json.loads(Path(sm.input.base).read_text()), options=opts,
+        base=read_base(sm.input.base), options=opts,
         paths={"kernels": sm.input.kernels, "scores": sm.input.scores, "base": sm.input.base})
     result = method.compute(inputs)
     if result.failure:
         raise InputError(sm.input.kernels, result.failure, f"see the log of the {method.name} method")
-    methods.write_method_file(sm.output.h5, result)
+    write_method_file(sm.output.h5, result)
     with atomic_output(sm.output.report) as tmp:
         Path(tmp).write_text(json.dumps(result.report, indent=1) + "\n")
 

@@ -4,6 +4,7 @@ files when configured) and the table of kernels that got no motif (dead kernels)
 from danqmotifs import methods
 from danqmotifs.datafile import data_base_frequencies
 from danqmotifs.errors import atomic_output, run_guarded
+from danqmotifs.formats.method_file import read_method_file
 from danqmotifs.logsetup import script_logging
 from danqmotifs.meme import kernel_ids, kernel_motifs, reverse_complement_motifs, trim_motif, write_meme
 
@@ -15,7 +16,7 @@ def main():
     methods.load_plugins(sm.params.plugins)
     method = methods.get(sm.wildcards.method)
     bg = data_base_frequencies(sm.input.train)
-    pw = methods.read_method_file(sm.input.pwms)
+    pw = read_method_file(sm.input.pwms)
     ms = kernel_motifs(pw["pwms"], pw["nsites"], method.name, keep=pw["keep"])
     write_meme(sm.output.meme, ms, bg)
     print(f"{method.name}: {len(ms)} motifs -> {sm.output.meme}")

@@ -41,6 +41,19 @@ def _warn(msg: str) -> None:
     print(f"warning: {msg}", file=sys.stderr)
 
 
+def _add_digits(p: argparse.ArgumentParser, what: str, note: str = "") -> argparse.ArgumentParser:
+    """Add the ``--digits`` option (significant digits per written ``what``) to ``p``; return ``p``."""
+    p.add_argument("--digits", type=int_range(1, 17), default=17,
+                   help=f"significant digits per {what}, 1-17. Default: 17{note}.")
+    return p
+
+
+def _parsed(make_parser, argv) -> tuple[argparse.Namespace, float]:
+    """The parsed arguments of a command with ``--base``, and ln of that base."""
+    args = make_parser().parse_args(argv)
+    return args, _ln_base(args.base)
+
+
 def _ln_base(base: float, where: str = "--base") -> float:
     if not (base > 1) or not math.isfinite(base):
         raise InputError(where, f"the base must be a finite number > 1, got {base}",
@@ -200,16 +213,13 @@ def kernel2pwm_parser() -> argparse.ArgumentParser:
                    help="dataset of an HDF5 input. Default: 'kernels' if the file has it, else its only "
                         "3-dimensional dataset (several: name one with this option).")
     p.add_argument("--convention", choices=CONVENTIONS, default=None, help=_CONVENTION_HELP)
-    p.add_argument("--digits", type=int_range(1, 17), default=17,
-                   help="significant digits per probability, 1-17. Default: 17 (lossless for float64).")
-    return p
+    return _add_digits(p, "probability", " (lossless for float64)")
 
 
 @command
 def kernel2pwm_main(argv=None):
     """The ``kernel2pwm`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
-    args = kernel2pwm_parser().parse_args(argv)
-    v = _ln_base(args.base)
+    args, v = _parsed(kernel2pwm_parser, argv)
     src = args.input_file
     if _is_hdf5(src):
         W, name, attrs = read_tensor(src, args.tensor_name, "kernel tensor", preferred="kernels",
@@ -251,16 +261,13 @@ def pwm2kernel_parser() -> argparse.ArgumentParser:
     p.add_argument("--convention", choices=CONVENTIONS, default="convolution",
                    help="orientation of the kernel written: 'convolution' (Theano, k2p's files) or "
                         "'correlation' (Keras/TensorFlow). Default: %(default)s (k2p-compatible).")
-    p.add_argument("--digits", type=int_range(1, 17), default=17,
-                   help="significant digits per weight, 1-17. Default: 17.")
-    return p
+    return _add_digits(p, "weight")
 
 
 @command
 def pwm2kernel_main(argv=None):
     """The ``pwm2kernel`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
-    args = pwm2kernel_parser().parse_args(argv)
-    v = _ln_base(args.base)
+    args, v = _parsed(pwm2kernel_parser, argv)
     where = "<stdin>" if args.input_file == "-" else args.input_file
     P = parse_single_pwm(_read_text(args.input_file), where)
     if args.delta is not None and not args.delta > 0:

@@ -74,7 +74,7 @@ def plain_meme(path: str, tmp_dir: str | os.PathLike, name: str, gz: bool = True
     """``path`` itself, or a plain copy in ``tmp_dir`` of standard input (``-``) or, with ``gz``,
     of a gzipped file (the tomtom program reads plain MEME files only; read_meme reads both)."""
     from ..errors import InputError
-    from ..sources.fasta import is_gzip
+    from ..formats.fasta import is_gzip
 
     if path == "-":
         out = Path(tmp_dir) / f"standard-input.{name}"       # the name errors will show

@@ -12,42 +12,76 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import distances
 from ..errors import InputError
 from ..motif import Motif
 from .result import MatchResult, bh_qvalues
 
 ENGINES = ("auto", "native", "memelite", "meme")
-#: column distances the workflow offers (Tomtom's names)
-DISTANCES = ("pearson", "euclidean")
-#: Tomtom's default column distance when ``-dist`` is not given
-TOMTOM_DEFAULT_DIST = "pearson"
+#: column distances the workflow offers (the table in danqmotifs/distances.json)
+DISTANCES = distances.NAMES
 
 
 def resolve_engine(engine: str, distance: str) -> str:
-    """The engine that runs: ``auto`` -> native (Pearson) or memelite (euclidean); memelite with
-    the Pearson distance is an InputError (it implements only the euclidean one)."""
+    """The engine that runs: ``auto`` -> the distance's ``auto_engine`` (native for Pearson,
+    memelite for euclidean); an engine that does not offer the distance (memelite with Pearson)
+    is an InputError."""
     if distance not in DISTANCES:
         raise InputError(f"match.distance: {distance}", "unknown column distance",
                          f"use one of {', '.join(DISTANCES)}")
+    row = distances.TABLE[distance]
     if engine not in ENGINES:
         raise InputError(f"match.engine: {engine}", "unknown engine", f"use one of {', '.join(ENGINES)}")
     if engine == "auto":
-        return "native" if distance == "pearson" else "memelite"
-    if engine == "memelite" and distance != "euclidean":
-        raise InputError(f"match.engine: {engine}", f"memelite implements only the euclidean distance, "
-                         f"not {distance}", "use engine auto or native (this package's Tomtom)")
+        return row.auto_engine
+    if engine not in row.engines:
+        raise InputError(f"match.engine: {engine}", f"{engine} implements only the "
+                         f"{' and '.join(distances.offered_by(engine))} distance, not {distance}",
+                         "use engine auto or native (this package's Tomtom)")
     return engine
 
 
+def _dist_value(toks: list[str]) -> int | None:
+    """Index of the value of ``-dist`` in MEME tomtom's arguments (None without one)."""
+    for i, t in enumerate(toks):
+        if t in ("-dist", "--dist") and i + 1 < len(toks):
+            return i + 1
+    return None
+
+
 def tomtom_args_for(tomtom_args: str, distance: str) -> str:
-    """MEME tomtom's arguments with ``-dist`` set to ``distance`` (an InputError if they name another)."""
-    given = distance_of("meme", tomtom_args) if "-dist" in shlex.split(tomtom_args) else None
-    if given is None:
-        return f"{tomtom_args} -dist {distance}".strip()
-    if given != distance:
+    """MEME tomtom's arguments with ``-dist`` set to ``distance`` under MEME's name of it
+    (``euclidean``: ``-dist ed``); ``-dist`` already there under any alias of ``distance`` is
+    written with MEME's name, another distance is an InputError."""
+    meme = distances.get(distance).meme_dist
+    toks = shlex.split(tomtom_args)
+    at = _dist_value(toks)
+    if at is None:
+        return f"{tomtom_args} -dist {meme}".strip()
+    given = toks[at]
+    if distances.canonical(given) != distances.canonical(distance):
         raise InputError(f"match.tomtom_args: {tomtom_args}", f"-dist {given} contradicts match.distance "
                          f"{distance}", "remove -dist from tomtom_args or make the two agree")
-    return tomtom_args
+    if given == meme:
+        return tomtom_args
+    toks[at] = meme
+    return shlex.join(toks)
+
+
+def settings_for(distance: str, engine: str, tomtom_args: str, configured: str) -> tuple[str, str]:
+    """(engine, tomtom_args) for matching under ``distance`` when the config names ``configured``
+    (match.distance) with ``engine`` and ``tomtom_args``: unchanged for ``configured``; for another
+    distance (the planted benchmark's second one) the engine if it offers that distance, else
+    ``auto``, and the arguments without their ``-dist``, which names ``configured``."""
+    if distance == configured:
+        return engine, tomtom_args
+    if engine != "auto" and engine not in distances.get(distance).engines:
+        engine = "auto"
+    toks = shlex.split(tomtom_args)
+    at = _dist_value(toks)
+    if at is not None:
+        tomtom_args = shlex.join(toks[:at - 1] + toks[at + 1:])
+    return engine, tomtom_args
 
 
 def tomtom_native(queries: Sequence[Motif], targets: Sequence[Motif], distance: str = "pearson",
@@ -98,14 +132,17 @@ def tomtom_memelite(queries: Sequence[Motif], targets: Sequence[Motif], n_jobs: 
 # --- the MEME suite's tomtom -----------------------------------------------------------------
 
 def distance_of(engine: str, tomtom_args: str = "") -> str:
-    """The column distance an engine uses (memelite: euclidean; meme: ``-dist`` or Tomtom's default)."""
-    if engine == "memelite":
-        return "euclidean"
+    """The column distance an engine uses, by its name in the table (memelite: euclidean, the only
+    one it offers; meme: ``-dist``, ``ed`` read as euclidean, or Tomtom's default; a ``-dist`` the
+    table does not know is returned as given)."""
+    offered = distances.offered_by(engine)
+    if len(offered) == 1:
+        return offered[0]
     toks = shlex.split(tomtom_args)
-    for i, t in enumerate(toks):
-        if t in ("-dist", "--dist") and i + 1 < len(toks):
-            return toks[i + 1]
-    return TOMTOM_DEFAULT_DIST
+    at = _dist_value(toks)
+    if at is None:
+        return distances.TOMTOM_DEFAULT
+    return distances.canonical(toks[at]) or toks[at]
 
 
 _TSV_NAMES = {"query_id": "query", "target_id": "target_id", "optimal_offset": "offset",

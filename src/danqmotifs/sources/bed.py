@@ -28,7 +28,7 @@ import numpy as np
 from ..alphabet import encode
 from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
-from .fasta import _open_text, iter_lines
+from ..formats.fasta import iter_lines, open_text
 
 _IUPAC = b"RYKMSWBDHVrykmswbdhv"
 _TO_N = bytes.maketrans(_IUPAC, b"N" * len(_IUPAC))
@@ -75,7 +75,7 @@ def read_bed(path: str | os.PathLike) -> BedRegions:
     chroms, starts, ends, lines, rows, texts = [], [], [], [], [], []
     n_labels = None
     fmt = "chrom<TAB>start<TAB>end<TAB>one 0/1 column per target"
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         for i, raw in enumerate(iter_lines(fh), 1):
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
             if not text.strip():

@@ -1,8 +1,7 @@
 """A FASTA of sequences plus a TSV of their labels, converted to the data layout.
 
-FASTA: plain or gzipped (recognised by its first bytes, not its name), Windows line endings
-accepted, lowercase (soft-masked) bases are ordinary bases, N is N, any other letter is an error
-naming the record and position. A record id is the first word of its header line.
+FASTA: read by :mod:`danqmotifs.formats.fasta` (plain or gzipped, lowercase accepted, N is N, any
+other letter an error naming the record).
 
 Labels: a tab-separated table with a header line ``id <target 1> <target 2> ...`` and one row
 per record, values 0 or 1. Every record needs exactly one row and every row a record.
@@ -18,105 +17,18 @@ memory holds the ids and labels, never all sequences.
 
 from __future__ import annotations
 
-import gzip
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterator
 
 import numpy as np
 
-from ..alphabet import N_CODE, encode
+from ..alphabet import encode
 from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
+from ..formats.fasta import RESIZE, encode_record, is_gzip, iter_fasta, iter_lines, open_text, resize_codes
 
-RESIZE = ("none", "center", "left")
 _BLOCK = 4096
-
-
-def is_gzip(path: str | os.PathLike) -> bool:
-    """Whether a file starts with the gzip magic bytes."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _open_text(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
-
-
-def iter_lines(fh) -> Iterator[bytes]:
-    """Lines of a binary file split at LF, CRLF or a lone CR, without a leading byte-order mark."""
-    first = True
-    for raw in fh:
-        if first:
-            raw, first = raw.removeprefix(b"\xef\xbb\xbf"), False
-        body = raw.rstrip(b"\r\n")
-        if b"\r" in body:
-            yield from (part + b"\n" for part in body.split(b"\r"))
-        else:
-            yield raw
-
-
-def iter_fasta(path: str | os.PathLike) -> Iterator[tuple[str, bytes, int]]:
-    """(id, raw sequence bytes, header line number) per record; whitespace and '\\r' removed.
-    Lines may end in LF, CRLF or CR alone (old Mac files); a byte-order mark is skipped."""
-    path = Path(path)
-    rid, parts, line_no = None, [], 0
-    try:
-        with _open_text(path) as fh:
-            for i, line in enumerate(iter_lines(fh), 1):
-                if line.startswith(b">"):
-                    if rid is not None:
-                        yield rid, b"".join(parts), line_no
-                    words = line[1:].split()
-                    if not words:
-                        raise InputError(path, f"line {i}: a header line without an id",
-                                         "give every record an id after '>'")
-                    rid, parts, line_no = words[0].decode("utf-8", "replace"), [], i
-                elif line.startswith(b";"):
-                    continue
-                else:
-                    seq = b"".join(line.split())
-                    if seq and rid is None:
-                        raise InputError(path, f"line {i}: sequence before the first '>' header",
-                                         "start the file with a '>id' header line (is it a FASTA?)")
-                    parts.append(seq)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(path, f"cannot read the file ({exc})", "check that it is a complete FASTA or .fa.gz") from None
-    if rid is not None:
-        yield rid, b"".join(parts), line_no
-
-
-def encode_record(path, rid: str, raw: bytes) -> np.ndarray:
-    """Codes of one record; a letter other than A, C, G, T, N (any case) is an InputError."""
-    try:
-        return encode(raw)
-    except ValueError as exc:
-        raise InputError(path, f"record '{rid}': {exc}",
-                         "use only A, C, G, T and N (replace ambiguity codes by N)") from None
-
-
-def resize_codes(codes: np.ndarray, length: int, mode: str) -> np.ndarray:
-    """Trim or pad (with N) one sequence to ``length``: around the centre (``center``) or keeping
-    the start (``left``). Centre trimming drops floor(excess / 2) bases at the start; centre
-    padding puts floor(missing / 2) N before the sequence."""
-    n = codes.shape[0]
-    if n == length:
-        return codes
-    if mode == "left":
-        out = np.full(length, N_CODE, dtype=np.uint8)
-        out[:min(n, length)] = codes[:length]
-        return out
-    if mode == "center":
-        if n > length:
-            s = (n - length) // 2
-            return codes[s:s + length]
-        out = np.full(length, N_CODE, dtype=np.uint8)
-        s = (length - n) // 2
-        out[s:s + n] = codes
-        return out
-    raise ValueError(f"unknown resize mode {mode!r}")
-
 
 def read_labels(path: str | os.PathLike) -> tuple[list[str], list[str], np.ndarray]:
     """(target names, record ids, labels (n, T) uint8) from a TSV with a header line."""
@@ -125,7 +37,7 @@ def read_labels(path: str | os.PathLike) -> tuple[list[str], list[str], np.ndarr
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "the labels file does not exist", "correct data.fasta.labels")
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         header = next(iter_lines(fh), b"").decode("utf-8", "replace").rstrip("\r\n").lstrip("#").split("\t")
     if len(header) < 2:
         raise InputError(path, "the header line has fewer than 2 tab-separated columns",
@@ -173,7 +85,7 @@ def read_labels(path: str | os.PathLike) -> tuple[list[str], list[str], np.ndarr
 
 def _first_bad_label_line(path: Path, n_cols: int) -> str | None:
     """What is wrong with the first label row that is not an id and ``n_cols - 1`` values 0 or 1."""
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         for i, raw in enumerate(iter_lines(fh), 1):
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
             if i == 1 or not text.strip():

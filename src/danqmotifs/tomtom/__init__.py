@@ -31,12 +31,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import distances
 from ._inputs import TomtomInputError, pack, prepare, symmetric_background
 from .format import consensus, tomtom_table
 
-DISTANCES = {"pearson": 0, "euclidean": 1, "ed": 1}
+#: the column score each distance of danqmotifs/distances.json selects in ._columns (by its name)
+SCORE_CODES = {"pearson": 0, "euclidean": 1}
 
-__all__ = ["DISTANCES", "TomtomInputError", "TomtomResult", "consensus", "tomtom", "tomtom_table"]
+__all__ = ["SCORE_CODES", "TomtomInputError", "TomtomResult", "consensus", "tomtom", "tomtom_table"]
 
 
 @dataclass
@@ -128,9 +130,10 @@ def tomtom(queries, targets, distance: str = "pearson", min_overlap: int = 5, n_
     """
     from ._engine import all_queries
 
-    if distance not in DISTANCES:
+    name = distances.canonical(distance)
+    if name not in SCORE_CODES:
         raise TomtomInputError(f"distance={distance!r}", "unknown column distance",
-                               "use 'pearson' or 'euclidean'")
+                               "use " + " or ".join(map(repr, distances.offered_by("native"))))
     if int(min_overlap) != min_overlap or min_overlap < 0:
         raise TomtomInputError(f"min_overlap={min_overlap!r}", "not a non-negative integer",
                                "give Tomtom's -min-overlap, e.g. 5")
@@ -145,7 +148,7 @@ def tomtom(queries, targets, distance: str = "pearson", min_overlap: int = 5, n_
     n_orient = 2 if both_strands else 1
     with _threads(n_jobs):
         p, q, off, ov, pi0 = all_queries(qcols, qstarts, qlens, tcols, tstarts, tlens,
-                                         DISTANCES[distance], int(min_overlap), bool(complete_scores),
+                                         SCORE_CODES[name], int(min_overlap), bool(complete_scores),
                                          n_orient, int(seed))
     nq, nt = len(Q), len(T)
     p = p.reshape(nq, nt, n_orient)
@@ -165,7 +168,7 @@ def tomtom(queries, targets, distance: str = "pearson", min_overlap: int = 5, n_
     return TomtomResult(p_values=p_best, e_values=p_best * nt, q_values=take(q),
                         offsets=take(off).astype(np.int32), overlaps=take(ov).astype(np.int32),
                         orientations=pick[..., 0].astype(np.int8), strand_p_values=strand_p,
-                        pi0=pi0, distance="euclidean" if distance == "ed" else distance,
+                        pi0=pi0, distance=name,
                         min_overlap=int(min_overlap), complete_scores=bool(complete_scores),
                         query_consensus=[consensus(m) for m in Q],
                         target_consensus=[(consensus(m), consensus(m[::-1, ::-1])) for m in T])

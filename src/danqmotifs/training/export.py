@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..errors import atomic_output
-from ..tsv import read_tsv
+from ..formats.tsv import read_tsv
 from .fit import TrainResult
 
 HISTORY_COLUMNS = ("epoch", "loss", "auc", "val_loss", "val_auc", "learning_rate")

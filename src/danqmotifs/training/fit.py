@@ -13,7 +13,8 @@ import numpy as np
 
 from ..datafile import DataReader
 from ..errors import InputError
-from ..model import ModelSpec, build_model, init_kernels_from_motifs, load_model, spec_from_config
+from ..model import ModelSpec, build_model, init_kernels_from_motifs, spec_from_config
+from ..modelio import load_model
 from ..motif import Motif
 from .checkpoint import Checkpoint, data_identity, fingerprint, restore_seed_states, seed_states
 from .pipeline import SplitSequence

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 
+from ..errors import InputError
+
 
 def set_threads(threads: int) -> list[str]:
     """Set TensorFlow's intra-op (``threads``) and inter-op (at most 2) thread counts.
@@ -42,8 +44,6 @@ def configure_runtime(seed: int, threads: int | None = None, deterministic: bool
     if threads:
         notes += set_threads(threads)
     if gpus > 0 and not tf.config.list_physical_devices("GPU"):
-        from ..errors import InputError
-
         raise InputError("train.gpus", f"train.gpus is {gpus} but TensorFlow sees no GPU (the CPU "
                          "build of TensorFlow, no NVIDIA driver, or CUDA_VISIBLE_DEVICES empty)",
                          "run in an environment with the CUDA build (pip install -e '.[gpu]', or "

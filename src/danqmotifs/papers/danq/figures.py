@@ -24,6 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from ...errors import InputError, atomic_output
+from ...formats.tsv import read_tsv, write_table
 from ...reference import Reference
 
 CLASSES = ("DNase", "TF", "histone")
@@ -44,7 +45,6 @@ METRICS = ("roc_auc", "pr_auc")
 def read_model_aucs(path) -> tuple[list, dict]:
     """Target names and {metric: (T,) float64} of the evaluate rule's table (``<split>_auc.tsv``;
     NA -> NaN)."""
-    from ...tsv import read_tsv
 
     rows = read_tsv(path)
     if not rows or any(k not in rows[0] for k in ("target", *METRICS)):
@@ -142,18 +142,9 @@ def comparisons(model: dict, ref: Reference) -> list[dict]:
     return out
 
 
-def _fmt(x) -> str:
-    if isinstance(x, float):
-        return "NA" if not math.isfinite(x) else f"{x:.6g}"
-    return "NA" if x is None else str(x)
-
-
 def write_rows(rows: Sequence[dict], path) -> None:
     """A list of flat dicts (same keys) as a TSV with a header line (None/NaN -> NA)."""
-    cols = list(rows[0]) if rows else []
-    lines = ["\t".join(cols)] + ["\t".join(_fmt(r[c]) for c in cols) for r in rows]
-    with atomic_output(path) as tmp:
-        Path(tmp).write_text("\n".join(lines) + "\n")
+    write_table(path, list(rows[0]) if rows else [], rows, float_format=".6g")
 
 
 def write_json(data: dict, path) -> None:

@@ -35,7 +35,15 @@ import h5py
 import numpy as np
 
 from ...alphabet import N_CODE, codes_to_onehot
+from ...datafile import DataReader
 from ...errors import InputError, atomic_output
+from ...evaluate import auc_table, spill_predictions
+from ...formats.base_json import ln_b_per_kernel, read_base
+from ...formats.method_file import read_kernel_pwms
+from ...formats.tsv import number, read_tsv, write_table
+from ...kernels import kernels_from_layer, read_kernels_file
+from ...modelio import first_conv_layer
+from ...pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
 VARIANTS = ("original", "exact", "heuristic")
 FIDELITY_COLUMNS = ("target",) + tuple(f"{m}_{v}" for m in ("roc_auc", "pr_auc") for v in VARIANTS)
@@ -73,7 +81,6 @@ def exact_substitute(W, bias, pwms, ln_b, where="exact PWMs", tol: float = 1e-9)
     where : the PWM file, for errors.
     tol : largest accepted |P - softmax(ln b * W)|; more means the files do not belong together.
     """
-    from ...pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
     W = np.asarray(W, dtype=np.float64)
     P = np.asarray(pwms, dtype=np.float64)
@@ -106,7 +113,6 @@ def exact_substitute(W, bias, pwms, ln_b, where="exact PWMs", tol: float = 1e-9)
 
 def log_pfm(ppm) -> np.ndarray:
     """ln Q of heuristic PPMs (K, L, 4), zero entries first given k2p's pseudocount (per kernel)."""
-    from ...pwm import pwm_to_kernel
 
     ppm = np.asarray(ppm, dtype=np.float64)
     return np.stack([pwm_to_kernel(q, 1.0)[0] for q in ppm]) if ppm.size else ppm.copy()
@@ -203,7 +209,6 @@ def heuristic_substitute(W, bias, ppm, dead, windows) -> Substitute:
 def swapped_kernels(model, W, bias):
     """Within the block, the model's first Conv1D holds kernels ``W`` (K, L, 4) and ``bias``;
     the original weights are restored afterwards (no copy of the model is made)."""
-    from ...model import first_conv_layer
 
     layer = first_conv_layer(model)
     if not layer.use_bias:
@@ -239,7 +244,6 @@ def _diff_stats(spill_a, spill_b, keep: np.ndarray, group: int = 16) -> dict:
 
 
 def _sequences_with_n(data_path, block: int = 65536) -> np.ndarray:
-    from ...datafile import DataReader
 
     with DataReader(data_path) as r:
         return np.concatenate([(codes == N_CODE).any(axis=1) for _, codes, _ in r.iter_blocks(block)])
@@ -249,17 +253,10 @@ def _sequences_with_n(data_path, block: int = 65536) -> np.ndarray:
 
 def read_inputs(kernels_path, base_path, exact_path, heuristic_path):
     """(KernelFile, ln b (K,), exact PWMs, heuristic PPMs, dead mask) from the motif stage's files."""
-    from ...kernels import read_kernels_file
-    from ...meme import read_kernel_pwms
-    from ...mle import ln_b_per_kernel
 
     kf = read_kernels_file(kernels_path)
     K = kf.W.shape[0]
-    try:
-        base = json.loads(Path(base_path).read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError(base_path, f"not a readable JSON file ({exc})", "rerun the estimate_base rule") from None
-    v = ln_b_per_kernel(base, K, base_path)
+    v = ln_b_per_kernel(read_base(base_path), K, base_path)
     exact = read_kernel_pwms(exact_path)
     with h5py.File(exact_path, "r") as f:
         if "ln_b" in f and not np.allclose(np.broadcast_to(f["ln_b"][()], (K,)), v, rtol=0, atol=1e-12):
@@ -296,10 +293,6 @@ def fidelity_test(model, kernels_path, base_path, exact_path, heuristic_path, da
     rows : per-target dicts with the columns ``FIDELITY_COLUMNS`` (plus ``n_pos``).
     summary : dict (see :func:`fidelity_summary`).
     """
-    from ...datafile import DataReader
-    from ...evaluate import auc_table, spill_predictions
-    from ...kernels import kernels_from_layer
-    from ...model import first_conv_layer
 
     kf, v, P_exact, Q, dead = read_inputs(kernels_path, base_path, exact_path, heuristic_path)
     current = kernels_from_layer(first_conv_layer(model)).W
@@ -386,24 +379,16 @@ def fidelity_summary(rows: Sequence[dict], diffs: dict | None = None, info: dict
     return out
 
 
-def _fmt(x) -> str:
-    return "NA" if x is None or not math.isfinite(x) else f"{x:.6f}"
-
-
 def write_fidelity_table(rows: Sequence[dict], path) -> None:
     """TSV with the columns ``FIDELITY_COLUMNS`` (NA where an AUC is undefined)."""
-    lines = ["\t".join(FIDELITY_COLUMNS)]
-    lines += ["\t".join([r["target"]] + [_fmt(r[c]) for c in FIDELITY_COLUMNS[1:]]) for r in rows]
-    with atomic_output(path) as tmp:
-        Path(tmp).write_text("\n".join(lines) + "\n")
+    write_table(path, FIDELITY_COLUMNS, rows)
 
 
 def read_fidelity_table(path) -> list[dict]:
     """Rows of :func:`write_fidelity_table`'s TSV (NA -> nan)."""
-    from ...tsv import read_tsv
 
-    return [{"target": d["target"], **{c: float("nan") if d[c] == "NA" else float(d[c])
-                                        for c in FIDELITY_COLUMNS[1:]}} for d in read_tsv(path)]
+    return [{"target": d["target"], **{c: number(d[c], path) for c in FIDELITY_COLUMNS[1:]}}
+            for d in read_tsv(path, FIDELITY_COLUMNS)]
 
 
 def write_fidelity_json(summary: dict, path) -> None:

@@ -1,0 +1,158 @@
+"""Report import cycles inside the danqmotifs package, from its static import graph.
+
+Every ``import`` statement of every module under ``src/danqmotifs`` counts, wherever it stands (at
+the top of the module or inside a function): an import hidden in a function still makes the two
+modules depend on each other, it only postpones the failure. Imports of other packages (keras,
+numpy, ...) are ignored. Importing a sub-package (``from . import tomtom``) depends on the
+sub-package's ``__init__``; ``from .pkg import name`` depends on ``pkg/name.py`` when that module
+exists, else on ``pkg/__init__.py``; a module outside ``pkg`` that imports ``pkg.name`` also depends
+on ``pkg/__init__.py``, which Python runs first.
+
+Usage: ``python tools/import_cycles.py [src_dir]`` (default: ``src`` beside this tools folder).
+Prints each cycle as ``a -> b -> a`` and exits 1 if there is one; prints the number of modules
+and edges and exits 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+PACKAGE = "danqmotifs"
+
+
+def module_name(path: Path, src: Path) -> str:
+    """Dotted name of the module at ``path`` (``pkg/__init__.py`` -> ``pkg``)."""
+    parts = list(path.relative_to(src).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules(src: Path) -> dict[str, Path]:
+    """Every module of the package: dotted name -> file."""
+    return {module_name(p, src): p for p in sorted((src / PACKAGE).rglob("*.py"))}
+
+
+def _resolve(name: str, known: dict[str, Path]) -> str | None:
+    """The package module ``name`` stands for (itself, or the nearest enclosing package)."""
+    while name:
+        if name in known:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def imports_of(mod: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """Package modules that ``mod`` imports anywhere in its source."""
+    is_pkg = path.name == "__init__.py"
+    base = mod.split(".") if is_pkg else mod.split(".")[:-1]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = base[:len(base) - node.level + 1]
+                stem = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                stem = node.module or ""
+            targets = [f"{stem}.{a.name}" if f"{stem}.{a.name}" in known else stem for a in node.names]
+        else:
+            continue
+        for t in targets:
+            if t == PACKAGE or t.startswith(PACKAGE + "."):
+                r = _resolve(t, known)
+                if r is not None and r != mod:
+                    out.add(r)
+                    out |= _outer_packages(r, mod)
+    return out
+
+
+def _outer_packages(target: str, mod: str) -> set[str]:
+    """The packages Python initialises before ``target`` that ``mod`` is not already inside
+    (``pkg/__init__`` runs first when a module outside ``pkg`` imports ``pkg.x``)."""
+    parts = target.split(".")
+    inside = {".".join(mod.split(".")[:i]) for i in range(1, mod.count(".") + 2)}
+    return {p for p in (".".join(parts[:i]) for i in range(2, len(parts))) if p not in inside}
+
+
+def graph(src: Path) -> dict[str, set[str]]:
+    """Module -> the package modules it imports."""
+    known = modules(src)
+    return {m: imports_of(m, p, known) for m, p in known.items()}
+
+
+def cycles(g: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component of more than one module (Tarjan's algorithm),
+    as a path that returns to its start."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    comps: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(g.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                comps.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(g):
+        if v not in index:
+            visit(v)
+    return [_path_in(sorted(c), g) for c in comps]
+
+
+def _path_in(comp: list[str], g: dict[str, set[str]]) -> list[str]:
+    """A shortest cycle through the first module of a strongly connected component."""
+    start, members = comp[0], set(comp)
+    prev = {start: None}
+    queue = [start]
+    while queue:
+        v = queue.pop(0)
+        for w in sorted(g[v] & members):
+            if w == start:
+                path = [v]
+                while prev[path[-1]] is not None:
+                    path.append(prev[path[-1]])
+                return list(reversed(path)) + [start]
+            if w not in prev:
+                prev[w] = v
+                queue.append(w)
+    return comp
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    src = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "src"
+    g = graph(src)
+    found = cycles(g)
+    for c in found:
+        print("import cycle: " + " -> ".join(c))
+    if found:
+        print(f"{len(found)} import cycle(s) among {len(g)} modules", file=sys.stderr)
+        return 1
+    print(f"no import cycle: {len(g)} modules, {sum(map(len, g.values()))} imports within the package")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
