@@ -126,6 +126,7 @@ rule evaluate:
         gpu=TRAIN_CFG["gpus"],
     params:
         evaluate=EVAL_CFG,
+        backend=TRAIN_CFG["backend"],
     script:
         "../scripts/evaluate.py"
 
@@ -157,5 +158,6 @@ if PREDICT_FASTA:
             gpu=TRAIN_CFG["gpus"],
         params:
             evaluate=EVAL_CFG,
+            backend=TRAIN_CFG["backend"],
         script:
             "../scripts/predict.py"
