@@ -22,12 +22,13 @@ _MODULE = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 _LABEL = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
 
-def select_backend(name: str | None) -> str:
+def select_backend(name: str | None, source: str = "train.backend") -> str:
     """Make ``name`` the Keras backend of this process (sets ``KERAS_BACKEND``); returns it.
 
     Must run before Keras is first imported. ``None`` or ``""`` keeps ``KERAS_BACKEND`` (default
     ``tensorflow``). An unknown name, a backend whose package is not installed, or a Keras already
-    imported with another backend is an :class:`~danqmotifs.errors.InputError`.
+    imported with another backend is an :class:`~danqmotifs.errors.InputError` naming ``source``
+    (where the choice came from).
     """
     import importlib.util
 
@@ -35,18 +36,18 @@ def select_backend(name: str | None) -> str:
 
     name = name or os.environ.get("KERAS_BACKEND") or "tensorflow"
     if name not in BACKENDS:
-        raise InputError("train.backend", f"unknown Keras backend {name!r}",
+        raise InputError(source, f"unknown Keras backend {name!r}",
                          f"use one of {', '.join(BACKENDS)}")
     if importlib.util.find_spec(_MODULE[name]) is None:
-        extra = {"tensorflow": "cpu' (or '.[gpu]' on an NVIDIA GPU machine)", "jax": "jax'",
-                 "torch": "torch' (pip install torch)"}[name]
-        raise InputError("train.backend", f"the Keras backend {name} is chosen but the package "
+        how = {"tensorflow": "pip install -e '.[cpu]' (or '.[gpu]' on an NVIDIA GPU machine)",
+               "jax": "pip install -e '.[jax]'", "torch": "pip install torch"}[name]
+        raise InputError(source, f"the Keras backend {name} is chosen but the package "
                          f"{_MODULE[name]} is not installed in this environment",
-                         f"install it (pip install -e '.[{extra}) or choose another train.backend")
+                         f"install it ({how}) or choose another backend ({source})")
     if "keras" in sys.modules:
         current = active_backend()
         if current != name:
-            raise InputError("train.backend", f"Keras was already imported with the {current} "
+            raise InputError(source, f"Keras was already imported with the {current} "
                              f"backend, {name} is asked for",
                              "choose the backend before Keras is imported (set KERAS_BACKEND)")
     os.environ["KERAS_BACKEND"] = name
