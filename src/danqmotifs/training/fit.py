@@ -34,15 +34,18 @@ def make_optimizer(name: str, learning_rate: float, mixed_precision: bool = Fals
     return opt
 
 
-def compile_model(model, settings: TrainSettings) -> None:
+def compile_model(model, settings: TrainSettings, jit_compile: bool | None = None) -> None:
     """Binary cross-entropy, the configured optimizer, and mean per-target ROC AUC as a metric.
     XLA compilation (TensorFlow; ``torch.compile`` on PyTorch) only when asked for: on CPU it costs
     a long start and brings nothing. On JAX the train step is always compiled (``jax.jit``): JAX
-    without it runs op by op, a debugging mode many times slower."""
+    without it runs op by op, a debugging mode many times slower. ``jit_compile`` (True or False)
+    overrides both (the benchmarks measure each)."""
     import keras
 
     n_targets = model.outputs[0].shape[-1]
     jit = bool(settings.jit_compile) or keras.backend.backend() == "jax"
+    if jit_compile is not None:
+        jit = bool(jit_compile)
     model.compile(optimizer=make_optimizer(settings.optimizer, settings.learning_rate,
                                            settings.mixed_precision),
                   loss="binary_crossentropy",
