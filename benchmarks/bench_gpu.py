@@ -52,6 +52,21 @@ GPU_SIZES = dict(n=50_000, length=1000, targets=919, batches=(100, 500), steps=2
 CPU_SIZES = dict(n=64, length=200, targets=20, batches=(4, 8), steps=2, cap=20.0, warm=1)
 
 
+def machine() -> str:
+    """CPU, cores, GPU (nvidia-smi's name and memory) and Python, for the results."""
+    import platform
+
+    gpu = "none"
+    try:
+        r = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode == 0 and r.stdout.strip():
+            gpu = r.stdout.strip().replace("\n", "; ")
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return f"{platform.machine()}, {os.cpu_count()} cores, GPU: {gpu}, Python {platform.python_version()}"
+
+
 def gpu_present() -> bool:
     """An NVIDIA GPU answers nvidia-smi (decides the sizes before any backend starts)."""
     if shutil.which("nvidia-smi") is None:
@@ -248,8 +263,9 @@ def measure(m: dict, data: Path, sizes: dict, until: float) -> dict:
 def child(args) -> None:
     from danqmotifs.training.runtime import configure_runtime, gpu_count, select_backend
 
-    select_backend(args.child)
     # no deterministic ops: they slow GPUs down and throughput is what is measured here
+    os.environ.setdefault("XLA_FLAGS", "--xla_gpu_deterministic_ops=false")
+    select_backend(args.child)
     notes = configure_runtime(1, None, deterministic=False)
     gpu = gpu_count() > 0
     sizes = json.loads(args.sizes)
@@ -306,7 +322,7 @@ def main() -> None:
     missing = [b for b in args.backends.split(",") if b and b not in backends]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     res = dict(name="gpu", command="python3 benchmarks/bench_gpu.py " + " ".join(sys.argv[1:]),
-               mode="gpu" if gpu else "cpu-check", sizes=sizes, backends=backends,
+               mode="gpu" if gpu else "cpu-check", machine=machine(), sizes=sizes, backends=backends,
                not_installed=missing, started=time.strftime("%Y-%m-%d %H:%M:%S"), measurements=[],
                figures=[], ratios=[], notes=[])
     if not gpu:

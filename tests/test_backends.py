@@ -48,6 +48,17 @@ def test_schema_config_and_settings_name_the_same_backends():
     assert TrainSettings().backend == "tensorflow"
 
 
+def test_importing_the_stages_does_not_import_keras():
+    """The backend is chosen when Keras is first imported: the rule scripts import these modules
+    first and choose it (select_backend) afterwards, so none of them may import Keras."""
+    code = ("import sys, danqmotifs.training, danqmotifs.evaluate, danqmotifs.predict, danqmotifs.kernels, "
+            "danqmotifs.model; print(sorted(m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
 def _check(backends, tmp_path) -> dict:
     """Run tests/backend_check.py once per entry of ``backends`` (side by side, one process each)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -38,4 +38,5 @@ def test_bench_gpu_runs_its_cpu_check_and_writes_its_json(tmp_path):
     assert all(m["backend"] == backend and m["device"] == "cpu" and m["seq_per_s"] > 0 for m in done)
     assert all(f["unit"].startswith("seq/s (CPU check") for f in res["figures"])
     assert res["ratios"] and res["ratios"][0]["baseline"] == "in memory"
-    assert res["sizes"]["n"] == 24 and res["wall_s"] < 400
+    # the budget holds: a backend's process is stopped 10 s after its share at the latest
+    assert res["sizes"]["n"] == 24 and res["wall_s"] < 400 + 30
