@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_train.py [--quick]
 
 1. Throughput (sequences/s), side by side in one process: the same DanQ architecture trained
-   a) by ``model.fit`` on ``SplitSequence.tf_dataset()``, which streams shuffled batches of base codes
+   a) by ``model.fit`` on ``SplitSequence.keras_dataset()``, which streams shuffled batches of base codes
       from a data file and one-hot encodes them on the fly (what the train rule does), and
    b) by ``model.fit`` on in-memory NumPy arrays (one-hot float32 and targets, shuffled by Keras),
    at full DanQ size (1000 bp, 919 targets, 46.9 M parameters) and at the small preset (the
@@ -97,7 +97,7 @@ def throughput(label: str, model_cfg: dict, n: int, length: int, n_targets: int,
     x_mem, y_mem = codes_to_onehot(codes), y.astype(np.float32)
     stream_model, mem_model = _compiled(spec), _compiled(spec)
     ds = SplitSequence(path, 100, shuffle=True, seed=1)
-    tfd = ds.tf_dataset()
+    tfd = ds.keras_dataset()
     done = {"stream": 0, "memory": 0}
 
     def epoch_setter():
@@ -150,7 +150,7 @@ ds = SplitSequence(cfg["path"], 100, shuffle=True, seed=1, steps=cfg["steps"])
 spec = spec_from_config(cfg["model"], ds.length, ds.n_targets)
 model = _compiled(spec)
 t0 = time.perf_counter()
-model.fit(ds.tf_dataset(), epochs=1, verbose=0, shuffle=False)
+model.fit(ds.keras_dataset(), epochs=1, verbose=0, shuffle=False)
 dt = time.perf_counter() - t0
 # VmHWM: this process's own peak (getrusage's maxrss would include the parent's, copied at fork)
 rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024

@@ -327,6 +327,6 @@ def test_gpus_asked_for_but_none_visible_is_an_error():
         pytest.skip("this machine has a GPU")
     from danqmotifs.training.runtime import configure_runtime
 
-    with pytest.raises(InputError, match="train.gpus is 1 but TensorFlow sees no GPU"):
+    with pytest.raises(InputError, match="train.gpus is 1 but TensorFlow .the Keras backend. sees no GPU"):
         configure_runtime(0, None, gpus=1)
     assert isinstance(configure_runtime(0, None, gpus=0), list)

@@ -85,18 +85,44 @@ def test_shuffled_epoch_visits_every_row_once_and_depends_on_seed_and_epoch(tmp_
     assert all(w[0].shape[0] <= 200 for w in ds._windows.values())
 
 
-def test_tf_dataset_yields_the_same_batches_as_indexing(data):
-    ds = SplitSequence(data / "train.h5", batch_size=64, shuffle=True, seed=2, window_chunks=1, chunk_rows=100)
-    tfd = ds.tf_dataset()
-    for epoch in (0, 3):
-        ds.set_epoch(epoch)
-        got = [(x.numpy(), y.numpy()) for x, y in tfd]
-        assert len(got) == len(ds) == 11
-        for b, (x, y) in enumerate(got):
-            ex, ey = ds[b]
-            np.testing.assert_array_equal(x, ex)
-            np.testing.assert_array_equal(y, ey)
-    assert got[-1][0].shape == (700 - 640, 40, 4)
+def test_keras_dataset_feeds_fit_every_batch_of_the_epoch_set_before_it(data):
+    """model.fit on the PyDataset (worker threads ahead of the model) reads batch b of epoch e for
+    every (e, b) and nothing of another epoch, the epoch being set in on_epoch_begin as train does."""
+    import collections
+    import threading
+
+    class Recording(SplitSequence):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self.calls, self._rec = [], threading.Lock()
+
+        def __getitem__(self, index):
+            with self._rec:
+                self.calls.append((self.epoch, index))
+            return super().__getitem__(index)
+
+    ds = Recording(data / "train.h5", batch_size=64, shuffle=True, seed=2, window_chunks=1, chunk_rows=100)
+    kd = ds.keras_dataset(workers=2, max_queue_size=3)
+    assert len(kd) == len(ds) == 11 and kd.workers == 2
+    for b in (0, 10):
+        for got, want in zip(kd[b], ds[b]):
+            np.testing.assert_array_equal(got, want)
+    assert kd[10][0].shape == (700 - 640, 40, 4)
+    ds.calls.clear()
+
+    class SetEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            ds.set_epoch(epoch)
+
+    configure_runtime(0, 1)
+    inp = keras.Input((40, 4))
+    model = keras.Model(inp, keras.layers.Dense(2, activation="sigmoid")(keras.layers.Flatten()(inp)))
+    model.compile("sgd", "binary_crossentropy")
+    model.fit(kd, epochs=3, callbacks=[SetEpoch()], verbose=0)
+    want = collections.Counter((e, b) for e in range(3) for b in range(11))
+    got = collections.Counter(ds.calls)
+    assert set(got) == set(want)                  # every batch of every epoch, no other epoch
+    assert sum(got.values()) - sum(want.values()) <= 2     # TensorFlow reads two to learn the shapes
 
 
 def test_batch_onehot_equals_the_reference_encoding():

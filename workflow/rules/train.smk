@@ -131,6 +131,7 @@ rule evaluate:
         gpu=TRAIN_CFG["gpus"],
     params:
         evaluate=EVAL_CFG,
+        backend=TRAIN_CFG["backend"],
     script:
         "../scripts/evaluate.py"
 
@@ -162,5 +163,6 @@ if PREDICT_FASTA:
             gpu=TRAIN_CFG["gpus"],
         params:
             evaluate=EVAL_CFG,
+            backend=TRAIN_CFG["backend"],
         script:
             "../scripts/predict.py"

@@ -12,6 +12,9 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    from danqmotifs.training.runtime import select_backend
+
+    select_backend(sm.params.get("backend"))            # train.backend, before Keras is imported
     from danqmotifs.datafile import DataReader
     from danqmotifs.evaluate import evaluate_split, summary, write_auc_table
     from danqmotifs.reference import read_reference

@@ -11,6 +11,9 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    from danqmotifs.training.runtime import select_backend
+
+    select_backend(sm.params.get("backend"))            # train.backend, before Keras is imported
     from danqmotifs.predict import predict_fasta
     from danqmotifs.training.runtime import configure_runtime
 

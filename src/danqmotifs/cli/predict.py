@@ -45,14 +45,10 @@ def main(argv: Sequence[str] | None = None):
                     "the length (13 for DanQ at 1000 bp)")
     args = ap.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import importlib.util
+    from ..training.runtime import select_backend
 
-    if importlib.util.find_spec("tensorflow") is None:      # TensorFlow is an extra (pyproject.toml)
-        from ..errors import InputError
-
-        raise InputError("tensorflow", "TensorFlow is not installed in this environment",
-                         "install this package with the CPU build, pip install -e '.[cpu]', or on "
-                         "an NVIDIA GPU machine with the CUDA build, pip install -e '.[gpu]'")
+    # the Keras backend (KERAS_BACKEND, default TensorFlow, an extra: pyproject.toml) is installed
+    select_backend(None, source="KERAS_BACKEND")
     from ..predict import predict_fasta
 
     if args.threads:

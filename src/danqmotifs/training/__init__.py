@@ -2,9 +2,10 @@
 
 One module per concern:
 
-* :mod:`.runtime`: seeds, deterministic ops, thread counts, the multi-GPU strategy (also used by
-  evaluation and prediction);
-* :mod:`.pipeline`: :class:`~.pipeline.SplitSequence`, batches streamed from a data file;
+* :mod:`.runtime`: the Keras backend (``train.backend``: TensorFlow, JAX or PyTorch), seeds,
+  deterministic ops, thread counts, the multi-GPU strategy (also used by evaluation and prediction);
+* :mod:`.pipeline`: :class:`~.pipeline.SplitSequence`, batches streamed from a data file, and its
+  ``keras.utils.PyDataset`` (the input of every backend);
 * :mod:`.checkpoint`: epoch checkpoints, the fingerprint that decides whether one is resumed, the
   dropout seed states;
 * :mod:`.fit`: the optimizer, the epoch callback (plateau rule, early stopping) and :func:`train`;
@@ -17,9 +18,9 @@ from .checkpoint import Checkpoint, data_identity, fingerprint
 from .export import export, read_history, write_history
 from .fit import TrainResult, compile_model, train
 from .pipeline import SplitSequence
-from .runtime import configure_runtime, distribution_strategy, set_threads
+from .runtime import configure_runtime, distribution_strategy, select_backend, set_threads
 from .settings import TrainSettings
 
 __all__ = ["Checkpoint", "SplitSequence", "TrainResult", "TrainSettings", "compile_model",
            "configure_runtime", "data_identity", "distribution_strategy", "export", "fingerprint",
-           "read_history", "set_threads", "train", "write_history"]
+           "read_history", "select_backend", "set_threads", "train", "write_history"]

@@ -26,13 +26,35 @@ from .settings import TrainSettings
 STATE_FILE = "state.json"
 
 
+def _numpy(variable) -> np.ndarray:
+    import keras
+
+    return np.asarray(keras.ops.convert_to_numpy(variable.value))
+
+
+#: key of PyTorch's global generator in the seed states: on that backend an unseeded Dropout draws
+#: its masks from it rather than from the layer's seed generator
+TORCH_RNG = "__torch_global_rng__"
+
+
+def _torch():
+    import importlib
+
+    return importlib.import_module("torch")         # only on the torch backend
+
+
 def seed_states(model) -> dict[str, list[int]]:
-    """States of the layers' random seed generators (dropout); the model file does not keep them."""
+    """States of the layers' random seed generators (dropout) and, on PyTorch, of its global
+    generator; the model file does not keep them."""
+    import keras
+
     out = {}
     for layer in model._flatten_layers(include_self=False, recursive=True):
         gen = getattr(layer, "seed_generator", None)
         if gen is not None:
-            out[layer.name] = [int(v) for v in np.asarray(gen.state.numpy()).ravel()]
+            out[layer.name] = [int(v) for v in _numpy(gen.state).ravel()]
+    if keras.backend.backend() == "torch":
+        out[TORCH_RNG] = [int(v) for v in _torch().get_rng_state().tolist()]
     return out
 
 
@@ -40,8 +62,11 @@ def restore_seed_states(model, states: dict[str, list[int]]) -> None:
     for layer in model._flatten_layers(include_self=False, recursive=True):
         gen = getattr(layer, "seed_generator", None)
         if gen is not None and layer.name in states:
-            current = np.asarray(gen.state.numpy())
+            current = _numpy(gen.state)
             gen.state.assign(np.asarray(states[layer.name]).astype(current.dtype).reshape(current.shape))
+    if TORCH_RNG in states:
+        torch = _torch()
+        torch.set_rng_state(torch.tensor(states[TORCH_RNG], dtype=torch.uint8))
 
 
 def data_identity(path) -> dict:
@@ -57,7 +82,9 @@ def data_identity(path) -> dict:
 def fingerprint(spec: ModelSpec, settings: TrainSettings, seed: int, data: dict, extra: dict | None = None) -> str:
     """Hash of everything a checkpoint must share with the current run to be resumed."""
     keep = {k: v for k, v in asdict(settings).items()
-            if k not in ("max_epochs", "patience", "threads", "gpus", "jit_compile")}
+            if k not in ("max_epochs", "patience", "threads", "gpus", "jit_compile", "input_workers")}
+    if keep.get("backend") == "tensorflow":
+        del keep["backend"]         # TensorFlow checkpoints from before the key resume as before
     blob = json.dumps(dict(spec=spec.to_dict(), train=keep, seed=seed, data=data, extra=extra or {}),
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()

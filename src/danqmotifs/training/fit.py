@@ -35,17 +35,23 @@ def make_optimizer(name: str, learning_rate: float, mixed_precision: bool = Fals
     return opt
 
 
-def compile_model(model, settings: TrainSettings) -> None:
+def compile_model(model, settings: TrainSettings, jit_compile: bool | None = None) -> None:
     """Binary cross-entropy, the configured optimizer, and mean per-target ROC AUC as a metric.
-    XLA compilation only when asked for: on CPU it costs a long start and brings nothing."""
+    XLA compilation (TensorFlow; ``torch.compile`` on PyTorch) only when asked for: on CPU it costs
+    a long start and brings nothing. On JAX the train step is always compiled (``jax.jit``): JAX
+    without it runs op by op, a debugging mode many times slower. ``jit_compile`` (True or False)
+    overrides both (the benchmarks measure each)."""
     import keras
 
     n_targets = model.outputs[0].shape[-1]
+    jit = bool(settings.jit_compile) or keras.backend.backend() == "jax"
+    if jit_compile is not None:
+        jit = bool(jit_compile)
     model.compile(optimizer=make_optimizer(settings.optimizer, settings.learning_rate,
                                            settings.mixed_precision),
                   loss="binary_crossentropy",
                   metrics=[keras.metrics.AUC(multi_label=True, num_labels=n_targets, name="auc")],
-                  jit_compile=settings.jit_compile)
+                  jit_compile=jit)
 
 
 def _reduced_lr(lr: float, state: dict, settings: TrainSettings) -> float | None:
@@ -196,7 +202,8 @@ def train(train_path, valid_path, checkpoint_dir, model_cfg: dict, settings: Tra
         valid_ds = SplitSequence(valid_path, settings.batch_size, shuffle=False)
         try:
             cb = _epoch_callback(train_ds, ckpt, state, settings, log)
-            model.fit(train_ds.tf_dataset(), validation_data=valid_ds.tf_dataset(), epochs=settings.max_epochs,
+            model.fit(train_ds.keras_dataset(settings.input_workers),
+                      validation_data=valid_ds.keras_dataset(settings.input_workers), epochs=settings.max_epochs,
                       initial_epoch=state["epochs_done"], callbacks=[cb], shuffle=False, verbose=0)
         finally:
             train_ds.close()

@@ -1,7 +1,8 @@
 """The input pipeline: batches streamed from a data file (:class:`SplitSequence`).
 
-Sequences are stored as base codes, cross into TensorFlow as uint8 and become one-hot there;
-memory does not grow with N. Shuffling is by blocks: every epoch the order of the file's row
+Sequences are stored as base codes and become one-hot per batch, in the input's worker threads
+(:meth:`SplitSequence.keras_dataset`, a ``keras.utils.PyDataset``: the same input on every Keras
+backend); memory does not grow with N. Shuffling is by blocks: every epoch the order of the file's row
 chunks is permuted (seeded by seed and epoch), and rows are permuted within windows of a few
 chunks; each window is read once, as contiguous slices.
 """
@@ -21,7 +22,7 @@ from ..errors import InputError
 class SplitSequence:
     """Batches (one-hot float32 (B, L, 4), targets float32 (B, T)) streamed from a data file.
 
-    Index it for NumPy batches, or train on :meth:`tf_dataset`, which yields the same batches.
+    Index it for NumPy batches, or train on :meth:`keras_dataset`, which yields the same batches.
 
     Parameters
     ----------
@@ -123,27 +124,38 @@ class SplitSequence:
         codes, y = self.batch_codes(index)
         return codes_to_onehot(codes), y.astype(np.float32)
 
-    def tf_dataset(self, prefetch: int = 2):
-        """The batches of the current epoch (:meth:`set_epoch`) as a ``tf.data.Dataset``: a
-        generator hands over uint8 codes and targets, one-hot encoding happens in TensorFlow, and
-        ``prefetch`` batches are prepared while the model trains. Each new iteration (Keras starts
-        one per epoch) reads the epoch set at that moment."""
-        import tensorflow as tf
+    def keras_dataset(self, workers: int = 2, max_queue_size: int = 4):
+        """The batches of the current epoch (:meth:`set_epoch`) as a ``keras.utils.PyDataset``, the
+        input of ``model.fit`` on every Keras backend: ``workers`` threads read and one-hot encode
+        up to ``max_queue_size`` batches ahead while the model trains, handed over in index order
+        (the same batches as indexing). Each epoch reads the epoch set before it starts (the
+        training callback sets it in ``on_epoch_begin``). Memory: the queue and a few windows."""
+        return _keras_dataset_class()(self, workers=workers, max_queue_size=max_queue_size)
 
-        def batches():
-            epoch = self.epoch
-            for b in range(self.steps):
-                yield self.batch_codes(b, epoch)
 
-        def onehot(codes, y):
-            # code 4 (N) is out of range for depth 4: tf.one_hot gives it an all-zero row
-            return tf.one_hot(tf.cast(codes, tf.int32), 4, dtype=tf.float32), tf.cast(y, tf.float32)
+_KERAS_DATASET = None
 
-        sig = (tf.TensorSpec((None, self.length), tf.uint8), tf.TensorSpec((None, self.n_targets), tf.uint8))
-        ds = tf.data.Dataset.from_generator(batches, output_signature=sig)
-        # a known length: Keras then counts exactly `steps` steps per epoch
-        ds = ds.apply(tf.data.experimental.assert_cardinality(self.steps)).map(onehot).prefetch(prefetch)
-        opts = tf.data.Options()
-        opts.autotune.enabled = False            # fixed buffers: no background tuning threads
-        opts.deterministic = True
-        return ds.with_options(opts)
+
+def _keras_dataset_class():
+    """The PyDataset class, built on first use: importing this module does not import Keras (its
+    backend is chosen before that, :func:`~danqmotifs.training.runtime.select_backend`)."""
+    global _KERAS_DATASET
+    if _KERAS_DATASET is None:
+        import keras
+
+        class KerasSplit(keras.utils.PyDataset):
+            """A :class:`SplitSequence` as a ``keras.utils.PyDataset`` (thread workers, in order)."""
+
+            def __init__(self, seq: SplitSequence, workers: int, max_queue_size: int):
+                super().__init__(workers=int(workers), use_multiprocessing=False,
+                                 max_queue_size=int(max_queue_size))
+                self.seq = seq
+
+            def __len__(self) -> int:
+                return len(self.seq)
+
+            def __getitem__(self, index: int):
+                return self.seq[index]
+
+        _KERAS_DATASET = KerasSplit
+    return _KERAS_DATASET

@@ -33,9 +33,16 @@ class TrainSettings:
     mixed_precision: bool = False
     """float16 compute with float32 variables (for GPUs)."""
     jit_compile: bool = False
-    """XLA compilation (may speed up GPUs; on CPU only a slow start)."""
+    """XLA compilation (may speed up GPUs; on CPU only a slow start). On JAX always on."""
     threads: int = 2
-    """CPU threads for TensorFlow."""
+    """CPU threads of the backend (TensorFlow, PyTorch; JAX picks its own)."""
+    backend: str = "tensorflow"
+    """The Keras backend: ``tensorflow`` (the default and the tested CPU path), ``jax`` or
+    ``torch``. Chosen per process before Keras is imported (the train rule's script sets
+    ``KERAS_BACKEND``); equal seeds give equal bytes on one backend, not across backends."""
+    input_workers: int = 2
+    """Threads that read and one-hot encode batches ahead of the model (0 or 1: in the training
+    loop itself). The batches and their order do not depend on it."""
     gpus: int = 0
     """GPUs the rules ask the scheduler for; several visible GPUs train in parallel."""
 
