@@ -353,11 +353,27 @@ def check_requests(cluster: Cluster, calls: list[str], work: Path) -> list[str]:
     return report
 
 
+class Report(list):
+    """Result lines, each printed as it comes."""
+
+    def append(self, line: str) -> None:
+        say(line)
+        super().append(line)
+
+    def __iadd__(self, lines):
+        for line in lines:
+            self.append(line)
+        return self
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--keep", type=Path, help="work here and keep it (default: a temporary directory, removed)")
     args = ap.parse_args()
     t0 = time.time()
+    # stopped from outside (CI timeout, Ctrl-C, kill): still stop the daemons (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     skip = os.environ.get("DANQMOTIFS_SKIP_SLURM") == "1"
     try:
         ensure_slurm()
@@ -380,7 +396,7 @@ def main() -> int:
         profile = test_profile(tmp)
         env = dict(cluster.env, PATH=f"{wrappers(tmp, cluster.conf)}:{os.environ['PATH']}", PYTHONHASHSEED="0",
                    TF_CPP_MIN_LOG_LEVEL="2")
-        report = []
+        report = Report()
 
         # two runs of the same config at once: a (one running job cancelled, retried by the
         # profile) and b (the head snakemake SIGKILLed mid-run, its jobs cancelled, then rerun)
@@ -400,6 +416,9 @@ def main() -> int:
         for jid in left:
             cluster.run(["scancel", jid], check=False)
         say(f"SIGKILL of run b's head snakemake (pid {pb.pid}) while its train job ran; scancel of its jobs {left}")
+        # what a user does next: remove the killed run's lock, run the same command again
+        r = subprocess.run(snakemake_cmd(b, profile) + ["--unlock"], cwd=b, env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
         pb = start_run(cluster, b, profile, env, "b-rerun")
         finish(pa, "a", a)
         ld_states = [j["JobState"] for j in jobs_of(cluster, a) if rule_of(j) == "load_data"]
@@ -419,8 +438,7 @@ def main() -> int:
         report.append(f"SIGKILL of run b's head mid-run: the rerun completed; its {len(ref)} final outputs "
                       "equal run a's byte for byte")
         report.append(f"wall time: {time.time() - t0:.0f} s")
-        for line in report:
-            say(line)
+        say("summary:\n  " + "\n  ".join(report))
         ok = True
         return 0
     finally:
