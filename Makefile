@@ -2,13 +2,15 @@
 #   make run    install into .venv and run the whole workflow on the embedded default (config.yaml)
 #   make test   install into .venv and run the test suite
 #   make figures  install and run the k2p paper's simulation figure (config figures.k2p_simulation)
+#   make test-slurm  the workflow on a one-node SLURM cluster it starts (root; installs slurm-wlm and
+#                 munge with apt-get when missing; DANQMOTIFS_SKIP_SLURM=1 skips where it cannot)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 CORES  ?= all
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test install lint report bench figures clean
+.PHONY: run test test-slurm install lint report bench figures clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,9 @@ figures: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+test-slurm: $(STAMP)
+	$(BIN)/python tests/slurm/run_slurm_test.py
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint

@@ -19,6 +19,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/config_files.smk"
 include: "workflow/rules/common.smk"
+include: "workflow/rules/checks.smk"
 include: "workflow/rules/report_labels.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/reference.smk"

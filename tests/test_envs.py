@@ -17,7 +17,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "danqmotifs"
-SELF = "-e ${DANQMOTIFS_ROOT}"
+SELF = "${DANQMOTIFS_PIP}"
 
 
 def _pins():

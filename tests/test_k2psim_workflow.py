@@ -1,8 +1,8 @@
 """The k2p simulation rules in a real Snakemake run (tiny config): fan-out over chunks, aggregate
 outputs, a killed chunk redone alone, and bad input stopping the run before anything is written.
 
-workflow/rules/k2p_simulation.smk expects RESULTS, LOGS, BENCH, InputError and WorkflowError from
-common.smk; the Snakefile here defines just those, so the test does not depend on the rest of the
+workflow/rules/k2p_simulation.smk expects RESULTS, LOGS, BENCH, CHECKED and k2p_chunk_ids from
+common.smk and checks.smk; the Snakefile here includes just those, so the test does not depend on the rest of the
 workflow."""
 
 import json
@@ -16,11 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
 SNAKEFILE = f"""
-from snakemake.exceptions import WorkflowError
-from danqmotifs.errors import InputError
-RESULTS = config["results"]
-LOGS = f"{{RESULTS}}/logs"
-BENCH = f"{{RESULTS}}/benchmarks"
+include: "{ROOT}/workflow/rules/common.smk"
+include: "{ROOT}/workflow/rules/checks.smk"
 include: "{ROOT}/workflow/rules/k2p_simulation.smk"
 """
 
@@ -66,4 +63,5 @@ def test_sample_larger_than_the_set_stops_before_writing(tmp_path):
     r = run(tmp_path, 100000)
     assert r.returncode != 0
     assert "only 519 matrices" in r.stderr and "Fix:" in r.stderr
-    assert not (tmp_path / "res").exists()
+    # nothing of the simulation (the results directory holds only its owner file and the checks)
+    assert not (tmp_path / "res/figures").exists()

@@ -70,6 +70,13 @@ def test_profile_is_documented_yaml():
     prof = yaml.safe_load(PROFILE.read_text())
     assert prof["executor"] == "slurm" and prof["software-deployment-method"] == "conda"
     assert prof["set-resources"]["train"]["gpu"] == 1
+    # clusters without accounting, no account, the k2p chunks as an array, small rules grouped
+    assert prof["slurm-status-command"] == "squeue" and prof["slurm-no-account"] is True
+    assert prof["slurm-array-jobs"] == "k2p_simulation_chunk"
+    groups = dict(g.split("=") for g in prof["groups"])
+    assert groups["write_meme"] == groups["kernel_table"] == "motifs" and groups["logos"] == "match"
+    assert not {"train", "evaluate", "predict", "fidelity", "load_data"} & set(groups)
+    assert "printshellcmds" not in prof                 # script rules would print "Shell command: None"
     # every entry carries a comment
     for line in PROFILE.read_text().splitlines():
         if re.match(r"^\s*[a-z_-]+:\s*\S", line) and not line.strip().startswith("#"):
@@ -93,8 +100,8 @@ def test_train_evaluate_predict_get_the_profiles_threads_partitions_and_gpus(tmp
         assert f"--cpus-per-task={threads}" in call and "--gpus=1" in call and "-p gpu" in call
         assert f"--mem {prof['set-resources'][rule]['mem_mb']}" in call
     assert "-t 2880" in calls["train"] or "-t '2880'" in calls["train"]
-    # a CPU rule stays on the CPU partition without a GPU
-    threads, res = _job(r.stdout, "dump_kernels")
+    # a CPU rule stays on the CPU partition without a GPU (load_data: the small rules run in groups)
+    threads, res = _job(r.stdout, "load_data")
     assert threads == 1 and res["slurm_partition"] == "cpu" and res.get("gpu", 0) == 0
 
 

@@ -1,4 +1,9 @@
+# Read with Snakemake and the standard library alone (no danqmotifs import while the workflow is
+# read): a deployed workflow runs its rules in conda environments (envs/*.yaml) that install the
+# package, from a Snakemake that may not have it. What the rules need from the package at parse
+# time is plain data here; tests/test_deploy.py keeps it equal to the package's registries.
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -6,46 +11,159 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from danqmotifs import methods as motif_methods
-from danqmotifs.config_checks import check_config
-from danqmotifs.datafile import SPLITS
-from danqmotifs.errors import InputError
-from danqmotifs.sources import SOURCES, input_sizes
-
 try:
     validate(config, schema="../schemas/config.schema.yaml")
 except WorkflowError as exc:  # the schema dump is long: the key, the problem and a fix
     raise WorkflowError(short_schema_error(str(exc))) from None
-# values the schema cannot judge (empty results path, a results directory shared by two working
-# directories, JASPAR releases pyjaspar lacks): one clear message before any work
-# (checked here, recorded only when jobs run: -n and --lint leave a fresh clone untouched)
-try:
-    check_config(config, Path.cwd(), dry_run=True)
-except InputError as exc:
-    raise WorkflowError(str(exc))
 
-
-onstart:
-    from danqmotifs.config_checks import claim_results
-
-    claim_results(config["results"], Path.cwd())
-
-
-# The conda environments install this package from the workflow's own checkout (envs/*.yaml:
-# "-e ${DANQMOTIFS_ROOT}"); set DANQMOTIFS_ROOT yourself to install it from elsewhere.
-os.environ.setdefault("DANQMOTIFS_ROOT", str(Path(workflow.basedir).resolve()))
+# The conda environments install this package from DANQMOTIFS_PIP (envs/*.yaml: "${DANQMOTIFS_PIP}",
+# any pip requirement): by default the workflow's own directory when it is a local checkout; set it
+# yourself for a workflow read from a git host (snakedeploy), e.g. "git+https://host/danqmotifs.git@v1.0"
+# or "git+file:///srv/git/danqmotifs.git@v1.0".
+_here = Path(str(workflow.basedir))
+if "DANQMOTIFS_PIP" not in os.environ and (_here / "pyproject.toml").is_file():
+    os.environ["DANQMOTIFS_PIP"] = str(_here.resolve())
+if (
+    "DANQMOTIFS_PIP" not in os.environ
+    and "conda" in str(workflow.deployment_settings.deployment_method).lower()
+):
+    raise WorkflowError(
+        f"DANQMOTIFS_PIP is not set and the workflow ({workflow.basedir}) is not a local checkout, "
+        "so the conda environments cannot install the danqmotifs package. Fix: export "
+        "DANQMOTIFS_PIP=git+<the workflow's git URL>@<its tag> (or a local checkout's path)."
+    )
+os.environ.setdefault("DANQMOTIFS_PIP", "")  # not used without conda
 
 RESULTS = config["results"]
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
+SPLITS = ("train", "valid", "test")  # danqmotifs.datafile.SPLITS
+
+
+def _deepsea_mem_mb(block, sizes):
+    """danqmotifs.sources' memory estimate of the DeepSEA conversion (MB)."""
+    v5 = max(sizes.get("valid_mat", 0), sizes.get("test_mat", 0))
+    return int(1000 + block["block_size"] * 20000 / 2**20 + max(3000, 2 * v5 / 2**20))
+
+
+# The data sources of danqmotifs.sources.SOURCES, as plain data: required config keys, input keys,
+# extra outputs, memory (MB, or a function of the block and the input sizes) and runtime (minutes).
+SOURCE_SPECS = {
+    "simulate": dict(
+        extra_outputs={"truth": "truth.meme"},
+        mem_mb=lambda block, sizes: 2000,
+        runtime=30,
+    ),
+    "deepsea": dict(
+        required={f"{s}_mat": f"the path of DeepSEA's {s}.mat" for s in SPLITS},
+        input_keys=tuple(f"{s}_mat" for s in SPLITS) + ("target_names",),
+        mem_mb=_deepsea_mem_mb,
+        runtime=240,
+    ),
+    "fasta": dict(
+        required={
+            "fasta": "a FASTA (.fa or .fa.gz) of the sequences",
+            "labels": "a TSV of labels (header: id, then the target names)",
+        },
+        input_keys=("fasta", "labels"),
+    ),
+    "bed": dict(
+        required={
+            "bed": "a BED of regions with one 0/1 column per target",
+            "genome": "the genome FASTA the BED refers to",
+        },
+        input_keys=("bed", "genome"),
+    ),
+}
+
+
+class WorkflowSource:
+    """The parse-time view of one data source (the fields of danqmotifs.sources.Source)."""
+
+    def __init__(
+        self,
+        name,
+        required=None,
+        input_keys=(),
+        extra_outputs=None,
+        mem_mb=lambda block, sizes: 4000,
+        runtime=60,
+    ):
+        self.name, self.required, self.input_keys = name, required or {}, input_keys
+        self.extra_outputs, self.mem_mb, self.runtime = (
+            extra_outputs or {},
+            mem_mb,
+            runtime,
+        )
+
+    def inputs(self, block):
+        """The input files named by the config block (empty optional ones left out)."""
+        return {k: block[k] for k in self.input_keys if block.get(k)}
+
+    def missing(self, block):
+        """Messages for required keys left empty."""
+        return [
+            f"config: data.{self.name}.{k} is empty, but data.source is '{self.name}'. "
+            f"Fix: set data.{self.name}.{k} to {what}."
+            for k, what in self.required.items()
+            if not block.get(k)
+        ]
+
+
+SOURCES = {name: WorkflowSource(name, **spec) for name, spec in SOURCE_SPECS.items()}
+
+
+def input_sizes(paths):
+    """Sizes in bytes of the input files that exist (for a source's mem_mb)."""
+    return {k: os.path.getsize(p) for k, p in paths.items() if os.path.isfile(p)}
+
+
 SOURCE = SOURCES[config["data"]["source"]]
 SIMULATED = SOURCE.name == "simulate"
-try:
-    METHODS = motif_methods.resolve(
-        config["motifs"]["methods"], config["motifs"]["plugins"]
-    )
-except InputError as exc:
-    raise WorkflowError(str(exc))
+# motif methods: checked (and plugins loaded) by danqmotifs.workflow_checks
+METHODS = list(config["motifs"]["methods"] or ("exact", "heuristic"))
+
+
+def plain(value):
+    """A plain value from one of snakemake's Resource objects (nested mappings too)."""
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {k: plain(v) for k, v in value.items()}
+    try:
+        return getattr(value, "value", value)
+    except ValueError:  # a resource computed per job (a function): no plain value
+        return str(value)
+
+
+# what danqmotifs.workflow_checks.check_workflow needs besides the config
+CHECK_SETTINGS = dict(
+    set_threads=plain(workflow.resource_settings.overwrite_threads),
+    set_resources=plain(workflow.resource_settings.overwrite_resources),
+    cores=plain(workflow.global_resources.get("_cores")),
+)
+
+
+def check_now():
+    """The package's config checks while the workflow is read, when Snakemake's Python has the
+    package (a bad value then stops even a dry run); rule check_config makes them in any case.
+    Only in the main process: a job (cluster or local) reads the workflow again with its own --cores.
+    """
+    if not workflow.is_main_process:
+        return
+    try:
+        from danqmotifs.errors import InputError
+        from danqmotifs.workflow_checks import check_workflow
+    except ImportError:
+        return
+    try:
+        # dry_run: reading the workflow writes nothing (-n and --lint leave a fresh clone untouched);
+        # the results directory's owner file is written by the check_config job
+        check_workflow(config, Path.cwd(), dry_run=True, **CHECK_SETTINGS)
+    except InputError as exc:
+        raise WorkflowError(str(exc))
+
+
+check_now()
+
 # Where the model comes from (model.source): trained here, imported from model.file (.keras or
 # DanQ's published weights), or kernels alone in model.file (then only the motif stages run).
 MODEL_SOURCE = config["model"]["source"]
@@ -57,6 +175,8 @@ DANQ_FIGURES = config["figures"]["danq"]["enabled"]
 
 # Every output path of the workflow, by name; "{method}" stands for each motif method.
 PATHS = {
+    # the config checks (rule check_config), the first job of every run
+    "config_checked": f"{RESULTS}/checks/config.json",
     # data
     **{split: f"{RESULTS}/data/{split}.h5" for split in SPLITS},
     **{name: f"{RESULTS}/data/{file}" for name, file in SOURCE.extra_outputs.items()},
@@ -199,3 +319,48 @@ def get_final_output():
     if SIMULATED:
         out += [path(k) for k in ("planted_table", "planted_figure", "summary")]
     return out
+
+
+# The k2p simulation (k2p_simulation.smk): the matrices of each chunk, chosen when a chunk job is
+# planned (the package is imported then, once).
+def k2p_chunk_ids(chunk):
+    """The matrix ids of chunk number `chunk` (danqmotifs.papers.k2p.simulation.select)."""
+    if not hasattr(k2p_chunk_ids, "chunks"):
+        from danqmotifs.errors import InputError
+        from danqmotifs.papers.k2p.simulation.select import (
+            chunks as k2p_chunks,
+            select_motifs as k2p_select,
+        )
+        from danqmotifs.papers.k2p.simulation.settings import Settings as K2PSettings
+
+        c = K2P_CFG
+        try:
+            K2PSettings.from_config(c["sizes"], c["training"], c["logistic_cv"])
+            ids = [
+                m.id
+                for m in k2p_select(
+                    c["release"],
+                    c["collection"],
+                    c["tax_group"],
+                    c["motif_ids"],
+                    c["sample"],
+                    config["seed"],
+                    c["sizes"]["length"],
+                )
+            ]
+        except InputError as exc:
+            raise WorkflowError(str(exc))
+        if _k2p_n:
+            k2p_chunk_ids.chunks = k2p_chunks(ids, c["chunk_size"])
+        else:  # every matrix of the set, in `chunks` near-equal consecutive parts
+            n = K2P_N_CHUNKS
+            k2p_chunk_ids.chunks = [
+                ids[i * len(ids) // n : (i + 1) * len(ids) // n] for i in range(n)
+            ]
+        if len(k2p_chunk_ids.chunks) != K2P_N_CHUNKS or not all(k2p_chunk_ids.chunks):
+            raise WorkflowError(
+                f"config: figures.k2p_simulation: {len(ids)} matrices do not make "
+                f"{K2P_N_CHUNKS} non-empty chunks. Fix: lower figures.k2p_simulation.chunks "
+                f"to at most {len(ids)}."
+            )
+    return k2p_chunk_ids.chunks[chunk]

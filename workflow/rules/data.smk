@@ -11,6 +11,7 @@ for _problem in SOURCE.missing(DATA_CFG):
 rule load_data:
     input:
         **SOURCE.inputs(DATA_CFG),
+        checked=CHECKED,
     output:
         **{split: path(split) for split in SPLITS},
         **{name: path(name) for name in SOURCE.extra_outputs},

@@ -7,39 +7,17 @@
 #            -> figures/k2p_simulation/motifs.tsv, wilcoxon.json, scatter.png, differences.png
 #                                                            (rule k2p_simulation: `snakemake k2p_simulation`)
 #
-# The matrices are chosen (and every config problem reported) when the workflow is parsed, so a bad
-# setting stops the run before anything is written; a killed run redoes only the missing chunks.
+# The number of chunks comes from the config alone (motif_ids or sample, over chunk_size; `chunks`
+# when every matrix of the set runs), so the workflow is read without the package; the matrices of
+# each chunk are chosen when a chunk job is planned (a lazy import, once) and a bad setting stops
+# the run before any chunk starts; a killed run redoes only the missing chunks.
 
-from danqmotifs.papers.k2p.simulation.select import (
-    chunks as k2p_chunks,
-    select_motifs as k2p_select,
-)
-from danqmotifs.papers.k2p.simulation.settings import (
-    Settings as K2PSettings,
-    with_defaults as k2p_with_defaults,
-)
-
-K2P_CFG = k2p_with_defaults(config.get("figures", {}).get("k2p_simulation"))
+K2P_CFG = config["figures"]["k2p_simulation"]  # defaults filled in by the schema
 K2P_DIR = f"{RESULTS}/figures/k2p_simulation"
-try:
-    K2PSettings.from_config(
-        K2P_CFG["sizes"], K2P_CFG["training"], K2P_CFG["logistic_cv"]
-    )  # checks only
-    K2P_IDS = [
-        m.id
-        for m in k2p_select(
-            K2P_CFG["release"],
-            K2P_CFG["collection"],
-            K2P_CFG["tax_group"],
-            K2P_CFG["motif_ids"],
-            K2P_CFG["sample"],
-            config["seed"],
-            K2P_CFG["sizes"]["length"],
-        )
-    ]
-    K2P_CHUNKS = k2p_chunks(K2P_IDS, K2P_CFG["chunk_size"])
-except InputError as exc:
-    raise WorkflowError(str(exc))
+_k2p_n = K2P_CFG["sample"] or len(K2P_CFG["motif_ids"])
+K2P_N_CHUNKS = (
+    math.ceil(_k2p_n / K2P_CFG["chunk_size"]) if _k2p_n else K2P_CFG["chunks"]
+)
 
 
 localrules:
@@ -47,6 +25,8 @@ localrules:
 
 
 rule k2p_simulation_chunk:
+    input:
+        checked=CHECKED,
     output:
         rows=f"{K2P_DIR}/chunks/{{chunk}}.tsv",
     log:
@@ -62,7 +42,7 @@ rule k2p_simulation_chunk:
         mem_mb=2000,
         runtime=30,
     params:
-        ids=lambda wc: K2P_CHUNKS[int(wc.chunk)],
+        ids=lambda wc: k2p_chunk_ids(int(wc.chunk)),
         cfg=K2P_CFG,
         seed=config["seed"],
     script:
@@ -71,7 +51,7 @@ rule k2p_simulation_chunk:
 
 rule k2p_simulation:
     input:
-        rows=expand(f"{K2P_DIR}/chunks/{{chunk}}.tsv", chunk=range(len(K2P_CHUNKS))),
+        rows=expand(f"{K2P_DIR}/chunks/{{chunk}}.tsv", chunk=range(K2P_N_CHUNKS)),
     output:
         table=f"{K2P_DIR}/motifs.tsv",
         wilcoxon=f"{K2P_DIR}/wilcoxon.json",

@@ -45,6 +45,8 @@ wildcard_constraints:
 
 
 rule jaspar_db:
+    input:
+        checked=CHECKED,
     output:
         db=path("jaspar_db"),
         families=path("jaspar_families"),

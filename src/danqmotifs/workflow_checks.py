@@ -1,0 +1,47 @@
+"""Every check of a run's config and cluster settings that needs this package, in one call.
+
+The workflow's ``.smk`` files are read by a Snakemake that may not have this package (a deployed
+workflow whose rules run in conda environments), so they call :func:`check_workflow` in two places:
+
+- when Snakemake's own Python has the package, while the workflow is read (``common.smk``): a bad
+  value stops the run before any job, dry runs included;
+- always in the first job, rule ``check_config`` (``workflow/scripts/check_config.py``), run where
+  the rules' environment has the package; every rule that starts from the inputs waits for it, so
+  no long job starts on a bad config.
+
+Both give the same one-line :class:`~danqmotifs.errors.InputError` messages.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+from . import methods as motif_methods
+from .cluster import check_gpu_switch, check_threads
+from .config_checks import check_config
+
+
+def check_workflow(config: dict, workdir: str | os.PathLike, dry_run: bool = False,
+                   set_threads: Mapping | None = None, set_resources: Mapping | None = None,
+                   cores=None) -> list[str]:
+    """Check a schema-validated config (:func:`danqmotifs.config_checks.check_config`), its motif
+    methods (plugins loaded) and the profile's threads and GPUs (:mod:`danqmotifs.cluster`).
+
+    Parameters
+    ----------
+    config : the config after the schema's validation (defaults filled in).
+    workdir : the working directory snakemake runs in (owner of the results directory).
+    dry_run : make the checks but write nothing (the results directory's owner file).
+    set_threads, set_resources, cores : the run's ``--set-threads``, ``--set-resources`` and
+        ``--cores`` (profile included), as plain values.
+
+    Returns
+    -------
+    The motif methods, resolved.
+    """
+    check_config(config, workdir, dry_run=dry_run)
+    names = motif_methods.resolve(config["motifs"]["methods"], config["motifs"]["plugins"])
+    check_gpu_switch(config["train"]["gpus"], set_resources or {})
+    check_threads(set_threads or {}, cores)
+    return names
