@@ -229,8 +229,9 @@ PATHS = {
 
 # The column distance of matches.tsv, best_matches.tsv, the logos and the "kernels matched" counts;
 # on simulated data the planted-motif benchmark is reported under both distances.
-# The names come from the package's table of distances, read with json alone.
-DISTANCE_TABLE = Path(workflow.basedir, "src", "danqmotifs", "distances.json")
+# The names come from the package's table of distances, read with json alone; source_path finds it
+# beside this file wherever the workflow is read from (a checkout, a module, a deployed git source).
+DISTANCE_TABLE = Path(workflow.source_path("../../src/danqmotifs/distances.json"))
 DISTANCE_NAMES = [
     d["name"] for d in json.loads(DISTANCE_TABLE.read_text())["distances"]
 ]
