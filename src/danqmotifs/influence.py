@@ -308,3 +308,34 @@ def read_influence_table(path) -> InfluenceResult:
             arr[c][int(r["kernel"]), ti[r["target"]]] = float("nan") if r[c] == "NA" else float(r[c])
     return InfluenceResult(targets, arr["mean_abs_dp"], arr["mean_dlogit"], arr["d_roc_auc"],
                            np.full(len(targets), np.nan), np.full(K, np.nan), 0, False)
+
+
+# ------------------------------------------------------------------------------------- on a split
+
+def influence_on_split(model, data_path, n_sequences: int, seed: int, batch_size: int = 100,
+                       average_rc: bool = True, tmp_dir=None,
+                       log: Callable[[str], None] = print) -> tuple[InfluenceResult, dict]:
+    """:func:`kernel_influence` on a seeded sample of ``n_sequences`` of the split ``data_path``
+    (all of them when it has fewer). Returns the result and a JSON-able summary."""
+    from .datafile import DataReader
+    from .evaluate import check_model_matches
+    from .kernels import sample_rows
+
+    with DataReader(data_path) as r:
+        check_model_matches(model, "", r.length, r.n_targets, data_path)
+        rows, info = sample_rows(r, n_sequences, seed, where="influence.n_sequences")
+        codes, labels = r.read_rows(rows)
+        names = r.target_names
+    if rows.size == 0:
+        raise InputError(data_path, "the split holds no sequences", "rerun the data stage with a non-empty split")
+    res = kernel_influence(model, codes, labels, names, batch_size, average_rc, tmp_dir=tmp_dir, log=log)
+    overall = res.overall
+    summary = dict(sample=info, n_sequences=res.n_sequences, n_kernels=int(overall.size), n_targets=len(names),
+                   average_rc=res.average_rc, seed=int(seed),
+                   perturbation="activation after ReLU, before pooling, replaced by its mean over the "
+                                "sample's sequences and positions" + (" and both strands" if average_rc else ""),
+                   overall="mean |dp| over sequences, averaged over targets",
+                   top_kernels=[int(k) for k in np.argsort(-overall, kind="stable")[:10]],
+                   max_overall=float(overall.max()), median_overall=float(np.median(overall)),
+                   kernels_without_influence=int((res.mean_abs_dp.max(axis=1) == 0).sum()))
+    return res, summary
