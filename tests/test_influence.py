@@ -101,6 +101,10 @@ def test_the_batched_way_equals_the_plain_way(tmp_path):
     np.testing.assert_allclose(fast.d_roc_auc, plain.d_roc_auc, atol=1e-3)
     assert fast.mean_abs_dp.max() > 1e-3                    # something was perturbed
     assert not list(tmp_path.iterdir())                     # the temporary store is gone
+    sub = kernel_influence(model, codes, labels, names, batch_size=32, kernels=[3, 1], log=lambda m: None)
+    assert sub.kernel_ids.tolist() == [3, 1]
+    np.testing.assert_allclose(sub.mean_abs_dp, fast.mean_abs_dp[[3, 1]], atol=2e-6)
+    np.testing.assert_allclose(sub.mean_activation, fast.mean_activation[[3, 1]], rtol=1e-6)
     # the tables round-trip
     write_rows(influence_rows(fast), INFLUENCE_COLUMNS, tmp_path / "influence.tsv")
     write_rows(ranked_rows(fast), RANKED_COLUMNS, tmp_path / "ranked.tsv")

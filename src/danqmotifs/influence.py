@@ -55,6 +55,7 @@ class InfluenceResult:
     roc_auc : (T,) original ROC AUC on the sample.
     mean_activation : (K,) the constant each kernel's activation is replaced by.
     n_sequences : sequences in the sample; average_rc : whether both strands were averaged.
+    kernel_ids : (K,) the kernel each row is (all kernels in order unless a subset was asked for).
     """
 
     targets: list[str]
@@ -65,6 +66,11 @@ class InfluenceResult:
     mean_activation: np.ndarray
     n_sequences: int
     average_rc: bool
+    kernel_ids: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.kernel_ids is None:
+            self.kernel_ids = np.arange(self.mean_abs_dp.shape[0])
 
     @property
     def overall(self) -> np.ndarray:
@@ -131,7 +137,7 @@ def _check(model, codes, labels, target_names):
                          f"{len(target_names)} targets")
 
 
-def _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_act, average_rc) -> InfluenceResult:
+def _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_act, average_rc, sel) -> InfluenceResult:
     n = labels.shape[0]
     K, T = sum_abs.shape
     y = labels.astype(bool)
@@ -143,7 +149,7 @@ def _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_a
             if np.isfinite(auc0[t]):
                 d_auc[k, t] = roc_auc(y[:, t], pk[t]) - auc0[t]
     return InfluenceResult(list(target_names), sum_abs / n, sum_dlogit / n, d_auc, auc0,
-                           np.asarray(mean_act, dtype=np.float64), int(n), bool(average_rc))
+                           np.asarray(mean_act, dtype=np.float64)[sel], int(n), bool(average_rc), np.asarray(sel))
 
 
 def _store(K: int, T: int, n: int, tmp_dir, budget_bytes: int, stack):
@@ -157,7 +163,7 @@ def _store(K: int, T: int, n: int, tmp_dir, budget_bytes: int, stack):
 
 def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names: Sequence[str],
                      batch_size: int = 100, average_rc: bool = True, row_budget_bytes: int = 256 << 20,
-                     store_budget_bytes: int = 512 << 20, tmp_dir=None,
+                     store_budget_bytes: int = 512 << 20, tmp_dir=None, kernels: Sequence[int] | None = None,
                      log: Callable[[str], None] = print) -> InfluenceResult:
     """Influence of every first-layer kernel of ``model`` on every target, over the sequences ``codes``.
 
@@ -172,6 +178,7 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
         how many perturbed copies run at once).
     store_budget_bytes : perturbed predictions (K x T x n float32) beyond this go to a temporary
         memory-mapped file in ``tmp_dir`` (default the system's).
+    kernels : the kernels to perturb (default all); the result has one row per kernel asked for.
 
     Returns
     -------
@@ -186,12 +193,13 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
     n, T = labels.shape
     mean_act = mean_activations(conv, codes, batch_size, average_rc).astype(np.float32)
     K = mean_act.shape[0]
+    sel = np.arange(K) if kernels is None else np.asarray(kernels, dtype=np.int64)
     preds0 = np.empty((n, T), dtype=np.float32)
-    sum_abs = np.zeros((K, T))
-    sum_dlogit = np.zeros((K, T))
+    sum_abs = np.zeros((sel.size, T))
+    sum_dlogit = np.zeros((sel.size, T))
     report = max(1, math.ceil(n / batch_size) // 10)
     with contextlib.ExitStack() as stack:
-        perturbed = _store(K, T, n, tmp_dir, store_budget_bytes, stack)
+        perturbed = _store(sel.size, T, n, tmp_dir, store_budget_bytes, stack)
         for bi, i in enumerate(range(0, n, batch_size)):
             x = codes_to_onehot(codes[i:i + batch_size])
             acts = [np.asarray(conv(xs), dtype=np.float32) for xs in ((x, _rc(x)) if average_rc else (x,))]
@@ -200,8 +208,9 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
             preds0[i:i + B] = p0
             l0 = _logit(p0)
             copies = max(1, min(K, row_budget_bytes // max(1, B * Lc * K * 4)))
-            for k0 in range(0, K, copies):
-                ks = np.arange(k0, min(K, k0 + copies))
+            for k0 in range(0, sel.size, copies):
+                js = np.arange(k0, min(sel.size, k0 + copies))          # rows of the result
+                ks = sel[js]                                            # kernels perturbed
                 pk = 0.0
                 for a in acts:
                     big = np.repeat(a[None], ks.size, axis=0)                  # (c, B, Lc, K)
@@ -209,16 +218,17 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
                     out = upper.predict_on_batch(big.reshape(ks.size * B, Lc, K))
                     pk = pk + np.asarray(out, dtype=np.float32).reshape(ks.size, B, T)
                 pk = pk / len(acts)
-                sum_abs[ks] += np.abs(pk - p0[None]).sum(axis=1)
-                sum_dlogit[ks] += (_logit(pk) - l0[None]).sum(axis=1)
-                perturbed[ks, :, i:i + B] = pk.transpose(0, 2, 1)
+                sum_abs[js] += np.abs(pk - p0[None]).sum(axis=1)
+                sum_dlogit[js] += (_logit(pk) - l0[None]).sum(axis=1)
+                perturbed[js, :, i:i + B] = pk.transpose(0, 2, 1)
             if (bi + 1) % report == 0:
-                log(f"  influence: {i + B:,}/{n:,} sequences x {K} kernels")
-        return _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_act, average_rc)
+                log(f"  influence: {i + B:,}/{n:,} sequences x {sel.size} kernels")
+        return _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_act, average_rc, sel)
 
 
 def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_names: Sequence[str],
-                           batch_size: int = 100, average_rc: bool = True) -> InfluenceResult:
+                           batch_size: int = 100, average_rc: bool = True,
+                           kernels: Sequence[int] | None = None) -> InfluenceResult:
     """The same measurement the plain way: per kernel, one full model call per batch with that
     kernel's weights zeroed and its bias set to its mean activation (for checks and benchmarks)."""
     from .evaluate import make_predictor, predict_codes
@@ -231,23 +241,23 @@ def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_
     conv, _ = split_model(model)
     mean_act = mean_activations(conv, codes, batch_size, average_rc).astype(np.float32)
     ks = kernels_from_layer(conv)
-    K = ks.W.shape[0]
+    sel = np.arange(ks.W.shape[0]) if kernels is None else np.asarray(kernels, dtype=np.int64)
     predict = make_predictor(model, average_rc)
     preds0 = predict_codes(predict, codes, batch_size)
     l0 = _logit(preds0)
     n, T = preds0.shape
-    sum_abs, sum_dlogit = np.zeros((K, T)), np.zeros((K, T))
-    perturbed = np.empty((K, T, n), dtype=np.float32)
-    for k in range(K):
+    sum_abs, sum_dlogit = np.zeros((sel.size, T)), np.zeros((sel.size, T))
+    perturbed = np.empty((sel.size, T, n), dtype=np.float32)
+    for j, k in enumerate(sel):
         W, b = ks.W.copy(), ks.bias.copy()
         W[k] = 0.0
         b[k] = mean_act[k]
         with swapped_kernels(model, W, b):
             pk = predict_codes(predict, codes, batch_size)
-        sum_abs[k] = np.abs(pk - preds0).sum(axis=0)
-        sum_dlogit[k] = (_logit(pk) - l0).sum(axis=0)
-        perturbed[k] = pk.T
-    return _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_act, average_rc)
+        sum_abs[j] = np.abs(pk - preds0).sum(axis=0)
+        sum_dlogit[j] = (_logit(pk) - l0).sum(axis=0)
+        perturbed[j] = pk.T
+    return _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_act, average_rc, sel)
 
 
 # ------------------------------------------------------------------------------------- tables
@@ -258,7 +268,7 @@ def _fmt(x) -> str:
 
 def influence_rows(res: InfluenceResult) -> list[dict]:
     """One row per (kernel, target), the columns ``INFLUENCE_COLUMNS``."""
-    return [dict(kernel=k, target=t, mean_abs_dp=float(res.mean_abs_dp[k, j]), mean_dlogit=float(res.mean_dlogit[k, j]),
+    return [dict(kernel=int(res.kernel_ids[k]), target=t, mean_abs_dp=float(res.mean_abs_dp[k, j]), mean_dlogit=float(res.mean_dlogit[k, j]),
                  d_roc_auc=float(res.d_roc_auc[k, j]))
             for k in range(res.mean_abs_dp.shape[0]) for j, t in enumerate(res.targets)]
 
@@ -272,7 +282,7 @@ def ranked_rows(res: InfluenceResult) -> list[dict]:
         d = res.d_roc_auc[k]
         defined = np.isfinite(d)
         worst = int(np.nanargmin(d)) if defined.any() else None
-        rows.append(dict(rank=r, kernel=k, influence=float(overall[k]), max_abs_dp=float(res.mean_abs_dp[k].max()),
+        rows.append(dict(rank=r, kernel=int(res.kernel_ids[k]), influence=float(overall[k]), max_abs_dp=float(res.mean_abs_dp[k].max()),
                          top_target=res.targets[int(np.argmax(res.mean_abs_dp[k]))],
                          mean_d_roc_auc=float(np.nanmean(d)) if defined.any() else float("nan"),
                          min_d_roc_auc=float(d[worst]) if worst is not None else float("nan"),
