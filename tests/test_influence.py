@@ -105,6 +105,15 @@ def test_the_batched_way_equals_the_plain_way(tmp_path):
     assert sub.kernel_ids.tolist() == [3, 1]
     np.testing.assert_allclose(sub.mean_abs_dp, fast.mean_abs_dp[[3, 1]], atol=2e-6)
     np.testing.assert_allclose(sub.mean_activation, fast.mean_activation[[3, 1]], rtol=1e-6)
+    # a substitute layer: the same weights change nothing; zero weights and the mean as bias are
+    # the influence's perturbation
+    from danqmotifs.kernels import kernels_from_layer
+    ks = kernels_from_layer(conv)
+    same = kernel_influence(model, codes, labels, names, batch_size=32, substitute=(ks.W, ks.bias), log=lambda m: None)
+    assert np.abs(same.mean_abs_dp).max() < 1e-6 and np.nanmax(np.abs(same.d_roc_auc)) == 0
+    flat = kernel_influence(model, codes, labels, names, batch_size=32, log=lambda m: None,
+                            substitute=(np.zeros_like(ks.W), fast.mean_activation.astype(np.float32)))
+    np.testing.assert_allclose(flat.mean_abs_dp, fast.mean_abs_dp, atol=2e-6)
     # the tables round-trip
     write_rows(influence_rows(fast), INFLUENCE_COLUMNS, tmp_path / "influence.tsv")
     write_rows(ranked_rows(fast), RANKED_COLUMNS, tmp_path / "ranked.tsv")

@@ -114,6 +114,22 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
+def _layer_with(conv, W, bias) -> Callable[[np.ndarray], np.ndarray]:
+    """x -> the activation of ``conv`` (its strides, padding, dilation and activation function)
+    with kernels ``W`` (K, L, 4, correlation orientation) and biases ``bias`` instead of its own."""
+    from keras import ops
+
+    k = np.ascontiguousarray(np.asarray(W, dtype=np.float32).transpose(1, 2, 0))
+    b = np.asarray(bias, dtype=np.float32)
+    if k.shape != tuple(conv.kernel.shape):
+        raise ValueError(f"substitute kernels {k.shape} do not fit the layer's {tuple(conv.kernel.shape)}")
+
+    def act(x):
+        z = ops.conv(x, k, strides=conv.strides, padding=conv.padding, dilation_rate=conv.dilation_rate) + b
+        return np.asarray(conv.activation(z), dtype=np.float32)
+    return act
+
+
 def mean_activations(conv, codes: np.ndarray, batch_size: int, average_rc: bool) -> np.ndarray:
     """(K,) mean of each kernel's activation over the sequences, positions (and both strands)."""
     total, count = None, 0
@@ -164,7 +180,7 @@ def _store(K: int, T: int, n: int, tmp_dir, budget_bytes: int, stack):
 def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names: Sequence[str],
                      batch_size: int = 100, average_rc: bool = True, row_budget_bytes: int = 256 << 20,
                      store_budget_bytes: int = 512 << 20, tmp_dir=None, kernels: Sequence[int] | None = None,
-                     log: Callable[[str], None] = print) -> InfluenceResult:
+                     log: Callable[[str], None] = print, substitute=None) -> InfluenceResult:
     """Influence of every first-layer kernel of ``model`` on every target, over the sequences ``codes``.
 
     Parameters
@@ -179,6 +195,9 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
     store_budget_bytes : perturbed predictions (K x T x n float32) beyond this go to a temporary
         memory-mapped file in ``tmp_dir`` (default the system's).
     kernels : the kernels to perturb (default all); the result has one row per kernel asked for.
+    substitute : optional (W (K, L, 4), bias (K,)) other first-layer weights: kernel k's activation
+        is then replaced by the activation of substitute kernel k (the same layer, the same
+        activation function) instead of by its mean. ``mean_activation`` still reports the means.
 
     Returns
     -------
@@ -194,6 +213,7 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
     mean_act = mean_activations(conv, codes, batch_size, average_rc).astype(np.float32)
     K = mean_act.shape[0]
     sel = np.arange(K) if kernels is None else np.asarray(kernels, dtype=np.int64)
+    sub_conv = _layer_with(conv, *substitute) if substitute is not None else None
     preds0 = np.empty((n, T), dtype=np.float32)
     sum_abs = np.zeros((sel.size, T))
     sum_dlogit = np.zeros((sel.size, T))
@@ -202,7 +222,9 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
         perturbed = _store(sel.size, T, n, tmp_dir, store_budget_bytes, stack)
         for bi, i in enumerate(range(0, n, batch_size)):
             x = codes_to_onehot(codes[i:i + batch_size])
-            acts = [np.asarray(conv(xs), dtype=np.float32) for xs in ((x, _rc(x)) if average_rc else (x,))]
+            strands = (x, _rc(x)) if average_rc else (x,)
+            acts = [np.asarray(conv(xs), dtype=np.float32) for xs in strands]
+            subs = [sub_conv(xs) for xs in strands] if substitute is not None else [None] * len(strands)
             B, Lc = acts[0].shape[:2]
             p0 = sum(np.asarray(upper.predict_on_batch(a), dtype=np.float32) for a in acts) / len(acts)
             preds0[i:i + B] = p0
@@ -212,9 +234,10 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
                 js = np.arange(k0, min(sel.size, k0 + copies))          # rows of the result
                 ks = sel[js]                                            # kernels perturbed
                 pk = 0.0
-                for a in acts:
+                for a, sa in zip(acts, subs):
                     big = np.repeat(a[None], ks.size, axis=0)                  # (c, B, Lc, K)
-                    big[np.arange(ks.size), :, :, ks] = mean_act[ks][:, None, None]
+                    big[np.arange(ks.size), :, :, ks] = (mean_act[ks][:, None, None] if sa is None
+                                                         else sa[:, :, ks].transpose(2, 0, 1))
                     out = upper.predict_on_batch(big.reshape(ks.size * B, Lc, K))
                     pk = pk + np.asarray(out, dtype=np.float32).reshape(ks.size, B, T)
                 pk = pk / len(acts)
