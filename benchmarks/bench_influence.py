@@ -6,7 +6,7 @@ Random-weight models (the rate does not depend on the weights) with the evaluate
 averaging each sequence with its reverse complement:
 
 * the ``small`` preset at the default run's sizes (64 x 20 kernels, 200 bp, 10 targets): the
-  batched influence of all kernels over the default sample (influence.n_sequences = 2000); the
+  batched influence of all kernels over the default sample (influence.n_sequences = 1000); the
   target is under a minute on 2 cores;
 * the ``danq`` preset (320 x 26 kernels, 1000 bp, 919 targets): sequence-kernel pairs per second of
   the batched way (first layer once, K perturbed copies through the layers above) and of the plain
@@ -52,7 +52,7 @@ def main() -> None:
 
     # the default run
     keras.utils.set_random_seed(0)
-    n_default = 500 if args.quick else 2000
+    n_default = 500 if args.quick else 1000
     small = build_model(spec_from_config({"preset": "small"}, 200, 10))
     codes, labels = _data(rng, n_default, 200, 10)
     names = [f"t{i}" for i in range(10)]

@@ -178,7 +178,7 @@ def _store(K: int, T: int, n: int, tmp_dir, budget_bytes: int, stack):
 
 
 def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names: Sequence[str],
-                     batch_size: int = 100, average_rc: bool = True, row_budget_bytes: int = 256 << 20,
+                     batch_size: int = 100, average_rc: bool = True, row_budget_bytes: int = 32 << 20,
                      store_budget_bytes: int = 512 << 20, tmp_dir=None, kernels: Sequence[int] | None = None,
                      log: Callable[[str], None] = print, substitute=None) -> InfluenceResult:
     """Influence of every first-layer kernel of ``model`` on every target, over the sequences ``codes``.
