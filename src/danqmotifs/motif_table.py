@@ -24,9 +24,11 @@ from .errors import atomic_output
 TOP_TARGETS = 3
 
 
-def kernel_name(k: int) -> str:
-    """The query name of kernel ``k`` in MEME files and match tables (``kernel_007``)."""
-    return f"kernel_{k:03d}"
+def kernel_name(k: int, n_kernels: int = 0) -> str:
+    """The query name of kernel ``k`` of ``n_kernels`` in MEME files and match tables (``kernel_007``;
+    ``danqmotifs.meme.kernel_ids``)."""
+    width = max(3, len(str(max(n_kernels - 1, 0))))
+    return f"kernel_{k:0{width}d}"
 
 
 def driven_targets(mean_abs_dp: np.ndarray, mean_dlogit: np.ndarray, targets: Sequence[str],
@@ -55,18 +57,20 @@ def kernel_rows(influence, faith_rows: Sequence[dict] | None, best: dict[str, di
     """
     faith = {int(r["kernel"]): r for r in faith_rows or []}
     overall = influence.overall
+    n_kernels = int(np.max(influence.kernel_ids)) + 1 if len(influence.kernel_ids) else 0
     rows = []
     for i, k in enumerate(influence.kernel_ids):
         k = int(k)
-        m = best.get(kernel_name(k), {})
-        row = dict(motif=kernel_name(k), replicates=1, kernels=kernel_name(k), influence=float(overall[i]),
+        name = kernel_name(k, n_kernels)
+        m = best.get(name, {})
+        row = dict(motif=name, replicates=1, kernels=name, influence=float(overall[i]),
                    targets=driven_targets(influence.mean_abs_dp[i], influence.mean_dlogit[i], influence.targets),
                    match_id=m.get("target_id", "") or "", match_name=m.get("target_name", "") or "",
                    match_q=_float(m.get("q_value")))
         for key, v in faith.get(k, {}).items():
             if key != "kernel":
                 row[key] = _float(v)
-        logo = Path(logos_dir) / f"{kernel_name(k)}.png" if logos_dir else None
+        logo = Path(logos_dir) / f"{name}.png" if logos_dir else None
         row["logo"] = str(logo) if logo is not None and logo.is_file() else ""
         rows.append(row)
     return rank_rows(rows)
@@ -129,3 +133,24 @@ def write_motif_html(rows: Sequence[dict], path, title: str, notes: str = "") ->
     out.append("</table></body></html>")
     with atomic_output(path) as tmp:
         Path(tmp).write_text("\n".join(out) + "\n")
+
+
+def cluster_table_rows(cluster_rows: Sequence[dict], kernel_rows_rep0: Sequence[dict]) -> list[dict]:
+    """Motif-table rows with several replicates: one per cluster (rows of reproducibility.tsv),
+    ranked by replicates then influence; the targets and the logo of the cluster's first kernel of
+    replicate 0 (``kernel_rows_rep0``, from :func:`kernel_rows`), when it has one."""
+    by_kernel = {int(r["motif"].rsplit("_", 1)[1]): r for r in kernel_rows_rep0}
+    rows = []
+    for c in cluster_rows:
+        members = c["kernels"].split()
+        rep0 = [int(m.split(":k")[1]) for m in members if m.startswith("r0:")]
+        k0 = by_kernel.get(rep0[0], {}) if rep0 else {}
+        row = dict(motif=f"cluster_{int(c['cluster'])}", replicates=int(c["replicates"]), kernels=c["kernels"],
+                   influence=_float(c["influence"]), targets=k0.get("targets", ""), match_id=c.get("match_id", ""),
+                   match_name=c.get("match_name", ""), match_q=_float(c.get("match_q")))
+        for key, v in c.items():
+            if key.startswith(("corr_", "d_roc_auc_")):
+                row[key] = _float(v)
+        row["logo"] = k0.get("logo", "")
+        rows.append(row)
+    return rank_rows(rows)

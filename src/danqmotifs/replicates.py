@@ -145,3 +145,45 @@ def cluster_rows(members: Sequence[Member], n_replicates: int, jaspar: Sequence[
     rows.sort(key=lambda r: (-r["replicates"], -(r["influence"] if math.isfinite(r["influence"]) else -1),
                              r["cluster"]))
     return rows, labels
+
+
+# ------------------------------------------------------------------------------------- tables
+
+CLUSTER_COLUMNS = ("rank", "cluster", "replicates", "n_replicates", "n_kernels", "representative", "influence",
+                   "match_id", "match_name", "match_p", "match_q", "consensus", "kernels")
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "NA" if not math.isfinite(v) else f"{v:.4g}"
+    return str(v)
+
+
+def write_cluster_table(rows: Sequence[dict], path) -> None:
+    """reproducibility.tsv: ``CLUSTER_COLUMNS`` then the faithfulness means, one row per cluster."""
+    from pathlib import Path
+
+    from .errors import atomic_output
+    from .pwm import consensus
+
+    extra = list(dict.fromkeys(k for r in rows for k in r if k not in CLUSTER_COLUMNS and k != "pwm"))
+    cols = list(CLUSTER_COLUMNS[:-1]) + extra + ["kernels"]
+    lines = ["\t".join(cols)]
+    for i, r in enumerate(rows, 1):
+        r = dict(r, rank=i, consensus=consensus(r["pwm"]))
+        lines.append("\t".join(_cell(r.get(c, "")) for c in cols))
+    with atomic_output(path) as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")
+
+
+def write_member_table(members: Sequence[Member], labels, path) -> None:
+    """reproducibility_kernels.tsv: replicate, kernel, cluster, influence, trimmed width."""
+    from pathlib import Path
+
+    from .errors import atomic_output
+
+    lines = ["replicate\tkernel\tcluster\tinfluence\twidth"]
+    lines += [f"{m.replicate}\t{m.kernel}\t{int(c)}\t{_cell(m.influence)}\t{m.motif.width}"
+              for m, c in zip(members, labels)]
+    with atomic_output(path) as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")

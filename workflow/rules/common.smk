@@ -171,6 +171,7 @@ def get_final_output():
     if FIDELITY:
         out += [path(k) for k in ("fidelity_table", "fidelity_json", "fidelity_figure")]
     out += influence_outputs()  # workflow/rules/influence.smk
+    out += reproducibility_outputs()  # workflow/rules/replicates.smk
     if DANQ_FIGURES:
         out += [path(k) for k in ("danq_scatter", "danq_classes", "danq_json")]
         out += [path("danq_motifs")]

@@ -15,6 +15,9 @@
 
 INFLUENCE_CFG = config["influence"]
 INFLUENCE = HAS_MODEL and INFLUENCE_CFG["enabled"]
+# training replicates (workflow/rules/replicates.smk): the motif table then lists clusters
+REPLICATES = config["train"]["replicates"]
+REPRODUCIBILITY = REPLICATES > 1
 
 PATHS.update(
     {
@@ -26,6 +29,7 @@ PATHS.update(
         "faithfulness_json": f"{RESULTS}/eval/faithfulness.json",
         "motif_table": f"{RESULTS}/motif_table.tsv",
         "motif_html": f"{RESULTS}/motif_table.html",
+        "reproducibility": f"{RESULTS}/reproducibility.tsv",
     }
 )
 
@@ -125,6 +129,11 @@ if INFLUENCE:
 
     rule motif_table:
         input:
+            **(
+                {"reproducibility": path("reproducibility")}
+                if REPRODUCIBILITY
+                else {}
+            ),
             influence=path("influence_table"),
             faithfulness=path("faithfulness_table"),
             best=path("best"),
