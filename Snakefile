@@ -27,6 +27,7 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/fidelity.smk"
 include: "workflow/rules/influence.smk"
 include: "workflow/rules/replicates.smk"
+include: "workflow/rules/filter_metrics.smk"
 include: "workflow/rules/danq_figures.smk"
 include: "workflow/rules/k2p_simulation.smk"
 
