@@ -5,14 +5,6 @@
 #   match/{method}.{distance}.h5 + data/truth.meme + match/jaspar_families.tsv
 #   -> match/filter_metrics.tsv                                                   (filter_metrics)
 
-PATHS["filter_metrics"] = f"{RESULTS}/match/filter_metrics.tsv"
-
-
-def filter_metrics_outputs():
-    """The filter_metrics rule's output on simulated data, else nothing."""
-    return [path("filter_metrics")] if SIMULATED else []
-
-
 if SIMULATED:
 
     rule filter_metrics:

@@ -13,42 +13,6 @@
 #
 # Runs when there is a model (model.source: train or file) and influence.enabled is on.
 
-INFLUENCE_CFG = config["influence"]
-INFLUENCE = HAS_MODEL and INFLUENCE_CFG["enabled"]
-# training replicates (workflow/rules/replicates.smk): the motif table then lists clusters
-REPLICATES = config["train"]["replicates"]
-REPRODUCIBILITY = REPLICATES > 1
-
-PATHS.update(
-    {
-        "influence_table": f"{RESULTS}/eval/influence.tsv",
-        "influence_ranked": f"{RESULTS}/eval/influence_ranked.tsv",
-        "influence_json": f"{RESULTS}/eval/influence.json",
-        "influence_figure": f"{RESULTS}/eval/influence.png",
-        "faithfulness_table": f"{RESULTS}/eval/faithfulness.tsv",
-        "faithfulness_json": f"{RESULTS}/eval/faithfulness.json",
-        "motif_table": f"{RESULTS}/motif_table.tsv",
-        "motif_html": f"{RESULTS}/motif_table.html",
-        "reproducibility": f"{RESULTS}/reproducibility.tsv",
-    }
-)
-
-
-def influence_outputs():
-    """The influence rule's outputs when it runs (for the default target), else nothing."""
-    keys = (
-        "influence_table",
-        "influence_ranked",
-        "influence_json",
-        "influence_figure",
-        "faithfulness_table",
-        "faithfulness_json",
-        "motif_table",
-        "motif_html",
-    )
-    return [path(k) for k in keys] if INFLUENCE else []
-
-
 if INFLUENCE:
 
     rule influence:
@@ -129,11 +93,7 @@ if INFLUENCE:
 
     rule motif_table:
         input:
-            **(
-                {"reproducibility": path("reproducibility")}
-                if REPRODUCIBILITY
-                else {}
-            ),
+            **({"reproducibility": path("reproducibility")} if REPRODUCIBILITY else {}),
             influence=path("influence_table"),
             faithfulness=path("faithfulness_table"),
             best=path("best"),

@@ -8,37 +8,12 @@
 #
 # With N = 1 (the default) nothing here exists.
 
-REP_DIR = f"{RESULTS}/replicates/rep{{rep}}"
 if REPRODUCIBILITY and not (TRAINED and INFLUENCE and "exact" in METHODS):
     raise WorkflowError(
         f"config: train.replicates is {REPLICATES}, but replicates need model.source: train, "
         "influence.enabled: true and the exact motif method. Fix: set train.replicates: 1 or "
         "enable those."
     )
-
-PATHS.update(
-    {
-        "reproducibility_kernels": f"{RESULTS}/reproducibility_kernels.tsv",
-    }
-)
-
-
-def rep_path(key, rep, **wildcards):
-    """The path `key` of replicate `rep` (0: the run's own)."""
-    p = path(key, **wildcards)
-    return p if int(rep) == 0 else p.replace(RESULTS, REP_DIR.format(rep=rep), 1)
-
-
-def rep_pattern(key):
-    """The path `key` with a {rep} wildcard (replicates 1 .. N-1)."""
-    return PATHS[key].replace(RESULTS, REP_DIR, 1)
-
-
-def reproducibility_outputs():
-    """The reproducibility rule's outputs when replicates are asked for, else nothing."""
-    keys = ("reproducibility", "reproducibility_kernels")
-    return [path(k) for k in keys] if REPRODUCIBILITY else []
-
 
 if REPRODUCIBILITY:
 
