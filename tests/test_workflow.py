@@ -32,7 +32,8 @@ TINY = {
 DETERMINISTIC = ["data/train.h5", "data/truth.meme", "model/history.tsv", "eval/test_auc.tsv",
                  "motifs/kernels.h5", "motifs/exact.h5", "motifs/heuristic.h5", "motifs/base.json",
                  "motifs/kernel_table.tsv", "motifs/exact.meme", "motifs/heuristic.meme",
-                 "match/matches.tsv", "match/best_matches.tsv", "summary.json"]
+                 "match/matches.tsv", "match/best_matches.tsv", "summary.json",
+                 "eval/influence.tsv", "eval/faithfulness.tsv", "motif_table.tsv", "match/filter_metrics.tsv"]
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:

@@ -314,6 +314,9 @@ def get_final_output():
     out += [path("logos")]
     if FIDELITY:
         out += [path(k) for k in ("fidelity_table", "fidelity_json", "fidelity_figure")]
+    out += influence_outputs()  # workflow/rules/influence.smk
+    out += reproducibility_outputs()  # workflow/rules/replicates.smk
+    out += filter_metrics_outputs()  # workflow/rules/filter_metrics.smk
     if DANQ_FIGURES:
         out += [path(k) for k in ("danq_scatter", "danq_classes", "danq_json")]
         out += [path("danq_motifs")]

@@ -84,7 +84,8 @@ if TRAINED:
             gpu=TRAIN_CFG["gpus"],
         params:
             model=MODEL_CFG,
-            train=TRAIN_CFG,
+            # train.replicates is not a setting of one training run (replicates.smk)
+            train={k: v for k, v in TRAIN_CFG.items() if k != "replicates"},
             seed=config["seed"],
             checkpoint=path("checkpoint"),
         script:
