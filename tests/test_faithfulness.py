@@ -16,7 +16,8 @@ from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness, s
 from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.mle import estimate_base
-from danqmotifs.model import ModelSpec, build_model, first_conv_layer
+from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.modelio import first_conv_layer
 from danqmotifs.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max
 from helpers.data import write_split

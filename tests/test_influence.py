@@ -14,7 +14,8 @@ from danqmotifs.errors import InputError
 from danqmotifs.influence import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows, kernel_influence,
                                   kernel_influence_plain, ranked_rows, read_influence_table, split_model,
                                   write_rows)
-from danqmotifs.model import ModelSpec, build_model, first_conv_layer
+from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.modelio import first_conv_layer
 
 LENGTH, WIDTH, POOL = 40, 4, 4
 MOTIFS = {0: [0, 1, 2, 3], 1: [3, 3, 0, 0], 2: [2, 2, 2, 2]}      # ACGT, TTAA, GGGG (codes)

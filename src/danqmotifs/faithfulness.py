@@ -74,7 +74,7 @@ def score_correlations(W: np.ndarray, lnP: np.ndarray, windows: np.ndarray, keep
 
 def read_method_file(path, K: int) -> tuple[np.ndarray, np.ndarray]:
     """(PWMs (K, L, 4), keep (K,)) of a motif method's HDF5 file (``dead`` honoured when present)."""
-    from .meme import read_kernel_pwms
+    from .formats.method_file import read_kernel_pwms
 
     with h5py.File(path, "r") as f:
         has_dead = "dead" in f
@@ -117,8 +117,8 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
     from .datafile import DataReader
     from .influence import kernel_influence
     from .kernels import kernels_from_layer, read_kernels_file, sample_rows
-    from .mle import ln_b_per_kernel
-    from .model import first_conv_layer
+    from .formats.base_json import ln_b_per_kernel
+    from .modelio import first_conv_layer
     from .papers.k2p.fidelity import sample_windows
 
     kf = read_kernels_file(kernels_path)

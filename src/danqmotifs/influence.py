@@ -89,7 +89,7 @@ def split_model(model, where="model"):
     """
     import keras
 
-    from .model import first_conv_layer
+    from .modelio import first_conv_layer
 
     conv = first_conv_layer(model, where)
     if isinstance(model, keras.Sequential):
@@ -254,7 +254,7 @@ def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_
                            kernels: Sequence[int] | None = None) -> InfluenceResult:
     """The same measurement the plain way: per kernel, one full model call per batch with that
     kernel's weights zeroed and its bias set to its mean activation (for checks and benchmarks)."""
-    from .evaluate import make_predictor, predict_codes
+    from .modelio import make_predictor, predict_codes
     from .kernels import kernels_from_layer
     from .papers.k2p.fidelity import swapped_kernels
 
@@ -326,7 +326,7 @@ def write_rows(rows: Sequence[dict], columns: Sequence[str], path) -> None:
 def read_influence_table(path) -> InfluenceResult:
     """The (K, T) arrays of a table written with ``INFLUENCE_COLUMNS`` (original AUCs and mean
     activations are not in it: NaN)."""
-    from .tsv import read_tsv
+    from .formats.tsv import read_tsv
 
     rows = read_tsv(path)
     if not rows or set(INFLUENCE_COLUMNS) - set(rows[0]):
@@ -351,7 +351,7 @@ def influence_on_split(model, data_path, n_sequences: int, seed: int, batch_size
     """:func:`kernel_influence` on a seeded sample of ``n_sequences`` of the split ``data_path``
     (all of them when it has fewer). Returns the result and a JSON-able summary."""
     from .datafile import DataReader
-    from .evaluate import check_model_matches
+    from .modelio import check_model_matches
     from .kernels import sample_rows
 
     with DataReader(data_path) as r:

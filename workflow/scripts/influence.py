@@ -16,7 +16,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     from danqmotifs.influence import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_on_split, influence_rows,
                                       ranked_rows, write_rows)
-    from danqmotifs.model import load_model
+    from danqmotifs.modelio import load_model
     from danqmotifs.plot.influence import influence_figure
     from danqmotifs.training.runtime import configure_runtime
 

@@ -12,7 +12,7 @@ def main():
     from danqmotifs.influence import read_influence_table
     from danqmotifs.motif_table import (best_match_by_query, cluster_table_rows, kernel_rows, write_motif_html,
                                         write_motif_table)
-    from danqmotifs.tsv import read_tsv
+    from danqmotifs.formats.tsv import read_tsv
 
     rows = kernel_rows(read_influence_table(sm.input.influence), read_tsv(sm.input.faithfulness),
                        best_match_by_query(read_tsv(sm.input.best), sm.params.method), sm.input.logos)
