@@ -20,7 +20,8 @@ from typing import Iterable, Mapping
 from .errors import InputError
 
 #: the rules whose TensorFlow build (and GPU request) follows train.gpus
-GPU_RULES = ("train", "evaluate", "predict", "fidelity")
+GPU_RULES = ("train", "evaluate", "predict", "fidelity", "train_replicate", "influence", "influence_replicate",
+             "score_variants")
 
 
 def resource_value(value):
