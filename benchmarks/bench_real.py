@@ -1,0 +1,203 @@
+"""Real ChIP-seq peaks: does each motif method find the ChIP'd TF?
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_real.py [--sets ctcf p73] [--cores 2]
+        [--keep DIR] [--variants default per_kernel both_strands trim] [--collect]
+
+For each real set (config/real_<set>.yaml: peaks of data/real/, dinucleotide-shuffled negatives,
+the default small model), runs the workflow once (training included) in a work directory of its
+own with every motif method (exact, heuristic, exact_oops, refined), then reruns only the motif and
+matching stages under each variant of the motif settings (``default``; ``per_kernel``: motifs.base
+per_kernel; ``both_strands``: motifs.strands and heuristic_strands both; ``trim``: meme.trim) on
+the same trained model. Per set, variant and method it reports, from the Tomtom results against
+JASPAR2024 CORE vertebrates (results/match/pvalues.h5):
+
+- ``family``: some kernel's best match at q < 0.05 shares a JASPAR TF family with the ChIP'd TF
+  (CTCF: "More than 3 adjacent zinc fingers"; TAp73alpha: TP73's "p53-related factors");
+- ``tf``: some kernel's best match at q < 0.05 is one of the TF's own matrices (CTCF, CTCFL;
+  TP53, TP63, TP73);
+- for the first kernel that finds the family (kernels ranked by the q of their best match): its
+  rank, best target and q, and its motif's information content (bits over the uniform background);
+- ``n_kernels``: kernels whose best significant match is in the family (a motif split across
+  kernels shows as several), and ``best_family_q``: the lowest q of any family matrix for any kernel,
+  best match or not (how far a missed family is from significance).
+
+Writes benchmarks/real.tsv and the table in benchmarks/out/real.json (benchmarks/run_all.py's format).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+Q = 0.05
+METHODS = ("exact", "heuristic", "exact_oops", "refined")
+#: set -> (config, TF label, JASPAR names of the TF's own matrices, a matrix naming its family)
+SETS = {
+    "ctcf": ("config/real_ctcf.yaml", "CTCF", ("CTCF", "CTCFL"), "MA0139"),
+    "p73": ("config/real_p73.yaml", "TAp73alpha", ("TP53", "TP63", "TP73"), "MA0861"),
+}
+VARIANTS = {
+    "default": {},
+    "per_kernel": {"motifs": {"base": "per_kernel"}},
+    "both_strands": {"motifs": {"strands": "both", "heuristic_strands": "both"}},
+    "trim": {"meme": {"trim": True}},
+}
+
+
+def information_content(pwm: np.ndarray) -> float:
+    """Bits over the uniform background, summed over columns."""
+    p = np.clip(np.asarray(pwm, float), 1e-12, 1.0)
+    return float(np.sum(2.0 + np.sum(p * np.log2(p), axis=1)))
+
+
+def overlay(name: str, variant: str) -> dict:
+    cfg = yaml.safe_load((ROOT / SETS[name][0]).read_text())
+    cfg["results"] = "results"
+    cfg["data"]["peaks"]["peaks"] = [str(ROOT / p) for p in cfg["data"]["peaks"]["peaks"]]
+    cfg.setdefault("motifs", {})["methods"] = list(METHODS)
+    for section, keys in VARIANTS[variant].items():
+        cfg.setdefault(section, {}).update(keys)
+    return cfg
+
+
+def run(name: str, variant: str, workdir: Path, cores: int) -> int:
+    """The workflow up to the match summary (and the test AUC) in ``workdir`` under one variant."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "overlay.yaml").write_text(yaml.safe_dump(overlay(name, variant)))
+    cmd = [str(Path(sys.executable).parent / "snakemake"), "results/match/match_summary.json",
+           "results/eval/test_auc.tsv", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
+           "--cores", str(cores), "--configfile", str(ROOT / "config.yaml"), str(workdir / "overlay.yaml")]
+    t0 = time.perf_counter()
+    with open(workdir / f"snakemake.{variant}.log", "w") as log:
+        rc = subprocess.run(cmd, check=False, cwd=workdir, stdout=log, stderr=subprocess.STDOUT).returncode
+    print(f"{name}/{variant}: rc {rc}, {time.perf_counter() - t0:.0f} s", flush=True)
+    return rc
+
+
+def families_table(path: Path) -> dict[str, set]:
+    """matrix id (no version) -> its TF families (JASPAR's annotation, ';'-separated for dimers)."""
+    out = {}
+    with open(path) as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            out[row["matrix_id"].split(".")[0]] = {f.strip().lower() for f in row["tf_family"].split(";")
+                                                   if f.strip()}
+    return out
+
+
+def motif_ics(meme_path: Path) -> dict[str, float]:
+    from danqmotifs.meme import read_meme
+
+    motifs, _ = read_meme(meme_path)
+    return {m.id: information_content(m.pwm) for m in motifs}
+
+
+def rows_of(name: str, variant: str, results: Path) -> list[dict]:
+    """One row per method (see the module docstring)."""
+    from danqmotifs.match import load_results
+    from danqmotifs.match.result import best_indices
+
+    _, tf, own, fam_id = SETS[name]
+    fams = families_table(results / "match" / "jaspar_families.tsv")
+    fam = fams[fam_id]
+    trimmed = VARIANTS[variant].get("meme", {}).get("trim", False)
+    out = []
+    for method, res in sorted(load_results(results / "match" / "pvalues.h5").items(), key=lambda x: METHODS.index(x[0])):
+        in_fam = np.array([bool(fams.get(t.split(".")[0], set()) & fam) for t in res.target_ids])
+        is_tf = np.array([n.upper() in own for n in res.target_names])
+        best = best_indices(res)
+        k = np.arange(len(res.query_ids))
+        ok = best >= 0
+        qbest = np.where(ok, res.q_value[k, np.maximum(best, 0)], np.inf)
+        sig = ok & (qbest < Q)
+        fam_hit = sig & in_fam[np.maximum(best, 0)]
+        tf_hit = sig & is_tf[np.maximum(best, 0)]
+        order = np.argsort(qbest, kind="stable")
+        ics = motif_ics(results / "motifs" / f"{method}{'.trimmed' if trimmed else ''}.meme")
+        row = {"set": name, "tf": tf, "variant": variant, "method": method,
+               "family": int(fam_hit.any()), "tf_matrix": int(tf_hit.any()),
+               "n_kernels": int(fam_hit.sum()), "n_significant": int(sig.sum()),
+               "rank": "", "kernel": "", "target": "", "q": "", "ic_bits": "",
+               "best_family_q": float(np.where(res.reported & in_fam[None, :], res.q_value, np.inf).min())}
+        if fam_hit.any():
+            r = int(np.flatnonzero(fam_hit[order])[0])
+            i = int(order[r])
+            row.update(rank=r + 1, kernel=res.query_ids[i], target=res.target_names[best[i]],
+                       q=float(qbest[i]), ic_bits=round(ics.get(res.query_ids[i], float("nan")), 2))
+        out.append(row)
+    return out
+
+
+def base_of(results: Path) -> str:
+    b = json.loads((results / "motifs" / "base.json").read_text())
+    v = np.asarray(b["ln_b"], float)
+    return f"{float(v):.2f}" if v.ndim == 0 else f"median {np.median(v):.2f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--keep", type=Path, default=None, help="work directories under DIR (kept)")
+    ap.add_argument("--collect", action="store_true", help="run nothing; read what --keep holds "
+                    "(needs every variant's copy, made by an earlier run)")
+    ap.add_argument("--out", type=Path, default=HERE)
+    args = ap.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench_real_"))
+    rows, notes = [], {}
+    t0 = time.perf_counter()
+    for name in args.sets:
+        work = base / name
+        for variant in args.variants:
+            copy = work / f"match.{variant}"
+            if not args.collect:
+                if run(name, variant, work, args.cores) != 0:
+                    print(f"{name}/{variant} failed: {work}/snakemake.{variant}.log", file=sys.stderr)
+                    continue
+                if copy.exists():
+                    shutil.rmtree(copy)
+                copy.mkdir(parents=True)
+                shutil.copytree(work / "results" / "match", copy / "match")
+                shutil.copytree(work / "results" / "motifs", copy / "motifs",
+                                ignore=shutil.ignore_patterns("*.png", "scores.h5"))
+            if (copy / "match").exists():
+                rows += rows_of(name, variant, copy)
+                notes[f"{name}/{variant}"] = {"ln_b": base_of(copy)}
+        auc = work / "results" / "eval" / "test_auc.tsv"
+        if auc.exists():
+            notes[name] = {"test_auc": auc.read_text().splitlines()[1]}
+    if not rows:
+        sys.exit(f"no set finished; logs under {base}")
+    (args.out / "out").mkdir(parents=True, exist_ok=True)
+    with open(args.out / "real.tsv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    figures = [{"what": f"{r['set']} {r['variant']} {r['method']}: TF family among significant best matches",
+                "value": r["family"], "unit": f"first kernel rank {r['rank'] or '-'}, q {r['q'] or '-'}"}
+               for r in rows]
+    (args.out / "out" / "real.json").write_text(json.dumps(
+        {"benchmark": "real", "figures": figures, "notes": notes,
+         "wall_s": time.perf_counter() - t0}, indent=1) + "\n")
+    cols = ["set", "variant", "method", "family", "tf_matrix", "n_kernels", "rank", "target", "q", "ic_bits",
+            "best_family_q"]
+    print("\t".join(cols))
+    for r in rows:
+        print("\t".join(f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols))
+    print(json.dumps(notes, indent=1))
+
+
+if __name__ == "__main__":
+    main()
