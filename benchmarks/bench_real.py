@@ -21,6 +21,9 @@ JASPAR2024 CORE vertebrates (results/match/pvalues.h5):
   kernels shows as several), and ``best_family_q``: the lowest q of any family matrix for any kernel,
   best match or not (how far a missed family is from significance).
 
+Also, per kernel whose heuristic PFM finds the family, every method's information content and
+lowest family q for that kernel, and its ln b (configured MLE and OOPS fit): benchmarks/real_kernels.tsv.
+
 Writes benchmarks/real.tsv and the table in benchmarks/out/real.json (benchmarks/run_all.py's format).
 """
 
@@ -78,7 +81,7 @@ def run(name: str, variant: str, workdir: Path, cores: int) -> int:
     (workdir / "overlay.yaml").write_text(yaml.safe_dump(overlay(name, variant)))
     cmd = [str(Path(sys.executable).parent / "snakemake"), "results/match/match_summary.json",
            "results/eval/test_auc.tsv", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
-           "--cores", str(cores), "--configfile", str(ROOT / "config.yaml"), str(workdir / "overlay.yaml")]
+           "--cores", str(cores), "--rerun-incomplete", "--configfile", str(ROOT / "config.yaml"), str(workdir / "overlay.yaml")]
     t0 = time.perf_counter()
     with open(workdir / f"snakemake.{variant}.log", "w") as log:
         rc = subprocess.run(cmd, check=False, cwd=workdir, stdout=log, stderr=subprocess.STDOUT).returncode
@@ -139,6 +142,47 @@ def rows_of(name: str, variant: str, results: Path) -> list[dict]:
     return out
 
 
+def kernel_rows(name: str, variant: str, results: Path) -> list[dict]:
+    """Per kernel whose heuristic PFM's best match is significant and in the TF's family: each
+    method's information content and lowest family q for that kernel (best match or not), and
+    the kernel's ln b under the configured MLE and the OOPS fit (the why of a miss)."""
+    import h5py
+
+    from danqmotifs.match import load_results
+    from danqmotifs.match.result import best_indices
+
+    fams = families_table(results / "match" / "jaspar_families.tsv")
+    fam = fams[SETS[name][3]]
+    res = load_results(results / "match" / "pvalues.h5")
+    if "heuristic" not in res:
+        return []
+    trimmed = VARIANTS[variant].get("meme", {}).get("trim", False)
+    ics = {m: motif_ics(results / "motifs" / f"{m}{'.trimmed' if trimmed else ''}.meme") for m in res}
+    h = res["heuristic"]
+    in_fam = np.array([bool(fams.get(t.split(".")[0], set()) & fam) for t in h.target_ids])
+    best = best_indices(h)
+    k = np.arange(len(h.query_ids))
+    hit = (best >= 0) & (h.q_value[k, np.maximum(best, 0)] < Q) & in_fam[np.maximum(best, 0)]
+    base = json.loads((results / "motifs" / "base.json").read_text())
+    v = np.broadcast_to(np.asarray(base["ln_b"], float), (len(h.query_ids),))
+    oops = None
+    if (results / "motifs" / "exact_oops.h5").exists():
+        with h5py.File(results / "motifs" / "exact_oops.h5", "r") as f:
+            oops = f["ln_b"][:]
+    out = []
+    for i in np.flatnonzero(hit):
+        q = h.query_ids[i]
+        row = {"set": name, "variant": variant, "kernel": q, "ln_b": round(float(v[i]), 2),
+               "ln_b_oops": round(float(oops[i]), 2) if oops is not None else ""}
+        for m, r in res.items():
+            j = r.query_ids.index(q) if q in r.query_ids else None
+            fq = np.where(r.reported[j] & in_fam, r.q_value[j], np.inf).min() if j is not None else np.inf
+            row[f"ic_{m}"] = round(ics[m].get(q, float("nan")), 2)
+            row[f"family_q_{m}"] = float(f"{fq:.3g}")
+        out.append(row)
+    return out
+
+
 def base_of(results: Path) -> str:
     b = json.loads((results / "motifs" / "base.json").read_text())
     v = np.asarray(b["ln_b"], float)
@@ -155,8 +199,8 @@ def main() -> None:
                     "(needs every variant's copy, made by an earlier run)")
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args()
-    base = args.keep or Path(tempfile.mkdtemp(prefix="bench_real_"))
-    rows, notes = [], {}
+    base = (args.keep or Path(tempfile.mkdtemp(prefix="bench_real_"))).resolve()
+    rows, krows, notes = [], [], {}
     t0 = time.perf_counter()
     for name in args.sets:
         work = base / name
@@ -174,6 +218,7 @@ def main() -> None:
                                 ignore=shutil.ignore_patterns("*.png", "scores.h5"))
             if (copy / "match").exists():
                 rows += rows_of(name, variant, copy)
+                krows += kernel_rows(name, variant, copy)
                 notes[f"{name}/{variant}"] = {"ln_b": base_of(copy)}
         auc = work / "results" / "eval" / "test_auc.tsv"
         if auc.exists():
@@ -185,6 +230,13 @@ def main() -> None:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
+    if krows:
+        fields = sorted({k for r in krows for k in r}, key=lambda c: list(krows[0]).index(c)
+                        if c in krows[0] else 99)
+        with open(args.out / "real_kernels.tsv", "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=fields, delimiter="\t", lineterminator="\n", restval="")
+            w.writeheader()
+            w.writerows(krows)
     figures = [{"what": f"{r['set']} {r['variant']} {r['method']}: TF family among significant best matches",
                 "value": r["family"], "unit": f"first kernel rank {r['rank'] or '-'}, q {r['q'] or '-'}"}
                for r in rows]
