@@ -237,18 +237,32 @@ def main() -> None:
             w = csv.DictWriter(fh, fieldnames=fields, delimiter="\t", lineterminator="\n", restval="")
             w.writeheader()
             w.writerows(krows)
-    figures = [{"what": f"{r['set']} {r['variant']} {r['method']}: TF family among significant best matches",
-                "value": r["family"], "unit": f"first kernel rank {r['rank'] or '-'}, q {r['q'] or '-'}"}
-               for r in rows]
+    figures = [{"what": f"{r['set']} ({r['tf']}), {r['variant']}, {r['method']}: kernels whose significant "
+                        f"best match is in the TF's family (first: rank {r['rank'] or '-'}, "
+                        f"q {_fmt(r['q'])}, {_fmt(r['ic_bits'])} bits)",
+                "value": r["n_kernels"], "unit": "kernels"} for r in rows]
     (args.out / "out" / "real.json").write_text(json.dumps(
-        {"benchmark": "real", "figures": figures, "notes": notes,
-         "wall_s": time.perf_counter() - t0}, indent=1) + "\n")
-    cols = ["set", "variant", "method", "family", "tf_matrix", "n_kernels", "rank", "target", "q", "ic_bits",
-            "best_family_q"]
-    print("\t".join(cols))
-    for r in rows:
-        print("\t".join(f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols))
+        {"name": "real", "command": "PYTHONPATH=src .venv/bin/python benchmarks/bench_real.py",
+         "figures": figures, "notes": notes, "wall_s": time.perf_counter() - t0}, indent=1) + "\n")
+    print(markdown(rows))
     print(json.dumps(notes, indent=1))
+
+
+def _fmt(x) -> str:
+    return f"{x:.2g}" if isinstance(x, float) else (str(x) if x != "" else "-")
+
+
+def markdown(rows: list[dict]) -> str:
+    """The table of RESULTS.md: one line per set, variant and method."""
+    cols = [("set", "set"), ("variant", "variant"), ("method", "method"), ("family", "family found"),
+            ("tf_matrix", "TF's own matrix"), ("n_kernels", "kernels"), ("rank", "first: rank"),
+            ("target", "first: match"), ("q", "first: q"), ("ic_bits", "first: IC (bits)"),
+            ("best_family_q", "lowest family q")]
+    lines = ["| " + " | ".join(h for _, h in cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        lines.append("| " + " | ".join(("yes" if r[c] else "no") if c in ("family", "tf_matrix")
+                                       else _fmt(r[c]) for c, _ in cols) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
