@@ -46,10 +46,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 Q = 0.05
 METHODS = ("exact", "heuristic", "exact_oops", "refined")
-#: set -> (config, TF label, JASPAR names of the TF's own matrices, a matrix naming its family)
+CTCF = ("CTCF", ("CTCF", "CTCFL"), "MA0139")
+P73 = ("TAp73alpha", ("TP53", "TP63", "TP73"), "MA0861")
+#: set -> (config, its TFs: (label, JASPAR names of the TF's own matrices, a matrix naming its family))
 SETS = {
-    "ctcf": ("config/real_ctcf.yaml", "CTCF", ("CTCF", "CTCFL"), "MA0139"),
-    "p73": ("config/real_p73.yaml", "TAp73alpha", ("TP53", "TP63", "TP73"), "MA0861"),
+    "ctcf": ("config/real_ctcf.yaml", [CTCF]),
+    "p73": ("config/real_p73.yaml", [P73]),
+    "both": ("config/real_both.yaml", [CTCF, P73]),      # two peak files, two targets, one model
 }
 VARIANTS = {
     "default": {},
@@ -111,12 +114,12 @@ def rows_of(name: str, variant: str, results: Path) -> list[dict]:
     from danqmotifs.match import load_results
     from danqmotifs.match.result import best_indices
 
-    _, tf, own, fam_id = SETS[name]
     fams = families_table(results / "match" / "jaspar_families.tsv")
-    fam = fams[fam_id]
     trimmed = VARIANTS[variant].get("meme", {}).get("trim", False)
     out = []
-    for method, res in sorted(load_results(results / "match" / "pvalues.h5").items(), key=lambda x: METHODS.index(x[0])):
+    found = sorted(load_results(results / "match" / "pvalues.h5").items(), key=lambda x: METHODS.index(x[0]))
+    for (tf, own, fam_id), (method, res) in [(t, r) for t in SETS[name][1] for r in found]:
+        fam = fams[fam_id]
         in_fam = np.array([bool(fams.get(t.split(".")[0], set()) & fam) for t in res.target_ids])
         is_tf = np.array([n.upper() in own for n in res.target_names])
         best = best_indices(res)
@@ -152,10 +155,18 @@ def kernel_rows(name: str, variant: str, results: Path) -> list[dict]:
     from danqmotifs.match.result import best_indices
 
     fams = families_table(results / "match" / "jaspar_families.tsv")
-    fam = fams[SETS[name][3]]
     res = load_results(results / "match" / "pvalues.h5")
     if "heuristic" not in res:
         return []
+    return [row for tf, _, fam_id in SETS[name][1]
+            for row in _kernel_rows_tf(name, variant, results, fams, fams[fam_id], tf, res)]
+
+
+def _kernel_rows_tf(name, variant, results, fams, fam, tf, res) -> list[dict]:
+    import h5py
+
+    from danqmotifs.match.result import best_indices
+
     trimmed = VARIANTS[variant].get("meme", {}).get("trim", False)
     ics = {m: motif_ics(results / "motifs" / f"{m}{'.trimmed' if trimmed else ''}.meme") for m in res}
     h = res["heuristic"]
@@ -172,7 +183,7 @@ def kernel_rows(name: str, variant: str, results: Path) -> list[dict]:
     out = []
     for i in np.flatnonzero(hit):
         q = h.query_ids[i]
-        row = {"set": name, "variant": variant, "kernel": q, "ln_b": round(float(v[i]), 2),
+        row = {"set": name, "tf": tf, "variant": variant, "kernel": q, "ln_b": round(float(v[i]), 2),
                "ln_b_oops": round(float(oops[i]), 2) if oops is not None else ""}
         for m, r in res.items():
             j = r.query_ids.index(q) if q in r.query_ids else None
@@ -254,7 +265,7 @@ def _fmt(x) -> str:
 
 def markdown(rows: list[dict]) -> str:
     """The table of RESULTS.md: one line per set, variant and method."""
-    cols = [("set", "set"), ("variant", "variant"), ("method", "method"), ("family", "family found"),
+    cols = [("set", "set"), ("tf", "TF"), ("variant", "variant"), ("method", "method"), ("family", "family found"),
             ("tf_matrix", "TF's own matrix"), ("n_kernels", "kernels"), ("rank", "first: rank"),
             ("target", "first: match"), ("q", "first: q"), ("ic_bits", "first: IC (bits)"),
             ("best_family_q", "lowest family q")]
