@@ -22,7 +22,9 @@ JASPAR2024 CORE vertebrates (results/match/pvalues.h5):
   best match or not (how far a missed family is from significance).
 
 Also, per kernel whose heuristic PFM finds the family, every method's information content and
-lowest family q for that kernel, and its ln b (configured MLE and OOPS fit): benchmarks/real_kernels.tsv.
+lowest family q for that kernel, the share of its information in the 10 columns where the
+heuristic PFM (the kernel's sites) has the most, and its ln b (configured MLE and OOPS fit):
+benchmarks/real_kernels.tsv.
 
 Writes benchmarks/real.tsv and the table in benchmarks/out/real.json (benchmarks/run_all.py's format).
 """
@@ -102,11 +104,33 @@ def families_table(path: Path) -> dict[str, set]:
     return out
 
 
-def motif_ics(meme_path: Path) -> dict[str, float]:
+def motif_pwms(meme_path: Path) -> dict[str, np.ndarray]:
     from danqmotifs.meme import read_meme
 
     motifs, _ = read_meme(meme_path)
-    return {m.id: information_content(m.pwm) for m in motifs}
+    return {m.id: np.asarray(m.pwm, float) for m in motifs}
+
+
+def motif_ics(meme_path: Path) -> dict[str, float]:
+    return {k: information_content(p) for k, p in motif_pwms(meme_path).items()}
+
+
+CORE = 10
+
+
+def column_ic(pwm: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(pwm, float), 1e-12, 1.0)
+    return 2.0 + np.sum(p * np.log2(p), axis=1)
+
+
+def core_share(pwm: np.ndarray, ref: np.ndarray) -> float:
+    """Share of a motif's information in the CORE columns where ``ref`` (same width) has the most:
+    where the kernel's sites are, by the heuristic PFM."""
+    if pwm.shape != ref.shape:
+        return float("nan")
+    core = np.argsort(column_ic(ref))[::-1][:CORE]
+    ic = column_ic(pwm)
+    return float(ic[core].sum() / ic.sum()) if ic.sum() > 0 else float("nan")
 
 
 def rows_of(name: str, variant: str, results: Path) -> list[dict]:
@@ -168,7 +192,8 @@ def _kernel_rows_tf(name, variant, results, fams, fam, tf, res) -> list[dict]:
     from danqmotifs.match.result import best_indices
 
     trimmed = VARIANTS[variant].get("meme", {}).get("trim", False)
-    ics = {m: motif_ics(results / "motifs" / f"{m}{'.trimmed' if trimmed else ''}.meme") for m in res}
+    pwms = {m: motif_pwms(results / "motifs" / f"{m}{'.trimmed' if trimmed else ''}.meme") for m in res}
+    ics = {m: {k: information_content(p) for k, p in d.items()} for m, d in pwms.items()}
     h = res["heuristic"]
     in_fam = np.array([bool(fams.get(t.split(".")[0], set()) & fam) for t in h.target_ids])
     best = best_indices(h)
@@ -190,6 +215,8 @@ def _kernel_rows_tf(name, variant, results, fams, fam, tf, res) -> list[dict]:
             fq = np.where(r.reported[j] & in_fam, r.q_value[j], np.inf).min() if j is not None else np.inf
             row[f"ic_{m}"] = round(ics[m].get(q, float("nan")), 2)
             row[f"family_q_{m}"] = float(f"{fq:.3g}")
+            if q in pwms[m] and q in pwms["heuristic"]:
+                row[f"core_share_{m}"] = round(core_share(pwms[m][q], pwms["heuristic"][q]), 2)
         out.append(row)
     return out
 
