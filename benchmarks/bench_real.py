@@ -260,7 +260,8 @@ def main() -> None:
                 notes[f"{name}/{variant}"] = {"ln_b": base_of(copy)}
         auc = work / "results" / "eval" / "test_auc.tsv"
         if auc.exists():
-            notes[name] = {"test_auc": auc.read_text().splitlines()[1]}
+            notes[name] = {"test_auc": "; ".join(" ".join(line.split("\t")[:2])
+                                                  for line in auc.read_text().splitlines()[1:])}
     if not rows:
         sys.exit(f"no set finished; logs under {base}")
     (args.out / "out").mkdir(parents=True, exist_ok=True)
