@@ -111,7 +111,7 @@ def test_register_refuses_bad_or_taken_names():
 
 
 def test_data_sources_registry():
-    assert set(SOURCES) == {"simulate", "deepsea", "fasta", "bed"}
+    assert set(SOURCES) == {"simulate", "deepsea", "fasta", "bed", "peaks"}
     assert SOURCES["simulate"].extra_outputs == {"truth": "truth.meme"}
     fasta = SOURCES["fasta"]
     msgs = fasta.missing({"fasta": "x.fa", "labels": ""})

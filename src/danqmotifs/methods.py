@@ -211,3 +211,22 @@ register("exact", exact, label="exact",
 register("heuristic", heuristic, label="heuristic",
          dead_reason="never activated: no site to stack, so no heuristic motif",
          dead_note="dead kernel (never activated)")
+
+
+def _exact_oops(inputs: MethodInputs) -> MethodResult:
+    from .refine import exact_oops
+
+    return exact_oops(inputs)
+
+
+def _refined(inputs: MethodInputs) -> MethodResult:
+    from .refine import refined
+
+    return refined(inputs)
+
+
+# reported beside exact and heuristic when listed in motifs.methods (danqmotifs.refine)
+register("exact_oops", _exact_oops, label="exact (OOPS base)",
+         dead_reason="never activated: no sequence to fit the base on", dead_note="dead kernel (never activated)")
+register("refined", _refined, label="refined (EM)",
+         dead_reason="never activated: no sequence to refine on", dead_note="dead kernel (never activated)")

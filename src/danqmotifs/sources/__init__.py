@@ -42,8 +42,16 @@ class Source:
     runtime: int = 60
 
     def inputs(self, block: dict) -> dict:
-        """The input files named by the config block (empty optional ones left out)."""
-        return {k: block[k] for k in self.input_keys if block.get(k)}
+        """The input files named by the config block (empty optional ones left out); a key whose
+        value is a list of files gives one input per file, ``key_0``, ``key_1``, ..."""
+        out = {}
+        for k in self.input_keys:
+            v = block.get(k)
+            if isinstance(v, (list, tuple)):
+                out.update({f"{k}_{i}": p for i, p in enumerate(v)})
+            elif v:
+                out[k] = v
+        return out
 
     def missing(self, block: dict) -> list[str]:
         """Messages for required keys left empty."""
@@ -102,6 +110,25 @@ def _bed(block, inputs, outputs, seed, tmpdir=None):
         print(f"{s}: {summary[s]} sequences")
 
 
+def _peaks(block, inputs, outputs, seed, tmpdir=None):
+    from .peaks import convert_peaks
+
+    summary = convert_peaks(block["peaks"], {s: outputs[s] for s in SPLITS}, names=block["names"],
+                            genome=block["genome"] or None, width=block["width"],
+                            negatives=block["negatives"], negatives_per_peak=block["negatives_per_peak"],
+                            flank_distance=block["flank_distance"], gc_tolerance=block["gc_tolerance"],
+                            split_by=block["split_by"], valid_chroms=block["valid_chroms"],
+                            test_chroms=block["test_chroms"], valid_fraction=block["valid_fraction"],
+                            test_fraction=block["test_fraction"], seed=seed, tmpdir=tmpdir)
+    for note in summary["notes"]:
+        print(f"NOTE: {note}")
+    print(f"targets (one per peak file): {', '.join(summary['targets'])}; negatives: {block['negatives']} "
+          f"x {block['negatives_per_peak']} per peak, windows of {block['width']} bp")
+    for s in SPLITS:
+        pos, neg = summary["counts"][s]
+        print(f"{s}: {pos} peaks + {neg} negatives")
+
+
 def _deepsea_mem_mb(block, sizes) -> int:
     # train.mat (HDF5) is read in blocks (~20 kB a sample); a MATLAB v5 file (valid, test) is loaded
     # whole: ~1.35 x its uncompressed size, unknown from a compressed file's size
@@ -124,6 +151,9 @@ SOURCES: dict[str, Source] = {
                   required={"bed": "a BED of regions with one 0/1 column per target",
                             "genome": "the genome FASTA the BED refers to"},
                   input_keys=("bed", "genome")),
+    "peaks": Source("peaks", _peaks,
+                    required={"peaks": "a list of peak files (FASTA or BED), one per target"},
+                    input_keys=("peaks", "genome"), mem_mb=lambda block, sizes: 2000, runtime=30),
 }
 
 
