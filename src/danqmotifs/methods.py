@@ -216,13 +216,13 @@ register("heuristic", heuristic, label="heuristic",
 def _exact_oops(inputs: MethodInputs) -> MethodResult:
     from .refine import exact_oops
 
-    return exact_oops(inputs)
+    return MethodResult(*exact_oops(inputs))
 
 
 def _refined(inputs: MethodInputs) -> MethodResult:
     from .refine import refined
 
-    return refined(inputs)
+    return MethodResult(*refined(inputs))
 
 
 # reported beside exact and heuristic when listed in motifs.methods (danqmotifs.refine)

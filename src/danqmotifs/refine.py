@@ -106,9 +106,9 @@ def _background(codes: np.ndarray) -> np.ndarray:
     return counts / counts.sum()
 
 
-def exact_oops(inputs):
-    """Method ``exact_oops`` (module docstring)."""
-    from .methods import MethodResult
+def exact_oops(inputs) -> tuple[dict, dict, dict]:
+    """Method ``exact_oops`` (module docstring): (datasets, attrs, report) of its method file,
+    wrapped into a result by :mod:`danqmotifs.methods`."""
     from .mle import _cap
     from .pwm import kernel_to_pwm
 
@@ -129,10 +129,9 @@ def exact_oops(inputs):
     P = kernel_to_pwm(W, v)
     print(f"exact_oops: ln b median {np.median(v[~dead]) if (~dead).any() else float('nan'):.3g} "
           f"(range {v.min():.3g}-{v.max():.3g}); {int(dead.sum())} kernel(s) never activated")
-    return MethodResult(
-        datasets={"PWM_tensor": P, "ln_b": v, "nsites": act.sum(axis=0).astype(np.int64), "dead": dead},
-        attrs={"orientation": "correlation", "alphabet": "ACGT", "base": "oops_per_kernel"},
-        report={"ln_b": [float(x) for x in v], "dead_kernels": np.flatnonzero(dead).tolist()})
+    return ({"PWM_tensor": P, "ln_b": v, "nsites": act.sum(axis=0).astype(np.int64), "dead": dead},
+            {"orientation": "correlation", "alphabet": "ACGT", "base": "oops_per_kernel"},
+            {"ln_b": [float(x) for x in v], "dead_kernels": np.flatnonzero(dead).tolist()})
 
 
 def em_refine(P0: np.ndarray, codes: np.ndarray, q: np.ndarray, iterations: int = 20,
@@ -165,9 +164,8 @@ def em_refine(P0: np.ndarray, codes: np.ndarray, q: np.ndarray, iterations: int 
     return P, iterations
 
 
-def refined(inputs):
-    """Method ``refined`` (module docstring)."""
-    from .methods import MethodResult
+def refined(inputs) -> tuple[dict, dict, dict]:
+    """Method ``refined`` (module docstring): (datasets, attrs, report) of its method file."""
     from .pwm import kernel_to_pwm
 
     W, codes = np.asarray(inputs.W, np.float64), np.asarray(inputs.codes)
@@ -190,8 +188,7 @@ def refined(inputs):
     dead = act.sum(axis=0) == 0
     print(f"refined: EM from the exact PWMs, median {np.median(rounds[~dead]) if (~dead).any() else 0:.0f} "
           f"round(s) (max {iterations}); {int(dead.sum())} kernel(s) never activated")
-    return MethodResult(
-        datasets={"PWM_tensor": P, "nsites": act.sum(axis=0).astype(np.int64), "dead": dead, "rounds": rounds},
-        attrs={"orientation": "correlation", "alphabet": "ACGT", "start": "exact", "model": "oops_forward"},
-        report={"iterations": iterations, "pseudocount": pseudocount, "rounds": rounds.tolist(),
-                "dead_kernels": np.flatnonzero(dead).tolist()})
+    return ({"PWM_tensor": P, "nsites": act.sum(axis=0).astype(np.int64), "dead": dead, "rounds": rounds},
+            {"orientation": "correlation", "alphabet": "ACGT", "start": "exact", "model": "oops_forward"},
+            {"iterations": iterations, "pseudocount": pseudocount, "rounds": rounds.tolist(),
+             "dead_kernels": np.flatnonzero(dead).tolist()})

@@ -74,6 +74,12 @@ SOURCE_SPECS = {
         },
         input_keys=("bed", "genome"),
     ),
+    "peaks": dict(
+        required={"peaks": "a list of peak files (FASTA or BED), one per target"},
+        input_keys=("peaks", "genome"),
+        mem_mb=lambda block, sizes: 2000,
+        runtime=30,
+    ),
 }
 
 
@@ -97,8 +103,16 @@ class WorkflowSource:
         )
 
     def inputs(self, block):
-        """The input files named by the config block (empty optional ones left out)."""
-        return {k: block[k] for k in self.input_keys if block.get(k)}
+        """The input files named by the config block (empty optional ones left out); a key whose
+        value is a list of files gives one input per file, key_0, key_1, ..."""
+        out = {}
+        for k in self.input_keys:
+            v = block.get(k)
+            if isinstance(v, (list, tuple)):
+                out.update({f"{k}_{i}": p for i, p in enumerate(v)})
+            elif v:
+                out[k] = v
+        return out
 
     def missing(self, block):
         """Messages for required keys left empty."""

@@ -47,9 +47,10 @@ import numpy as np
 from ..alphabet import N_CODE, encode
 from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
+from ..formats.fasta import encode_record, iter_fasta, iter_lines, open_text, resize_codes
 from ..shuffle import dinucleotide_shuffle, shuffle_rng
 from .bed import center_windows, encode_genome_window, open_genome
-from .fasta import _open_text, assign_splits, chrom_of, encode_record, iter_fasta, resize_codes
+from .fasta import assign_splits, chrom_of
 
 NEGATIVES = ("shuffle", "flank", "gc")
 _BLOCK = 4096
@@ -57,8 +58,8 @@ _BLOCK = 4096
 
 def is_fasta(path: str | os.PathLike) -> bool:
     """Whether a (plain or gzipped) file's first non-blank line starts with '>'."""
-    with _open_text(Path(path)) as fh:
-        for line in fh:
+    with open_text(Path(path)) as fh:
+        for line in iter_lines(fh):
             if line.strip():
                 return line.lstrip().startswith(b">")
     return False
@@ -77,8 +78,8 @@ def read_peak_bed(path: str | os.PathLike) -> list[tuple[str, int, int, int]]:
     """(chrom, start, end, line) per region of a BED of peaks (columns past the third ignored)."""
     path = Path(path)
     out = []
-    with _open_text(path) as fh:
-        for i, raw in enumerate(fh, 1):
+    with open_text(path) as fh:
+        for i, raw in enumerate(iter_lines(fh), 1):
             text = raw.decode("utf-8", "replace").strip()
             if not text or text.startswith(("#", "track", "browser")):
                 continue
