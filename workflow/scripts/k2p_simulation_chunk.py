@@ -19,7 +19,7 @@ def main():
     indices = data_indices(motifs, targets)
     print(f"chunk {sm.wildcards.chunk}: {len(motifs)} matrices of {cfg['release']}, config seed {sm.params.seed}, "
           f"{sm.threads} thread(s)")
-    rows = run_chunk(motifs, settings, sm.params.seed, indices=indices, targets=targets, threads=sm.threads,
+    rows = run_chunk(motifs, settings, sm.params.seed, indices=indices, targets=targets if cfg["tomtom"] else None, threads=sm.threads,
                      init_seed=cfg["init_seed"], lr_seed=cfg["lr_seed"])
     write_rows(rows, sm.output.rows)
 

@@ -102,9 +102,10 @@ def fit(x, y, weights, lam, iterations: int = 50) -> tuple[np.ndarray, np.ndarra
     return a0 - b1 * mu, b1
 
 
-def train(x, labels, k: int = 5, seed: int = 123) -> dict:
+def train(x, labels, k: int = 5, seed: int = 123, block: int = 64) -> dict:
     """caret's ``train(method="plr")`` for every row of ``x`` (R rows, n examples): the lambda of
-    best cross-validated accuracy, then the refit on all n.
+    best cross-validated accuracy, then the refit on all n. Rows are solved ``block`` at a time
+    (memory: about block x 15 x n doubles per array).
 
     Returns
     -------
@@ -112,6 +113,9 @@ def train(x, labels, k: int = 5, seed: int = 123) -> dict:
     cross-validated accuracies.
     """
     x = np.atleast_2d(np.asarray(x, np.float64))
+    if x.shape[0] > block:
+        parts = [train(x[i:i + block], labels, k, seed, block) for i in range(0, x.shape[0], block)]
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     y = np.asarray(labels, np.float64)
     fold = folds(y, k, seed)
     train_w = (fold[None, :] != np.arange(k)[:, None]).astype(np.float64)        # (k, n)

@@ -105,6 +105,7 @@ DEFAULT_CONFIG = {
     "init_seed": 789,
     "lr_seed": 123,
     "bootstrap": 2000,
+    "tomtom": False,
 }
 
 
