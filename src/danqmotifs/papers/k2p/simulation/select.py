@@ -17,7 +17,7 @@ from .data import motif_seed
 WHERE = "figures.k2p_simulation"
 
 
-def select_motifs(release: str = "JASPAR2016", collection: str = "CORE", tax_group: str | None = "vertebrates",
+def select_motifs(release: str = "JASPAR2016", collection: str = "CORE", tax_group: str | None = None,
                   motif_ids=None, sample: int | None = None, seed: int = 1, length: int = 50) -> list[Motif]:
     """The matrices to run, sorted by id.
 
