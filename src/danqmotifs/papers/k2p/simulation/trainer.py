@@ -1,4 +1,4 @@
-"""Train many one-kernel CNNs at once, with Keras 3's semantics, in compiled code (numba).
+"""Train many one-kernel CNNs at once, with Keras 1.0.4's or Keras 3's semantics, in compiled code (numba).
 
 The model of the k2p simulation (docs/design.md section 12) is tiny: for a sequence x (codes),
 
@@ -8,7 +8,13 @@ The model of the k2p simulation (docs/design.md section 12) is tiny: for a seque
 Calling Keras's ``model.fit`` once per motif costs seconds of framework overhead per epoch; the
 arithmetic is a few million additions. Here one compiled function trains one motif's model
 completely (all epochs, early stopping included), and a parallel loop runs the motifs of a chunk
-side by side. What Keras 3 (TensorFlow backend) does, and this code reproduces:
+side by side. ``Settings.semantics`` chooses between two behaviours. ``keras1`` (the default: the
+k2p authors ran Keras 1.0.4 on Theano; docs/k2p_simulation.md) differs from the list below in:
+RMSprop's epsilon added after the square root (default 1e-8); the sigmoid output clipped to
+[1e-7, 1 - 1e-7] inside the loss, no gradient where the clip binds; the max-pool gradient given
+whole to every tied maximum; early stopping that checks ``wait >= patience`` before counting (so
+patience + 1 epochs without improvement run) and keeps the FINAL weights. What Keras 3
+(TensorFlow backend) does, ``keras3``, and this code reproduces:
 
 - initial weights: glorot-uniform kernel, limit sqrt(6 / (fan_in + fan_out)) with fan_in = 4 w and
   fan_out = w for the (w, 4, 1) conv kernel, and sqrt(3) for the (1, 1) dense kernel; zero biases
