@@ -94,7 +94,7 @@ def scatter_figure(table, path, summary: dict | None = None, dpi: int = 110) -> 
                      headline(summary) if summary else None)
     fig.suptitle("authors' protocol (in-sample LR; AUROC of class labels)" if protocol == "paper"
                  else "held-out check (test split, raw score, fixed initialisation)", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
     save_png(fig, path, dpi=dpi)
 
 
@@ -114,7 +114,7 @@ def heldout_figure(table, path, summary: dict | None = None, dpi: int = 110) -> 
                                    f"{'raw log-likelihood' if score == 'raw' else 'LR-oriented score'}")
             r += 1
     fig.suptitle("held-out robustness check (this project's; not the authors' protocol)", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     save_png(fig, path, dpi=dpi)
 
 
