@@ -8,9 +8,9 @@ import pytest
 
 from danqmotifs.errors import InputError
 from danqmotifs.metrics import roc_auc
-from danqmotifs.papers.k2p.simulation import logistic
+from danqmotifs.papers.k2p.simulation import paper, plr
 from danqmotifs.papers.k2p.simulation.data import make_data, motif_rngs, motif_seed, sample_sites
-from danqmotifs.papers.k2p.simulation.motifs import HEURISTIC_PSEUDOCOUNT, exact_pwm, heuristic_pwm
+from danqmotifs.papers.k2p.simulation.motifs import HEURISTIC_PSEUDOCOUNT, exact_pwm, exact_pwm_base_e, heuristic_pwm
 from danqmotifs.papers.k2p.simulation.run import aggregate, read_rows, run_chunk, write_rows
 from danqmotifs.papers.k2p.simulation.score import best_windows, floor_zeros, loglik_scores, metrics
 from danqmotifs.papers.k2p.simulation.select import chunks, select_motifs
@@ -22,6 +22,10 @@ from danqmotifs.pwm import row_logsumexp
 
 SHARP = np.full((8, 4), 0.02)
 SHARP[np.arange(8), [0, 1, 2, 3, 3, 2, 1, 0]] = 0.94          # ACGTTGCA
+
+
+#: the trainer's Keras 3 behaviour (the other one, keras1, is the default: the authors')
+KERAS3 = dict(semantics="keras3", epsilon=1e-7)
 
 
 def small(**kw):
@@ -77,7 +81,7 @@ def test_one_full_batch_step_is_rmsprop_on_the_true_gradient():
     y = rng.integers(0, 2, 64).astype(np.float64)
     W0, _, _, _ = init_weights(5, rng)
     b0, d0, e0 = 0.1, 0.8, -0.2
-    S = Settings(batch_size=64, max_epochs=1, learning_rate=0.01)
+    S = Settings(batch_size=64, max_epochs=1, learning_rate=0.01, **KERAS3)
     T = train_many([(codes, y)], [(codes[:8], y[:8])], [(W0, b0, d0, e0)], [permutations(64, 1, rng)], S)
     theta = np.r_[W0.ravel(), b0, d0, e0]
 
@@ -96,7 +100,7 @@ def test_one_full_batch_step_is_rmsprop_on_the_true_gradient():
 
 
 def test_training_learns_and_keeps_the_best_epoch():
-    S = small(max_epochs=30, patience=3, learning_rate=0.01)
+    S = small(max_epochs=30, patience=3, learning_rate=0.01, **KERAS3)
     rngs = motif_rngs(5, "SHARP")
     d = make_data(SHARP, S, rngs)
     W0, b0, _, e0 = init_weights(8, rngs["init"])
@@ -164,17 +168,6 @@ def test_scores_floor_zeros_and_metrics():
     assert auroc == 1.0 and auprc == 1.0
 
 
-def test_logistic_cv_is_monotone_on_a_good_score():
-    rng = np.random.default_rng(0)
-    y = np.r_[np.ones(200), np.zeros(200)]
-    x = rng.normal(size=400) + 1.5 * y
-    theta, C = logistic.fit_cv(x, y)
-    assert theta[0] > 0 and C in logistic.CS
-    xt = rng.normal(size=100)
-    prob = logistic.cv_probabilities(x, y, xt)
-    assert np.all(np.diff(prob[np.argsort(xt)]) >= 0)
-
-
 # ------------------------------------------------------------------------------------ statistics
 
 def test_paired_summary_counts_and_scipy_p():
@@ -197,7 +190,7 @@ def test_selection_and_bad_input():
     assert [m.id for m in select_motifs("JASPAR2016", sample=5, seed=1)] == [m.id for m in ms]
     assert [m.id for m in select_motifs("JASPAR2016", motif_ids=["MA0139"])] == ["MA0139.1"]
     assert chunks(list(range(5)), 2) == [[0, 1], [2, 3], [4]]
-    for kw, text in ((dict(sample=10000), "only 519"), (dict(motif_ids=["MA9999.1"]), "does not exist"),
+    for kw, text in ((dict(sample=10000), "only 1082"), (dict(motif_ids=["MA9999.1"]), "does not exist"),
                      (dict(release="JASPAR1999"), "no release"), (dict(length=10), "wider than")):
         with pytest.raises(InputError, match=text):
             select_motifs(**{"release": "JASPAR2016", **kw})
@@ -212,13 +205,16 @@ def test_chunk_end_to_end_and_aggregate(tmp_path):
     motifs = [Motif("SHARP", SHARP), Motif("SHORT", SHARP[2:7])]
     S = small()
     rows = run_chunk(motifs, S, seed=1, log=lambda s: None)
-    assert [r["matrix_id"] for r in rows] == ["SHARP", "SHORT"]
+    assert [r["matrix_id"] for r in rows] == ["SHARP", "SHORT"] and [r["index"] for r in rows] == [0, 1]
     for r in rows:
-        # the identity: exact PWM and raw kernel max score rank the test sequences alike
-        assert r["auroc_exact"] == pytest.approx(r["auroc_kernel"], abs=1e-12)
-        assert r["auprc_exact"] == pytest.approx(r["auprc_kernel"], abs=1e-12)
-        assert r["auroc_planted"] > 0.85 and 0 <= r["tomtom_p_exact"] <= 1
-        assert r["n_train"] == 360 and r["n_test"] == 150
+        assert r["n_train"] == 360 and r["n_valid"] == 90 and r["n_test"] == 150
+        assert 0.5 <= r["paper_auroc_planted"] <= 1 and r["heldout_fixed_raw_auroc_planted"] > 0.85
+        assert r["heldout_random_raw_auroc_planted"] == r["heldout_fixed_raw_auroc_planted"]   # same data
+        for kind in ("fixed", "random"):
+            for name in ("exact", "heuristic"):
+                # the LR-oriented score turns a backwards raw score round and keeps a forward one
+                raw, lr = r[f"heldout_{kind}_raw_auroc_{name}"], r[f"heldout_{kind}_lr_auroc_{name}"]
+                assert lr == pytest.approx(raw if r[f"lr_slope_{kind}_{name}"] > 0 else 1 - raw, abs=1e-9)
     again = run_chunk(motifs, S, seed=1, log=lambda s: None)
     assert again == rows                                                     # deterministic
     write_rows(rows[:1], tmp_path / "0.tsv")
@@ -226,19 +222,30 @@ def test_chunk_end_to_end_and_aggregate(tmp_path):
     df, summ = aggregate([tmp_path / "1.tsv", tmp_path / "0.tsv"], tmp_path / "motifs.tsv", tmp_path / "w.json")
     assert list(df["matrix_id"]) == ["SHARP", "SHORT"]
     on_disk = json.loads((tmp_path / "w.json").read_text())
-    assert on_disk["n_motifs"] == 2 and set(on_disk["auroc"]) >= {"p_value", "mean_difference", "wins", "ties",
-                                                                   "losses"}
-    assert summarize(pd.read_csv(tmp_path / "motifs.tsv", sep="\t"))["auprc"]["wins"] == on_disk["auprc"]["wins"]
+    assert on_disk["protocol"] == "paper"
+    for a in (on_disk["paper"], on_disk["heldout"]["fixed"]["raw"], on_disk["heldout"]["random"]["lr"]):
+        assert a["n_motifs"] == 2 and set(a["auroc"]) >= {"p_value", "mean_difference", "wins", "ties", "losses"}
+        signs = a["by_dense_weight_sign"]
+        assert signs["positive"]["n_motifs"] + signs["negative"]["n_motifs"] == 2
+    again = summarize(pd.read_csv(tmp_path / "motifs.tsv", sep="\t"))
+    assert again["paper"]["auprc"]["wins"] == on_disk["paper"]["auprc"]["wins"]
     with pytest.raises(InputError, match="two chunks"):
         read_rows([tmp_path / "0.tsv", tmp_path / "0.tsv"])
 
 
 def test_figures(tmp_path):
-    from danqmotifs.papers.k2p.simulation.plot import differences_figure, scatter_figure
+    from danqmotifs.papers.k2p.simulation.plot import differences_figure, heldout_figure, scatter_figure
 
     rng = np.random.default_rng(0)
-    t = pd.DataFrame({"auroc_exact": rng.uniform(0.5, 1, 20), "auroc_heuristic": rng.uniform(0.5, 1, 20),
-                      "auprc_exact": rng.uniform(0.5, 1, 20), "auprc_heuristic": rng.uniform(0.5, 1, 20)})
-    scatter_figure(t, tmp_path / "s.png", summarize(t))
+    cols = {"dense_w_fixed": rng.normal(size=20), "dense_w_random": rng.normal(size=20)}
+    for pre in ["paper_"] + [f"heldout_{k}_{s}_" for k in ("fixed", "random") for s in ("raw", "lr")]:
+        for metric in ("auroc", "auprc"):
+            for name in ("exact", "heuristic"):
+                cols[f"{pre}{metric}_{name}"] = rng.uniform(0.5, 1, 20)
+    t = pd.DataFrame(cols)
+    summ = summarize(t)
+    scatter_figure(t, tmp_path / "s.png", summ)
     differences_figure(t, tmp_path / "d.png")
+    heldout_figure(t, tmp_path / "h.png", summ)
     assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "d.png").stat().st_size > 1000
+    assert (tmp_path / "h.png").stat().st_size > 1000

@@ -45,13 +45,15 @@ def test_rules_fan_out_aggregate_and_resume(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     out = tmp_path / "res/figures/k2p_simulation"
     assert sorted(p.name for p in (out / "chunks").iterdir()) == ["0.tsv", "1.tsv"]
-    for name in ("motifs.tsv", "wilcoxon.json", "scatter.png", "differences.png"):
+    for name in ("motifs.tsv", "wilcoxon.json", "scatter.png", "differences.png", "heldout.png"):
         assert (out / name).stat().st_size > 0
     summ = json.loads((out / "wilcoxon.json").read_text())
-    assert summ["n_motifs"] == 3 and {"p_value", "mean_difference", "wins", "ties", "losses"} <= set(summ["auroc"])
+    assert summ["protocol"] == "paper"
+    for a in (summ["paper"], summ["heldout"]["fixed"]["raw"], summ["heldout"]["random"]["lr"]):
+        assert a["n_motifs"] == 3 and {"p_value", "mean_difference", "wins", "ties", "losses"} <= set(a["auroc"])
     assert len((out / "motifs.tsv").read_text().splitlines()) == 4
     # a run killed after chunk 0: only the missing chunk (and the aggregate) run again
-    for name in ("chunks/1.tsv", "motifs.tsv", "wilcoxon.json", "scatter.png", "differences.png"):
+    for name in ("chunks/1.tsv", "motifs.tsv", "wilcoxon.json", "scatter.png", "differences.png", "heldout.png"):
         (out / name).unlink()
     r = run(tmp_path, 3)
     assert r.returncode == 0, r.stderr[-2000:]
@@ -62,6 +64,6 @@ def test_rules_fan_out_aggregate_and_resume(tmp_path):
 def test_sample_larger_than_the_set_stops_before_writing(tmp_path):
     r = run(tmp_path, 100000)
     assert r.returncode != 0
-    assert "only 519 matrices" in r.stderr and "Fix:" in r.stderr
+    assert "only 1082 matrices" in r.stderr and "Fix:" in r.stderr
     # nothing of the simulation (the results directory holds only its owner file and the checks)
     assert not (tmp_path / "res/figures").exists()

@@ -353,7 +353,7 @@ def k2p_chunk_ids(chunk):
 
         c = K2P_CFG
         try:
-            K2PSettings.from_config(c["sizes"], c["training"], c["logistic_cv"])
+            K2PSettings.from_config(c["sizes"], c["training"])
             ids = [
                 m.id
                 for m in k2p_select(

@@ -1,9 +1,10 @@
-"""One motif's data: a stable seed, the simulated sequences and the stratified split.
+"""Per-motif seeds and generators (the random initialisation of the held-out check draws from
+them), and a seeded random simulation with a shuffled stratified split, used by the Keras 3
+reference tests and benchmark. The authors' own data draws and split are in :mod:`.paper`.
 
 A positive sequence is uniform i.i.d. background with exactly one instance of the matrix (each
 position drawn from the matrix's column frequencies) at a uniform random offset in [0, length - w];
-a negative is background only (docs/design.md section 12). Sequences are uint8 base codes (0..3 =
-A, C, G, T).
+a negative is background only. Sequences are uint8 base codes (0..3 = A, C, G, T).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The two matrices derived from a trained kernel: exact (k2p) and heuristic (the paper's code)."""
+"""The two matrices derived from a trained kernel: exact (k2p; base e as the authors, or the MLE
+base) and heuristic (the authors' code)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ def exact_pwm(W: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, float, int]
     fit = estimate_base(np.asarray(W, dtype=np.float64)[None], m[:, None], sequences="all", base="shared")
     v = float(fit.ln_b[0])
     return kernel_to_pwm(W, v), v, int(fit.status[0])
+
+
+def exact_pwm_base_e(W: np.ndarray) -> np.ndarray:
+    """The authors' exact PWM: base e, no fitted base. Row j is exp(W[j, c]) / sum_c' exp(W[j, c'])
+    (they add bias / w to every entry first, which cancels in each row's normalisation)."""
+    return kernel_to_pwm(np.asarray(W, dtype=np.float64), 1.0)
 
 
 def heuristic_pwm(W: np.ndarray, bias: float, codes: np.ndarray) -> tuple[np.ndarray, int]:

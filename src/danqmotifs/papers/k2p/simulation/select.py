@@ -17,7 +17,7 @@ from .data import motif_seed
 WHERE = "figures.k2p_simulation"
 
 
-def select_motifs(release: str = "JASPAR2016", collection: str = "CORE", tax_group: str | None = "vertebrates",
+def select_motifs(release: str = "JASPAR2016", collection: str = "CORE", tax_group: str | None = None,
                   motif_ids=None, sample: int | None = None, seed: int = 1, length: int = 50) -> list[Motif]:
     """The matrices to run, sorted by id.
 
@@ -63,3 +63,12 @@ def chunks(items: list, chunk_size: int) -> list[list]:
     if chunk_size < 1:
         raise InputError(f"{WHERE}.chunk_size: {chunk_size}", "chunk_size must be >= 1", "set it to e.g. 64")
     return [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
+
+
+def data_indices(motifs, whole_set) -> list[int]:
+    """Each matrix's 0-based position among the sorted ids of the whole set (the authors' data
+    seed: their matrices are read in sorted-name order and seeded by position). A matrix outside
+    the set is placed among the set's ids by the same sort."""
+    ids = sorted({m.id for m in whole_set} | {m.id for m in motifs})
+    pos = {i: k for k, i in enumerate(ids)}
+    return [pos[m.id] for m in motifs]

@@ -1,4 +1,5 @@
-"""Sizes and training settings of the simulation (defaults: the k2p paper's)."""
+"""Sizes and training settings of the simulation (defaults: the k2p authors' released code, run
+under Keras 1.0.4 on Theano; docs/k2p_simulation.md lists what was checked)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,22 @@ class Settings:
     length : int
         Sequence length (bp).
     test_fraction : float
-        Stratified share of the sequences held out for the test split.
+        Share of the sequences held out for the test split (the authors: the first of 4
+        unshuffled stratified folds, 1/4).
     valid_fraction : float
-        Stratified share of the remaining sequences used for validation.
+        Share of the remaining sequences used for validation (the authors: the first of 5
+        unshuffled stratified folds, 1/5).
     learning_rate, rho, epsilon : float
-        RMSprop (Keras 3: no momentum, not centred).
+        RMSprop (no momentum, not centred). Keras 1.0.4's defaults: lr 1e-3, rho 0.9, epsilon 1e-8
+        added after the square root.
     batch_size, max_epochs, patience : int
         Mini-batch size, epoch cap, early-stopping patience on the validation loss.
-    logistic_cv : bool
-        Also score each PWM the paper's alternative way (L2 logistic regression, 5-fold CV).
+    semantics : str
+        ``"keras1"`` (the authors' Keras 1.0.4 on Theano: epsilon after the square root, the
+        sigmoid output clipped to [1e-7, 1 - 1e-7] in the loss, the max-pool gradient given whole
+        to each tied maximum, early stopping that checks before counting and keeps the FINAL
+        weights) or ``"keras3"`` (epsilon inside the square root, loss from the logit, tied
+        maxima share the gradient, the best epoch's weights restored).
     """
 
     n_positive: int = 2000
@@ -36,11 +44,11 @@ class Settings:
     valid_fraction: float = 0.2
     learning_rate: float = 0.001
     rho: float = 0.9
-    epsilon: float = 1e-7
+    epsilon: float = 1e-8
     batch_size: int = 100
     max_epochs: int = 60
     patience: int = 5
-    logistic_cv: bool = False
+    semantics: str = "keras1"
 
     def __post_init__(self):
         where = "figures.k2p_simulation"
@@ -53,11 +61,13 @@ class Settings:
                                  f"set {name} to e.g. 0.25")
         if self.patience < 0 or self.learning_rate <= 0 or not 0.0 <= self.rho < 1.0 or self.epsilon <= 0:
             raise InputError(where, "patience < 0, learning_rate <= 0, rho outside [0, 1) or epsilon <= 0",
-                             "use the defaults: patience 5, learning_rate 0.001, rho 0.9, epsilon 1e-7")
+                             "use the defaults: patience 5, learning_rate 0.001, rho 0.9, epsilon 1e-8")
+        if self.semantics not in SEMANTICS:
+            raise InputError(f"{where}.training.semantics: {self.semantics}", "unknown training semantics",
+                             f"use one of {', '.join(SEMANTICS)}")
 
     @classmethod
-    def from_config(cls, sizes: dict | None = None, training: dict | None = None,
-                    logistic_cv: bool = False) -> "Settings":
+    def from_config(cls, sizes: dict | None = None, training: dict | None = None) -> "Settings":
         """Build from the config's ``sizes`` and ``training`` blocks (unknown keys: InputError)."""
         kw = {}
         for block, name in ((sizes or {}, "sizes"), (training or {}, "training")):
@@ -67,26 +77,35 @@ class Settings:
                 raise InputError(f"figures.k2p_simulation.{name}", f"unknown key(s) {', '.join(bad)}",
                                  f"use only {', '.join(sorted(allowed))}")
             kw.update(block)
-        return cls(**kw, logistic_cv=bool(logistic_cv))
+        return cls(**kw)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
+#: the trainer's two behaviours (see :class:`Settings`)
+SEMANTICS = ("keras1", "keras3")
+#: what wilcoxon.json's scatter (scatter.png) shows: the authors' protocol or the held-out check
+PROTOCOLS = ("paper", "heldout")
+
 #: the config block ``figures: k2p_simulation:`` with its defaults (the schema repeats them)
 DEFAULT_CONFIG = {
     "release": "JASPAR2016",
     "collection": "CORE",
-    "tax_group": "vertebrates",
+    "protocol": "paper",
+    "tax_group": "",
     "motif_ids": [],
     "sample": 48,
     "chunk_size": 24,
     "threads": 1,
     "sizes": {"n_positive": 2000, "n_negative": 2000, "length": 50, "test_fraction": 0.25,
               "valid_fraction": 0.2},
-    "training": {"learning_rate": 0.001, "rho": 0.9, "epsilon": 1e-7, "batch_size": 100,
-                 "max_epochs": 60, "patience": 5},
-    "logistic_cv": False,
+    "training": {"learning_rate": 0.001, "rho": 0.9, "epsilon": 1e-8, "batch_size": 100,
+                 "max_epochs": 60, "patience": 5, "semantics": "keras1"},
+    "init_seed": 789,
+    "lr_seed": 123,
+    "bootstrap": 2000,
+    "tomtom": False,
 }
 
 

@@ -1,4 +1,4 @@
-"""Train many one-kernel CNNs at once, with Keras 3's semantics, in compiled code (numba).
+"""Train many one-kernel CNNs at once, with Keras 1.0.4's or Keras 3's semantics, in compiled code (numba).
 
 The model of the k2p simulation (docs/design.md section 12) is tiny: for a sequence x (codes),
 
@@ -8,7 +8,13 @@ The model of the k2p simulation (docs/design.md section 12) is tiny: for a seque
 Calling Keras's ``model.fit`` once per motif costs seconds of framework overhead per epoch; the
 arithmetic is a few million additions. Here one compiled function trains one motif's model
 completely (all epochs, early stopping included), and a parallel loop runs the motifs of a chunk
-side by side. What Keras 3 (TensorFlow backend) does, and this code reproduces:
+side by side. ``Settings.semantics`` chooses between two behaviours. ``keras1`` (the default: the
+k2p authors ran Keras 1.0.4 on Theano; docs/k2p_simulation.md) differs from the list below in:
+RMSprop's epsilon added after the square root (default 1e-8); the sigmoid output clipped to
+[1e-7, 1 - 1e-7] inside the loss, no gradient where the clip binds; the max-pool gradient given
+whole to every tied maximum; early stopping that checks ``wait >= patience`` before counting (so
+patience + 1 epochs without improvement run) and keeps the FINAL weights. What Keras 3
+(TensorFlow backend) does, ``keras3``, and this code reproduces:
 
 - initial weights: glorot-uniform kernel, limit sqrt(6 / (fan_in + fan_out)) with fan_in = 4 w and
   fan_out = w for the (w, 4, 1) conv kernel, and sqrt(3) for the (1, 1) dense kernel; zero biases
@@ -92,23 +98,47 @@ def _bce_logits(z, y):
     return max(z, 0.0) - z * y + np.log1p(np.exp(-abs(z)))
 
 
+#: Keras 1's clipping of a sigmoid output inside binary_crossentropy (its backend's _EPSILON)
+KERAS1_CLIP = 1e-7
+
+
 @njit(cache=True)
-def _mean_loss(codes, y, W, w, b, d, e, buf):
+def _loss_grad(z, y, keras1):
+    """(loss, d loss / d z) of one example. Keras 3: from the logit, gradient p - y. Keras 1: the
+    output p is clipped to [1e-7, 1 - 1e-7] first; where the clip binds the gradient is 0."""
+    if not keras1:
+        return _bce_logits(z, y), 1.0 / (1.0 + np.exp(-z)) - y
+    p = 1.0 / (1.0 + np.exp(-z))
+    g = p - y
+    if p < KERAS1_CLIP:
+        p = KERAS1_CLIP
+        g = 0.0
+    elif p > 1.0 - KERAS1_CLIP:
+        p = 1.0 - KERAS1_CLIP
+        g = 0.0
+    return -(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)), g
+
+
+@njit(cache=True)
+def _mean_loss(codes, y, W, w, b, d, e, buf, keras1):
     tot = 0.0
     for i in range(codes.shape[0]):
         a = max(_scores(codes[i], W, w, b, buf), 0.0)
-        tot += _bce_logits(d * a + e, y[i])
+        tot += _loss_grad(d * a + e, y[i], keras1)[0]
     return tot / codes.shape[0]
 
 
 @njit(cache=True)
-def _rmsprop(theta, g, v, lr, rho, eps):
+def _rmsprop(theta, g, v, lr, rho, eps, keras1):
+    """Keras 3: epsilon inside the square root; Keras 1.0.4: added after it."""
     v_new = rho * v + (1.0 - rho) * g * g
+    if keras1:
+        return theta - lr * g / (np.sqrt(v_new) + eps), v_new
     return theta - lr * g / np.sqrt(v_new + eps), v_new
 
 
 @njit(cache=True)
-def _train_one(xtr, ytr, xva, yva, w, W, b, d, e, perms, lr, rho, eps, batch, patience, tr_hist, va_hist):
+def _train_one(xtr, ytr, xva, yva, w, W, b, d, e, perms, lr, rho, eps, batch, patience, tr_hist, va_hist, keras1):
     """Train one model in place from (W, b, d, e); returns (W, b, d, e, best_epoch, epochs)."""
     n = xtr.shape[0]
     P = xtr.shape[1] - w + 1
@@ -140,8 +170,9 @@ def _train_one(xtr, ytr, xva, yva, w, W, b, d, e, perms, lr, rho, eps, batch, pa
                 top = _scores(x, W, w, b, buf)
                 a = max(top, 0.0)
                 z = d * a + e
-                tot += _bce_logits(z, ytr[i])
-                dz = (1.0 / (1.0 + np.exp(-z)) - ytr[i]) / m
+                li, gz = _loss_grad(z, ytr[i], keras1)
+                tot += li
+                dz = gz / m
                 gd += dz * a
                 ge += dz
                 if top > 0.0:
@@ -150,7 +181,8 @@ def _train_one(xtr, ytr, xva, yva, w, W, b, d, e, perms, lr, rho, eps, batch, pa
                     for p in range(P):
                         if buf[p] == top:
                             ties += 1
-                    share = da / ties
+                    # TensorFlow shares the gradient among tied maxima; Theano gives it to each
+                    share = da if keras1 else da / ties
                     gb += da
                     for p in range(P):
                         if buf[p] == top:
@@ -158,14 +190,26 @@ def _train_one(xtr, ytr, xva, yva, w, W, b, d, e, perms, lr, rho, eps, batch, pa
                                 gW[j, x[p + j]] += share
             for j in range(w):
                 for c in range(4):
-                    W[j, c], vW[j, c] = _rmsprop(W[j, c], gW[j, c], vW[j, c], lr, rho, eps)
-            b, vb = _rmsprop(b, gb, vb, lr, rho, eps)
-            d, vd = _rmsprop(d, gd, vd, lr, rho, eps)
-            e, ve = _rmsprop(e, ge, ve, lr, rho, eps)
+                    W[j, c], vW[j, c] = _rmsprop(W[j, c], gW[j, c], vW[j, c], lr, rho, eps, keras1)
+            b, vb = _rmsprop(b, gb, vb, lr, rho, eps, keras1)
+            d, vd = _rmsprop(d, gd, vd, lr, rho, eps, keras1)
+            e, ve = _rmsprop(e, ge, ve, lr, rho, eps, keras1)
         epochs = epoch + 1
         tr_hist[epoch] = tot / n
-        vl = _mean_loss(xva, yva, W, w, b, d, e, buf)
+        vl = _mean_loss(xva, yva, W, w, b, d, e, buf, keras1)
         va_hist[epoch] = vl
+        if keras1:
+            # Keras 1.0.4's EarlyStopping: the check comes before the increment, so training
+            # stops after patience + 1 epochs without improvement; nothing is restored
+            if vl < best:
+                best = vl
+                best_epoch = epoch
+                wait = 0
+            else:
+                if wait >= patience:
+                    break
+                wait += 1
+            continue
         wait += 1
         if vl < best:
             best = vl
@@ -176,18 +220,20 @@ def _train_one(xtr, ytr, xva, yva, w, W, b, d, e, perms, lr, rho, eps, batch, pa
             continue
         if wait >= patience and epoch > 0:
             break
+    if keras1:
+        return b, d, e, best_epoch, epochs
     W[:, :] = bestW
     return best_b, best_d, best_e, best_epoch, epochs
 
 
 @njit(cache=True, parallel=True)
 def _train_all(xtr, ytr, xva, yva, widths, W, b, d, e, perms, lr, rho, eps, batch, patience,
-               best_epoch, epochs, tr_hist, va_hist):
+               best_epoch, epochs, tr_hist, va_hist, keras1):
     for m in prange(xtr.shape[0]):
         w = widths[m]
         Wm = W[m, :w, :].copy()
         bm, dm, em, be, ne = _train_one(xtr[m], ytr[m], xva[m], yva[m], w, Wm, b[m], d[m], e[m], perms[m],
-                                        lr, rho, eps, batch, patience, tr_hist[m], va_hist[m])
+                                        lr, rho, eps, batch, patience, tr_hist[m], va_hist[m], keras1)
         W[m, :w, :] = Wm
         b[m], d[m], e[m] = bm, dm, em
         best_epoch[m], epochs[m] = be, ne
@@ -234,7 +280,7 @@ def train_many(train: list, valid: list, init: list, perms: list, settings: Sett
     try:
         _train_all(xtr, ytr, xva, yva, widths, W, b, d, e, P, float(settings.learning_rate),
                    float(settings.rho), float(settings.epsilon), int(settings.batch_size),
-                   int(settings.patience), best_epoch, epochs, tr_hist, va_hist)
+                   int(settings.patience), best_epoch, epochs, tr_hist, va_hist, settings.semantics == "keras1")
     finally:
         numba.set_num_threads(old)
     return Trained([W[m, :widths[m]].copy() for m in range(M)], b, d, e, best_epoch, epochs, tr_hist, va_hist)
