@@ -9,20 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from test_workflow import TINY as BASE_TINY
+
 ROOT = Path(__file__).resolve().parents[1]
 
-TINY = {
-    "seed": 3,
-    "results": "out",
-    "data": {"simulate": {"motif_ids": ["MA0139.2", "MA0080.7", "MA0506.3"], "length": 100,
-                          "n_train": 600, "n_valid": 200, "n_test": 200, "motif_density": 0.4,
-                          "pairs": [["MA0139.2", "MA0080.7"]]}},
-    "model": {"preset": "small", "kernels": 8, "kernel_width": 12, "pool": 5, "lstm_units": 4,
-              "dense_units": 8},
-    "train": {"max_epochs": 2, "patience": 1, "threads": 1},
-    "motifs": {"n_sequences": 150, "threads": 1},
-    "influence": {"n_sequences": 150, "faithfulness_windows": 2000},
-}
+# the end-to-end tests' tiny config, with a smaller influence sample
+TINY = {**BASE_TINY, "influence": {"n_sequences": 150, "faithfulness_windows": 2000}}
 
 
 def snakemake(workdir: Path, replicates: int, *args: str) -> subprocess.CompletedProcess:
