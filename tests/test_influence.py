@@ -11,9 +11,9 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from danqmotifs.errors import InputError
-from danqmotifs.influence import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows, kernel_influence,
-                                  kernel_influence_plain, ranked_rows, read_influence_table, split_model,
-                                  write_rows)
+from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows, ranked_rows,
+                                                read_influence_table, write_rows)
+from danqmotifs.influence import kernel_influence, kernel_influence_plain, split_model
 from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.modelio import first_conv_layer
 

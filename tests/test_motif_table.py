@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from danqmotifs.influence import InfluenceResult
+from danqmotifs.formats.influence_table import InfluenceResult
 from danqmotifs.motif_table import (driven_targets, kernel_rows, rank_rows, write_motif_html,
                                     write_motif_table)
 

@@ -16,7 +16,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 def main():
     from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness
-    from danqmotifs.influence import write_rows
+    from danqmotifs.formats.influence_table import write_rows
     from danqmotifs.modelio import load_model
     from danqmotifs.training.runtime import configure_runtime
 

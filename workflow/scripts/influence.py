@@ -14,8 +14,9 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.influence import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_on_split, influence_rows,
-                                      ranked_rows, write_rows)
+    from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows,
+                                                    ranked_rows, write_rows)
+    from danqmotifs.influence import influence_on_split
     from danqmotifs.modelio import load_model
     from danqmotifs.plot.influence import influence_figure
     from danqmotifs.training.runtime import configure_runtime

@@ -9,6 +9,8 @@ file                        format                                      module (
 ``motifs/{method}.h5``      a motif method's PWM stack                  :mod:`danqmotifs.formats.method_file`
 ``eval/*auc*.tsv``, ...     small TSV tables, ``NA`` for undefined      :mod:`danqmotifs.formats.tsv`
                             numbers (AUCs: :mod:`danqmotifs.evaluate`)
+``eval/influence*.tsv``     kernel influence per kernel and target      :mod:`danqmotifs.formats.influence_table`
+reference AUC tables        DanQ's aucs.txt or a TSV of AUCs            :mod:`danqmotifs.reference`
 FASTA (``.fa``, ``.fa.gz``) records read one at a time                  :mod:`danqmotifs.formats.fasta`
 MEME motif files            motifs and their background                 :mod:`danqmotifs.meme`
 model files                 ``.keras`` and DanQ's published weights     :mod:`danqmotifs.modelio`
