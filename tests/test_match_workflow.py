@@ -22,7 +22,7 @@ from helpers.data import write_split
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-RULES = ["write_meme", "jaspar_db", "match_method", "match_summary", "logos", "planted_benchmark"]
+RULES = ["check_config", "write_meme", "jaspar_db", "match_method", "match_summary", "logos", "planted_benchmark"]
 PLANTED = ["MA0139.2", "MA0035.5", "MA0080.7", "MA0083.3"]
 K, L = 8, 24
 
