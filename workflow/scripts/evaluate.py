@@ -12,17 +12,15 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import select_backend
+    from danqmotifs.training.runtime import start_inference
 
-    select_backend(sm.params.get("backend"))            # train.backend, before Keras is imported
+    start_inference(sm.params.get("backend"), sm.threads)  # train.backend, before Keras is imported
     from danqmotifs.datafile import DataReader
     from danqmotifs.evaluate import evaluate_split, summary, write_auc_table
     from danqmotifs.reference import read_reference
     from danqmotifs.plot.training import plot_auc
-    from danqmotifs.training.runtime import configure_runtime
 
     cfg = sm.params.evaluate
-    configure_runtime(0, sm.threads)
     rows = evaluate_split(sm.input.model, sm.input.data, cfg["batch_size"], cfg["average_reverse_complement"],
                           tmp_dir=Path(sm.output.table).parent, log=progress)
     write_auc_table(rows, sm.output.table)

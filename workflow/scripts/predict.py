@@ -11,14 +11,12 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import select_backend
+    from danqmotifs.training.runtime import start_inference
 
-    select_backend(sm.params.get("backend"))            # train.backend, before Keras is imported
+    start_inference(sm.params.get("backend"), sm.threads)  # train.backend, before Keras is imported
     from danqmotifs.predict import predict_fasta
-    from danqmotifs.training.runtime import configure_runtime
 
     cfg = sm.params.evaluate
-    configure_runtime(0, sm.threads)
     n = predict_fasta(sm.input.model, sm.input.fasta, sm.output[0], cfg["batch_size"],
                       cfg["average_reverse_complement"], cfg["predict_resize"], sm.input.targets)
     print(f"{sm.input.fasta}: {n} sequences -> {sm.output[0]}")

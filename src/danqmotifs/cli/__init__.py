@@ -45,10 +45,14 @@ def version() -> str:
         return "unknown"
 
 
-def parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """An argument parser for the command ``prog`` with ``--version``."""
+def parser(prog: str, description: str, model: bool = False) -> argparse.ArgumentParser:
+    """An argument parser for the command ``prog`` with ``--version`` (and, with ``model``, the
+    required ``--model`` of the commands that run a trained model)."""
     p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument("--version", action="version", version=f"%(prog)s (danqmotifs) {version()}")
+    if model:
+        p.add_argument("--model", required=True, help="a model saved by the train rule (best.keras), or "
+                       "DanQ's published weights file (DanQ_bestmodel.hdf5)")
     return p
 
 

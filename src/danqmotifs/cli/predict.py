@@ -19,9 +19,7 @@ from . import command, nonnegative_int, parser, positive_int
 def main(argv: Sequence[str] | None = None):
     """The ``predict`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     ap = parser("predict", "Probabilities of a trained DanQ model for the sequences of a FASTA file "
-                "or a DeepSEA-layout one-hot file (TSV, or HDF5 for an .h5 output).")
-    ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras), or "
-                    "DanQ's published weights file (DanQ_bestmodel.hdf5)")
+                "or a DeepSEA-layout one-hot file (TSV, or HDF5 for an .h5 output).", model=True)
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--fasta", help="input FASTA (.fa or .fa.gz)")
     src.add_argument("--onehot", help="input one-hot sequences in DeepSEA's layout, no labels needed: HDF5 "

@@ -21,9 +21,8 @@ from . import command, nonnegative_int, parser, positive_int
 def main(argv: Sequence[str] | None = None):
     """The ``score-variants`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     ap = parser("score-variants", "Per variant and target: the probabilities of the reference and the "
-                "alternative window, their absolute difference and the log-odds difference (TSV and/or HDF5).")
-    ap.add_argument("--model", required=True, help="a model saved by the train rule (best.keras), or DanQ's "
-                    "published weights file (DanQ_bestmodel.hdf5)")
+                "alternative window, their absolute difference and the log-odds difference (TSV and/or HDF5).",
+                model=True)
     ap.add_argument("--vcf", required=True, help="the variants: VCF, plain or bgzip-compressed")
     ap.add_argument("--genome", required=True, help="the genome FASTA the VCF refers to (plain or bgzip; "
                     "its .fai is built if missing)")

@@ -178,3 +178,10 @@ def distribution_strategy():
 
         keras.distribution.set_distribution(keras.distribution.DataParallel())
     return None
+
+
+def start_inference(backend: str | None, threads: int | None) -> list[str]:
+    """The Keras backend for a prediction job (``train.backend``), chosen before Keras is imported,
+    then its runtime: seed 0, deterministic ops, ``threads`` CPU threads (:func:`configure_runtime`)."""
+    select_backend(backend)
+    return configure_runtime(0, threads)
