@@ -36,17 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.alphabet import codes_to_onehot  # noqa: E402
-from danqmotifs.datafile import DataWriter  # noqa: E402
-
-
-def write_random(path: Path, n: int, length: int, n_targets: int, seed: int = 0, block: int = 10000) -> None:
-    """A data file of n random sequences and sparse random targets, written block by block."""
-    rng = np.random.default_rng(seed)
-    with DataWriter(path, length, [f"target_{i:04d}" for i in range(n_targets)], "deepsea", "train") as w:
-        for s in range(0, n, block):
-            k = min(block, n - s)
-            w.append(rng.integers(0, 4, size=(k, length), dtype=np.uint8),
-                     (rng.random((k, n_targets)) < 0.05).astype(np.uint8))
+from bench_gpu import write_random  # noqa: E402  (the same synthetic DeepSEA-sized file)
 
 
 def _compiled(spec, seed=1):
