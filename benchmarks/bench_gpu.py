@@ -52,19 +52,23 @@ GPU_SIZES = dict(n=50_000, length=1000, targets=919, batches=(100, 500), steps=2
 CPU_SIZES = dict(n=64, length=200, targets=20, batches=(4, 8), steps=2, cap=20.0, warm=1)
 
 
+def gpu_name(timeout: float = 30) -> str:
+    """nvidia-smi's name and memory of each GPU ("; " between them), or "none"."""
+    try:
+        r = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
+                           capture_output=True, text=True, timeout=timeout)
+        if r.returncode == 0 and r.stdout.strip():
+            return r.stdout.strip().replace("\n", "; ")
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return "none"
+
+
 def machine() -> str:
     """CPU, cores, GPU (nvidia-smi's name and memory) and Python, for the results."""
     import platform
 
-    gpu = "none"
-    try:
-        r = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
-                           capture_output=True, text=True, timeout=30)
-        if r.returncode == 0 and r.stdout.strip():
-            gpu = r.stdout.strip().replace("\n", "; ")
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    return f"{platform.machine()}, {os.cpu_count()} cores, GPU: {gpu}, Python {platform.python_version()}"
+    return f"{platform.machine()}, {os.cpu_count()} cores, GPU: {gpu_name()}, Python {platform.python_version()}"
 
 
 def gpu_present() -> bool:

@@ -26,16 +26,10 @@ OUT = HERE / "out"
 def machine() -> str:
     import psutil
 
-    gpu = "none"
-    try:
-        r = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
-                           capture_output=True, text=True, timeout=20)
-        if r.returncode == 0 and r.stdout.strip():
-            gpu = r.stdout.strip().replace("\n", "; ")
-    except (OSError, subprocess.TimeoutExpired):
-        pass
+    from bench_gpu import gpu_name
+
     return (f"{platform.machine()}, {os.cpu_count()} cores, "
-            f"{psutil.virtual_memory().total / 2**30:.1f} GiB memory, GPU: {gpu}, "
+            f"{psutil.virtual_memory().total / 2**30:.1f} GiB memory, GPU: {gpu_name(timeout=20)}, "
             f"Python {platform.python_version()}")
 
 
