@@ -237,7 +237,7 @@ def measure(m: dict, data: Path, sizes: dict, until: float) -> dict:
     steps = min(len(ds) - warm, sizes["steps"])
     try:
         if m["input"] == "stream":
-            warm_in, timed_in = ds.keras_dataset(), ds.keras_dataset()
+            warm_in, timed_in = ds.keras_dataset(), ds.keras_dataset(first_epoch=1)
             kw = {}
         else:                                   # the same steps' batches, one-hot, in memory
             codes, y = zip(*(ds.batch_codes(i) for i in range(warm + steps)))
@@ -253,7 +253,6 @@ def measure(m: dict, data: Path, sizes: dict, until: float) -> dict:
         timer = Cap()
         t0 = time.perf_counter()
         if m["input"] == "stream":
-            ds.set_epoch(1)
             model.fit(timed_in, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[timer])
         else:
             model.fit(*timed_in, epochs=1, verbose=0, callbacks=[timer], **kw)

@@ -87,23 +87,14 @@ def throughput(label: str, model_cfg: dict, n: int, length: int, n_targets: int,
     x_mem, y_mem = codes_to_onehot(codes), y.astype(np.float32)
     stream_model, mem_model = _compiled(spec), _compiled(spec)
     ds = SplitSequence(path, 100, shuffle=True, seed=1)
-    tfd = ds.keras_dataset()
     done = {"stream": 0, "memory": 0}
-
-    def epoch_setter():
-        import keras
-
-        class SetEpoch(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                ds.set_epoch(epoch)
-        return SetEpoch()
 
     def run(name):
         timer = _epoch_timer()
         e0 = done[name]
         if name == "stream":
-            stream_model.fit(tfd, epochs=e0 + 1 + epochs, initial_epoch=e0, verbose=0, shuffle=False,
-                             callbacks=[timer, epoch_setter()])
+            stream_model.fit(ds.keras_dataset(first_epoch=e0), steps_per_epoch=len(ds), epochs=e0 + 1 + epochs,
+                             initial_epoch=e0, verbose=0, shuffle=False, callbacks=[timer])
         else:
             mem_model.fit(x_mem, y_mem, batch_size=100, epochs=e0 + 1 + epochs, initial_epoch=e0, verbose=0,
                           shuffle=True, callbacks=[timer])
@@ -140,7 +131,7 @@ ds = SplitSequence(cfg["path"], 100, shuffle=True, seed=1, steps=cfg["steps"])
 spec = spec_from_config(cfg["model"], ds.length, ds.n_targets)
 model = _compiled(spec)
 t0 = time.perf_counter()
-model.fit(ds.keras_dataset(), epochs=1, verbose=0, shuffle=False)
+model.fit(ds.keras_dataset(), steps_per_epoch=len(ds), epochs=1, verbose=0, shuffle=False)
 dt = time.perf_counter() - t0
 # VmHWM: this process's own peak (getrusage's maxrss would include the parent's, copied at fork)
 rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024

@@ -68,10 +68,10 @@ def _epoch_callback(dataset: SplitSequence, ckpt: Checkpoint, state: dict, setti
     import keras
 
     class _EpochEnd(keras.callbacks.Callback):
-        """Sets the data order of each epoch, reports progress, early-stops and checkpoints."""
+        """Reports progress, early-stops and checkpoints (the data order of each epoch is fixed by
+        the stream itself: :meth:`SplitSequence.keras_dataset`)."""
 
         def on_epoch_begin(self, epoch, logs=None):
-            dataset.set_epoch(epoch)
             self._t0 = self._tb = time.perf_counter()
             self._every = max(1, len(dataset) // 10)
 
@@ -202,9 +202,12 @@ def train(train_path, valid_path, checkpoint_dir, model_cfg: dict, settings: Tra
         valid_ds = SplitSequence(valid_path, settings.batch_size, shuffle=False)
         try:
             cb = _epoch_callback(train_ds, ckpt, state, settings, log)
-            model.fit(train_ds.keras_dataset(settings.input_workers),
-                      validation_data=valid_ds.keras_dataset(settings.input_workers), epochs=settings.max_epochs,
-                      initial_epoch=state["epochs_done"], callbacks=[cb], shuffle=False, verbose=0)
+            # one stream over the epochs: position k is batch k % steps of epoch first + k // steps
+            stream = train_ds.keras_dataset(first_epoch=state["epochs_done"], workers=settings.input_workers)
+            model.fit(stream, steps_per_epoch=len(train_ds),
+                      validation_data=valid_ds.keras_dataset(endless=False, workers=settings.input_workers),
+                      epochs=settings.max_epochs, initial_epoch=state["epochs_done"], callbacks=[cb],
+                      shuffle=False, verbose=0)
         finally:
             train_ds.close()
             valid_ds.close()

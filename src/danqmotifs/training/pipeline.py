@@ -1,8 +1,8 @@
 """The input pipeline: batches streamed from a data file (:class:`SplitSequence`).
 
-Sequences are stored as base codes and become one-hot per batch, in the input's worker threads
+Sequences are stored as base codes and become one-hot per batch, in look-ahead threads
 (:meth:`SplitSequence.keras_dataset`, a ``keras.utils.PyDataset``: the same input on every Keras
-backend); memory does not grow with N. Shuffling is by blocks: every epoch the order of the file's row
+backend, each stream position a fixed batch of a fixed epoch); memory does not grow with N. Shuffling is by blocks: every epoch the order of the file's row
 chunks is permuted (seeded by seed and epoch), and rows are permuted within windows of a few
 chunks; each window is read once, as contiguous slices.
 """
@@ -55,11 +55,16 @@ class SplitSequence:
         self._lock = threading.Lock()
         self._layouts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._windows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._streams: list = []
 
     def __len__(self) -> int:
         return self.steps
 
     def close(self) -> None:
+        """Stop the look-ahead threads of its Keras datasets, then close the file."""
+        for ds in self._streams:
+            ds.close()
+        self._streams.clear()
         self.reader.close()
 
     def set_epoch(self, epoch: int) -> None:
@@ -124,13 +129,24 @@ class SplitSequence:
         codes, y = self.batch_codes(index)
         return codes_to_onehot(codes), y.astype(np.float32)
 
-    def keras_dataset(self, workers: int = 2, max_queue_size: int = 4):
-        """The batches of the current epoch (:meth:`set_epoch`) as a ``keras.utils.PyDataset``, the
-        input of ``model.fit`` on every Keras backend: ``workers`` threads read and one-hot encode
-        up to ``max_queue_size`` batches ahead while the model trains, handed over in index order
-        (the same batches as indexing). Each epoch reads the epoch set before it starts (the
-        training callback sets it in ``on_epoch_begin``). Memory: the queue and a few windows."""
-        return _keras_dataset_class()(self, workers=workers, max_queue_size=max_queue_size)
+    def keras_dataset(self, first_epoch: int = 0, endless: bool = True, workers: int = 2,
+                      lookahead: int = 4):
+        """The batches as a ``keras.utils.PyDataset``, the input of ``model.fit`` on every backend.
+
+        Position ``k`` of the stream is a fixed batch: with ``endless`` (training) batch
+        ``k % len(self)`` of epoch ``first_epoch + k // len(self)``, one stream over all epochs (fit
+        with ``steps_per_epoch=len(self)`` and ``initial_epoch=first_epoch``); without it
+        (validation) batch ``k`` of ``first_epoch``, ``len(self)`` batches. What the model sees
+        therefore depends on the position only, never on when a thread happened to read it:
+        ``workers`` threads read and one-hot encode up to ``lookahead`` positions ahead of the
+        model (0 workers: read when asked). Keras's own worker queue is not used: a batch it reads
+        ahead to learn the shapes is handed to the first epoch a second time, and how many depends
+        on thread timing, so runs with one seed would differ. Memory: the look-ahead and a few
+        windows. :meth:`close` stops the threads.
+        """
+        ds = _keras_dataset_class()(self, int(first_epoch), bool(endless), int(workers), int(lookahead))
+        self._streams.append(ds)
+        return ds
 
 
 _KERAS_DATASET = None
@@ -144,18 +160,59 @@ def _keras_dataset_class():
         import keras
 
         class KerasSplit(keras.utils.PyDataset):
-            """A :class:`SplitSequence` as a ``keras.utils.PyDataset`` (thread workers, in order)."""
+            """A :class:`SplitSequence` as a stream of batches for ``model.fit`` (see
+            :meth:`SplitSequence.keras_dataset`)."""
 
-            def __init__(self, seq: SplitSequence, workers: int, max_queue_size: int):
-                super().__init__(workers=int(workers), use_multiprocessing=False,
-                                 max_queue_size=int(max_queue_size))
-                self.seq = seq
+            def __init__(self, seq: SplitSequence, first_epoch: int, endless: bool, workers: int,
+                         lookahead: int):
+                # workers=0 for Keras: it asks for position k, k+1, ... in the consuming thread
+                super().__init__(workers=0, use_multiprocessing=False)
+                import threading
+                from concurrent.futures import ThreadPoolExecutor
 
-            def __len__(self) -> int:
-                return len(self.seq)
+                self.seq, self.first_epoch, self.endless = seq, first_epoch, endless
+                self.lookahead = max(0, lookahead) if workers > 0 else 0
+                self._pool = ThreadPoolExecutor(workers, "danqmotifs-input") if workers > 0 else None
+                self._pending: dict = {}
+                self._lock = threading.Lock()
 
-            def __getitem__(self, index: int):
-                return self.seq[index]
+            @property
+            def num_batches(self):
+                return None if self.endless else len(self.seq)
+
+            def position(self, k: int) -> tuple[int, int]:
+                """(epoch, batch) at stream position ``k``."""
+                steps = len(self.seq)
+                if k < 0 or (not self.endless and k >= steps):
+                    raise IndexError(k)
+                return (self.first_epoch + k // steps, k % steps) if self.endless else (self.first_epoch, k)
+
+            def _make(self, k: int):
+                epoch, index = self.position(k)
+                codes, y = self.seq.batch_codes(index, epoch)
+                return codes_to_onehot(codes), y.astype(np.float32)
+
+            def __getitem__(self, k: int):
+                k = int(k)
+                self.position(k)                       # IndexError past the end
+                if self._pool is None:
+                    return self._make(k)
+                with self._lock:
+                    last = k + self.lookahead if self.endless else min(k + self.lookahead, len(self.seq) - 1)
+                    for j in range(k, last + 1):
+                        if j not in self._pending:
+                            self._pending[j] = self._pool.submit(self._make, j)
+                    future = self._pending.pop(k)
+                    for j in [j for j in self._pending if j < k or j > last]:
+                        self._pending.pop(j).cancel()  # a restarted stream: positions not asked for
+                return future.result()
+
+            def close(self) -> None:
+                """Stop the look-ahead threads (pending reads are cancelled)."""
+                if self._pool is not None:
+                    with self._lock:
+                        self._pending.clear()
+                    self._pool.shutdown(wait=True, cancel_futures=True)
 
         _KERAS_DATASET = KerasSplit
     return _KERAS_DATASET
