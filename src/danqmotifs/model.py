@@ -134,20 +134,33 @@ def build_model(spec: ModelSpec, mixed_precision: bool = False, name: str = "dan
 
         custom_objects()                 # registered, so the saved model loads again
         gate = hard_sigmoid_keras02
+    drop_seed = _dropout_seeds(keras)
     return keras.Sequential([
         keras.Input(shape=(spec.length, 4), name="onehot"),
         layers.Conv1D(spec.kernels, spec.kernel_width, padding="valid", activation="relu",
                       name=CONV_NAME, dtype=dt),
         layers.MaxPooling1D(pool_size=spec.pool, strides=spec.pool, name="pool", dtype=dt),
-        layers.Dropout(spec.dropout_conv, name="dropout_conv", dtype=dt),
+        layers.Dropout(spec.dropout_conv, name="dropout_conv", dtype=dt, seed=next(drop_seed)),
         layers.Bidirectional(layers.LSTM(spec.lstm_units, return_sequences=True, recurrent_activation=gate,
                                          dtype=dt),
                              name="bilstm", dtype=dt),
-        layers.Dropout(spec.dropout_lstm, name="dropout_lstm", dtype=dt),
+        layers.Dropout(spec.dropout_lstm, name="dropout_lstm", dtype=dt, seed=next(drop_seed)),
         layers.Flatten(name="flatten", dtype=dt),
         layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dt),
         layers.Dense(spec.n_targets, activation="sigmoid", name="output", dtype="float32"),
     ], name=name)
+
+
+def _dropout_seeds(keras):
+    """Seeds for the Dropout layers: None on TensorFlow and JAX (an unseeded layer draws its masks
+    from its own seed generator there, seeded from Python's generator); explicit seeds drawn from
+    Python's generator on PyTorch, where Keras gives an unseeded layer torch's global generator
+    instead. A layer's own generator is what a checkpoint keeps (``seed_states``), so only then
+    does a resumed PyTorch run repeat an uninterrupted one."""
+    import random
+
+    while True:
+        yield random.randint(1, 2**31 - 1) if keras.backend.backend() == "torch" else None
 
 
 def count_params(spec: ModelSpec) -> int:
