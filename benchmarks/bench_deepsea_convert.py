@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the DeepSEA file writers are test helpers
 
@@ -149,9 +150,7 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     cmd = ".venv/bin/python benchmarks/bench_deepsea_convert.py" + (" --quick" if args.quick else "")
-    out = {"name": "deepsea_convert", "command": cmd, "figures": figures, "ratios": ratios}
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "deepsea_convert.json").write_text(json.dumps(out, indent=1))
+    out = json.loads(write_result("deepsea_convert", figures, ratios, cmd).read_text())
     print(json.dumps(out, indent=1))
 
 

@@ -26,6 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE.parent / "tests"))          # helpers.published: synthetic weights files
 
@@ -86,10 +87,7 @@ def main() -> None:
     figures.append({"what": f"heuristic least-squares fit, 320 kernels x 26, {n_win:,} windows",
                     "value": round(time.perf_counter() - t0, 2), "unit": "s"})
 
-    out = {"name": "fidelity", "command": "benchmarks/bench_fidelity.py" + (" --quick" if args.quick else ""),
-           "figures": figures, "ratios": ratios}
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "fidelity.json").write_text(json.dumps(out, indent=1) + "\n")
+    out = json.loads(write_result("fidelity", figures, ratios).read_text())
     print(json.dumps(out, indent=1))
 
 

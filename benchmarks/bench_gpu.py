@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_json  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -85,9 +86,7 @@ def gpu_present() -> bool:
 # ------------------------------------------------------------------------------ the JSON file
 
 def _write(path: Path, res: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(res, indent=1))
-    os.replace(tmp, path)
+    write_json(path, res)
 
 
 def _label(m: dict) -> str:

@@ -21,7 +21,6 @@ machine may be shared: CPU time is less sensitive to other processes).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.alphabet import codes_to_onehot  # noqa: E402
@@ -170,11 +170,7 @@ def main() -> None:
     for r in ratios:
         print(f"ratio: {r['what']}: {r['value']}x", flush=True)
     fig("load average (1 min) at end", os.getloadavg()[0], "")
-    out = {"name": "heuristic", "figures": figures, "ratios": ratios, "ratio": ratios,
-           "command": "python benchmarks/bench_heuristic.py" + (" --quick" if args.quick else ""),
-           "machine": {"cpus": cpus, "engine": engine}}
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "heuristic.json").write_text(json.dumps(out, indent=1) + "\n")
+    write_result("heuristic", figures, ratios, machine={"cpus": cpus, "engine": engine})
     print(f"wrote {HERE / 'out' / 'heuristic.json'}")
 
 

@@ -28,6 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 
 
@@ -91,10 +92,7 @@ def main() -> None:
     figures.append({"what": f"danq preset: sample size whose influence over all 320 kernels takes 1 hour "
                             f"on this machine ({threads} cores), batched", "value": hour, "unit": "sequences"})
 
-    out = {"name": "influence", "command": "benchmarks/bench_influence.py" + (" --quick" if args.quick else ""),
-           "figures": figures, "ratios": ratios}
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "influence.json").write_text(json.dumps(out, indent=1) + "\n")
+    out = json.loads(write_result("influence", figures, ratios).read_text())
     print(json.dumps(out, indent=1))
 
 

@@ -20,7 +20,6 @@ largest slope difference. The per-row times are scaled to the full run (1,082 ma
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.jaspar import fetch_collection  # noqa: E402
@@ -131,11 +131,7 @@ def main() -> None:
     ratios.append({"what": f"regression step, {R} rows, wall", "value": round(t_p / t_v, 1), "baseline": "plain"})
     ratios.append({"what": f"regression step, {R} rows, CPU", "value": round(c_p / c_v, 1), "baseline": "plain"})
     print(f"ratio: {t_p / t_v:.1f}x wall, {c_p / c_v:.1f}x CPU", flush=True)
-    out = {"name": "k2p_regression", "command": " ".join([".venv/bin/python", "benchmarks/bench_k2p_regression.py"]
-                                                         + sys.argv[1:]),
-           "figures": figures, "ratios": ratios}
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "k2p_regression.json").write_text(json.dumps(out, indent=1) + "\n")
+    write_result("k2p_regression", figures, ratios)
     print(f"wrote {HERE / 'out' / 'k2p_regression.json'}")
 
 

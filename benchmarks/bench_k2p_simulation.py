@@ -20,7 +20,6 @@ AUROC of both trainers is reported for the subset (a sanity check: the same mode
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.metrics import roc_auc  # noqa: E402
@@ -130,11 +130,7 @@ def main() -> None:
             fig(f"full run {metric}: Wilcoxon p, heuristic > exact", s["p_value_heuristic_greater"], "")
             fig(f"full run {metric}: mean difference exact - heuristic", s["mean_difference"], "")
             fig(f"full run {metric}: exact wins / ties / losses", s["wins"], f"/ {s['ties']} / {s['losses']}")
-    out = {"name": "k2p_simulation", "command": " ".join([".venv/bin/python", "benchmarks/bench_k2p_simulation.py"]
-                                                         + sys.argv[1:]),
-           "figures": figures, "ratios": ratios}
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "k2p_simulation.json").write_text(json.dumps(out, indent=1) + "\n")
+    write_result("k2p_simulation", figures, ratios)
     print(f"wrote {HERE / 'out' / 'k2p_simulation.json'}")
 
 

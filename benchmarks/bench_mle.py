@@ -17,7 +17,6 @@ run, and with ours on the same subset. Both give the same m to 1e-9.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.kernels import read_kernels_file, write_kernels_file  # noqa: E402
@@ -148,11 +148,7 @@ def main() -> None:
     for r in ratios:
         print(f"ratio: {r['what']}: {r['value']}x", flush=True)
     fig("load average (1 min) at end", os.getloadavg()[0], "")
-    out = {"name": "mle", "figures": figures, "ratios": ratios, "ratio": ratios,
-           "command": "python benchmarks/bench_mle.py" + (" --quick" if args.quick else ""),
-           "machine": {"cpus": cpus}}
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "mle.json").write_text(json.dumps(out, indent=1) + "\n")
+    write_result("mle", figures, ratios, machine={"cpus": cpus})
     print(f"wrote {HERE / 'out' / 'mle.json'}")
 
 

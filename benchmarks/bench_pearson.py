@@ -16,7 +16,6 @@ correlation of log p-values of the pairs both report).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out" / "pearson.json"
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 _CHILD = """
@@ -145,7 +145,6 @@ def main() -> None:
     a = ap.parse_args()
     import numba
 
-    from danqmotifs.errors import atomic_output
     from danqmotifs.jaspar import fetch_collection
 
     n, reps = (64, 2) if a.quick else (320, 3)
@@ -184,9 +183,7 @@ def main() -> None:
     machine = {"cpus": os.cpu_count(), "numba_threads": threads,
                "load_average_1min": round(os.getloadavg()[0], 2)}
     command = " ".join(["python benchmarks/bench_pearson.py", *[x if not x.endswith("/shared/reference") else "../shared/reference" for x in sys.argv[1:]]])
-    with atomic_output(OUT) as tmp:
-        tmp.write_text(json.dumps(dict(name="pearson", command=command, figures=figures,
-                                       ratios=ratios, machine=machine), indent=1) + "\n")
+    write_result("pearson", figures, ratios, command, machine=machine)
     print(f"-> {OUT}")
 
 if __name__ == "__main__":

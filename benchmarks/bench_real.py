@@ -45,6 +45,7 @@ import numpy as np
 import yaml
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 ROOT = HERE.parent
 Q = 0.05
 METHODS = ("exact", "heuristic", "exact_oops", "refined")
@@ -173,10 +174,7 @@ def kernel_rows(name: str, variant: str, results: Path) -> list[dict]:
     """Per kernel whose heuristic PFM's best match is significant and in the TF's family: each
     method's information content and lowest family q for that kernel (best match or not), and
     the kernel's ln b under the configured MLE and the OOPS fit (the why of a miss)."""
-    import h5py
-
     from danqmotifs.match import load_results
-    from danqmotifs.match.result import best_indices
 
     fams = families_table(results / "match" / "jaspar_families.tsv")
     res = load_results(results / "match" / "pvalues.h5")
@@ -280,9 +278,8 @@ def main() -> None:
                         f"best match is in the TF's family (first: rank {r['rank'] or '-'}, "
                         f"q {_fmt(r['q'])}, {_fmt(r['ic_bits'])} bits)",
                 "value": r["n_kernels"], "unit": "kernels"} for r in rows]
-    (args.out / "out" / "real.json").write_text(json.dumps(
-        {"name": "real", "command": "PYTHONPATH=src .venv/bin/python benchmarks/bench_real.py",
-         "figures": figures, "notes": notes, "wall_s": time.perf_counter() - t0}, indent=1) + "\n")
+    write_result("real", figures, command="PYTHONPATH=src .venv/bin/python benchmarks/bench_real.py",
+                 out_dir=args.out / "out", notes=notes, wall_s=time.perf_counter() - t0)
     print(markdown(rows))
     print(json.dumps(notes, indent=1))
 

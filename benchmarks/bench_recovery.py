@@ -35,6 +35,7 @@ import numpy as np
 import yaml
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 ROOT = HERE.parent
 SEED = 2024                                     # the draw of the sets; set i trains with seed 100 + i
 SET_SIZE = 8
@@ -264,10 +265,9 @@ def main() -> None:
                    for f in old["figures"] if "wall time" not in f["what"]] + \
                   [{**f, "what": f"[{args.label or 'this config'}] {f['what']}"} for f in figures]
     cmd = "PYTHONPATH=src .venv/bin/python benchmarks/bench_recovery.py " + " ".join(sys.argv[1:])
-    (args.out / "out" / "recovery.json").write_text(json.dumps(
-        {"name": "recovery", "command": cmd.strip(), "label": args.label, "config": str(args.config),
-         "sets": [[m.id for m in s] for s in sets], "aggregate": agg, "per_set": per_set(rows),
-         "figures": figures}, indent=1))
+    write_result("recovery", figures, command=cmd.strip(), out_dir=args.out / "out", label=args.label,
+                 config=str(args.config), sets=[[m.id for m in s] for s in sets], aggregate=agg,
+                 per_set=per_set(rows))
     print(json.dumps(agg, indent=1))
     if args.keep is None and not failed:
         shutil.rmtree(base, ignore_errors=True)

@@ -11,7 +11,6 @@ thread side by side; the first call in a process that finds the compiled code ca
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out" / "tomtom.json"
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 
 _CHILD = """
 import sys, time, numpy as np
@@ -100,7 +100,8 @@ def main() -> None:
     med_all, med_one = float(np.median(t_all)), float(np.median(t_one))
     fig(f"{n} x {len(targets)} warm, {threads} threads (median of {reps})", med_all)
     fig(f"{n} x {len(targets)} warm, 1 thread (median of {reps})", med_one)
-    ratio = [{"what": f"1 thread / {threads} threads", "value": round(med_one / med_all, 3)}]
+    ratio = [{"what": f"1 thread / {threads} threads", "value": round(med_one / med_all, 3),
+              "baseline": f"{threads} threads"}]
 
     if not a.quick:
         with tempfile.TemporaryDirectory() as cache:
@@ -109,12 +110,8 @@ def main() -> None:
         fig("compile time (that call minus a warm call), wall", first_cold - warm)
         fig("CPU time of that whole process (compile dominated)", cpu, "CPU s")
 
-    result = {"name": "tomtom", "figures": figures, "ratio": ratio,
-              "command": "python benchmarks/bench_tomtom.py" + (" --quick" if a.quick else ""),
-              "machine": {"cpus": os.cpu_count(), "numba_threads": threads,
-                          "load_average_1min": round(os.getloadavg()[0], 2)}}
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=1) + "\n")
+    write_result("tomtom", figures, ratio, machine={"cpus": os.cpu_count(), "numba_threads": threads,
+                                                    "load_average_1min": round(os.getloadavg()[0], 2)})
     print(f"-> {OUT}")
 
 

@@ -33,6 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.alphabet import codes_to_onehot  # noqa: E402
@@ -210,11 +211,7 @@ def main() -> None:
             ratios.append(dict(what=f"peak RSS at N={big_n:,} vs N={small_n:,} (flat = 1)",
                                value=round(rss[big_n]["peak_rss_mb"] / rss[small_n]["peak_rss_mb"], 3),
                                baseline=f"the same training at N={small_n:,}"))
-    out = dict(name="train", command=".venv/bin/python benchmarks/bench_train.py " + " ".join(sys.argv[1:]),
-               figures=figures, ratios=ratios, ratio=ratios,
-               machine=dict(cpus=os.cpu_count()), details=res)
-    (HERE / "out").mkdir(exist_ok=True)
-    (HERE / "out" / "train.json").write_text(json.dumps(out, indent=1))
+    write_result("train", figures, ratios, machine=dict(cpus=os.cpu_count()), details=res)
     for f in figures:
         print(f"{f['what']}: {f['value']} {f['unit']}")
     for r in ratios:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 SRC = HERE.parent / "src"
 sys.path.insert(0, str(SRC))
 
@@ -160,11 +161,7 @@ def main() -> None:
         peaks = [f["value"] for f in figures if f["what"].startswith("score-variants") and "peak" in f["what"]]
         ratios.append({"what": f"peak RSS at {sizes[-1]} / at {sizes[0]} variants", "value": peaks[-1] / peaks[0],
                        "baseline": f"{sizes[0]} variants"})
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    cmd = ".venv/bin/python benchmarks/bench_variants.py" + (" --quick" if args.quick else "")
-    (out / "variants.json").write_text(json.dumps({"name": "variants", "command": cmd, "figures": figures,
-                                                   "ratios": ratios}, indent=1))
+    write_result("variants", figures, ratios)
     print(json.dumps(ratios, indent=1))
 
 

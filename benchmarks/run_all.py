@@ -28,9 +28,20 @@ def machine() -> str:
 
     from bench_gpu import gpu_name
 
-    return (f"{platform.machine()}, {os.cpu_count()} cores, "
+    return (f"{platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, "
             f"{psutil.virtual_memory().total / 2**30:.1f} GiB memory, GPU: {gpu_name(timeout=20)}, "
             f"Python {platform.python_version()}")
+
+
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo): speeds, and bit-equal outputs, hold per CPU type."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "CPU model unknown"
 
 
 def previous_sections() -> dict[str, str]:

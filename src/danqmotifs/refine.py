@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .alphabet import N_CODE
-
 _NEG = -1e30
 
 

@@ -177,7 +177,6 @@ def score_variants(predict: Callable[[np.ndarray], np.ndarray], vcf, genome, wid
     if tsv is None and h5 is None:
         raise InputError("--tsv/--h5", "no output asked for", "give --tsv, --h5 or both")
     lengths = {k: len(genome[k]) for k in genome.keys()}
-    T = len(target_names)
     counts = {"scored": 0, "ref_mismatch": 0, "unknown_chrom": 0, "unsupported": 0}
     with contextlib.ExitStack() as stack:
         skip_fh = open(stack.enter_context(atomic_output(skipped_path)), "w") if skipped_path else None

@@ -44,13 +44,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import N_CODE, encode
+from ..alphabet import N_CODE
 from ..datafile import SPLITS, DataWriter
 from ..errors import InputError
 from ..formats.fasta import encode_record, iter_fasta, iter_lines, open_text, resize_codes
 from ..shuffle import dinucleotide_shuffle, shuffle_rng
 from .bed import center_windows, encode_genome_window, open_genome
-from .fasta import assign_splits, chrom_of
+from .fasta import assign_splits
 
 NEGATIVES = ("shuffle", "flank", "gc")
 _BLOCK = 4096

@@ -103,7 +103,6 @@ def prepare(motifs, role: str, nsites, pseudo: float, bg: np.ndarray) -> list[np
                                "give one site count per motif, or None")
     out = []
     for i, m in enumerate(motifs):
-        name = getattr(m, "id", None)
         pwm, n = as_matrix(m, motif_label(m, f"{role}[{i}]"))
         if nsites is not None:
             n = nsites[i]

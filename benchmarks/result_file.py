@@ -1,0 +1,42 @@
+"""The one writer of a benchmark's result, ``benchmarks/out/NAME.json``, the layout that
+``run_all.py`` gathers into RESULTS.md.
+
+    {"name": NAME, "command": how it was run, "figures": [{"what", "value", "unit"}],
+     "ratios": [{"what", "value", "baseline"}], ...anything else the benchmark keeps}
+
+Written atomically (a temporary file renamed over the old one): a benchmark cut short leaves the
+previous result or the new one, never half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def write_json(path: Path, obj) -> Path:
+    """Write ``obj`` as indented JSON to ``path`` atomically; returns ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, indent=1) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def invocation() -> str:
+    """How this benchmark was started: ``.venv/bin/python benchmarks/SCRIPT ARGS``."""
+    return " ".join([".venv/bin/python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
+
+
+def write_result(name: str, figures: list, ratios: list = (), command: str | None = None,
+                 out_dir: Path = OUT, **extra) -> Path:
+    """Write ``out_dir/NAME.json`` (the module's layout; ``command`` defaults to
+    :func:`invocation`); returns its path."""
+    result = {"name": name, "command": command or invocation(), "figures": list(figures),
+              "ratios": list(ratios), **extra}
+    return write_json(Path(out_dir) / f"{name}.json", result)
