@@ -44,7 +44,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-from result_file import write_json  # noqa: E402  (benchmarks/ is on the path of a script run from it)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, beside this file
+from result_file import write_json  # noqa: E402
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 

@@ -28,7 +28,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 HERE = Path(__file__).resolve().parent
-from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, beside this file
+from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.metrics import roc_auc  # noqa: E402

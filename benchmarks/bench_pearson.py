@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out" / "pearson.json"
-from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, beside this file
+from result_file import write_result  # noqa: E402
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 _CHILD = """

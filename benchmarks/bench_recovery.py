@@ -35,7 +35,8 @@ import numpy as np
 import yaml
 
 HERE = Path(__file__).resolve().parent
-from result_file import write_result  # noqa: E402  (benchmarks/ is on the path of a script run from it)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, beside this file
+from result_file import write_result  # noqa: E402
 ROOT = HERE.parent
 SEED = 2024                                     # the draw of the sets; set i trains with seed 100 + i
 SET_SIZE = 8
