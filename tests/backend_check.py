@@ -26,6 +26,7 @@ def main(backend: str, out: Path) -> dict:
 
     sys.path.insert(0, str(Path(__file__).parent))
     from helpers.data import write_split
+    from helpers.stream import fit_equals_steps
 
     from danqmotifs.evaluate import evaluate_split, write_auc_table
     from danqmotifs.modelio import load_model_kernels
@@ -71,42 +72,13 @@ def main(backend: str, out: Path) -> dict:
     predict_fasta(out / "best.keras", out / "in.fa", out / "pred.tsv", 8, True, "none", out / "targets.txt")
     ks = load_model_kernels(out / "best.keras")
     np.save(out / "kernels.npy", np.asarray(ks.W))
-    stream_ok = _fit_equals_steps(out / "train.h5")
+    stream_ok = fit_equals_steps(out / "train.h5", batch_size=32, chunk_rows=64)
     files = ("best.keras", "history.tsv", "auc.tsv", "pred.tsv", "kernels.npy")
     return dict(backend=active_backend(), resumed_from=second.resumed_from, first_epochs=len(first.history),
                 resume_note=any("resuming from the checkpoint after epoch 1" in n for n in notes),
                 same_weights=same_weights, same_optimizer_state=same_opt,
                 same_history=full.history == second.history, fit_equals_steps=stream_ok, history=full.history,
                 sha256={f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in files})
-
-
-def _fit_equals_steps(path: Path) -> bool:
-    """model.fit on the training stream (look-ahead threads, starting at epoch 1) ends with the
-    weights of train_on_batch over epoch 1's then epoch 2's batches in index order, bit for bit."""
-    import keras
-    import numpy as np
-
-    from danqmotifs.training import SplitSequence
-
-    ds = SplitSequence(path, batch_size=32, shuffle=True, seed=2, window_chunks=1, chunk_rows=64)
-
-    def fresh():
-        keras.utils.set_random_seed(3)
-        inp = keras.Input((40, 4))
-        m = keras.Model(inp, keras.layers.Dense(2, activation="sigmoid")(keras.layers.Flatten()(inp)))
-        m.compile(keras.optimizers.SGD(0.05), "binary_crossentropy")
-        return m
-
-    fitted, stepped = fresh(), fresh()
-    fitted.fit(ds.keras_dataset(first_epoch=1, workers=2, lookahead=3), steps_per_epoch=len(ds),
-               validation_data=ds.keras_dataset(endless=False, workers=2), epochs=3, initial_epoch=1,
-               shuffle=False, verbose=0)
-    for e in (1, 2):
-        ds.set_epoch(e)
-        for b in range(len(ds)):
-            stepped.train_on_batch(*ds[b])
-    ds.close()
-    return all(np.array_equal(a, b) for a, b in zip(fitted.get_weights(), stepped.get_weights()))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from danqmotifs.training import (Checkpoint, SplitSequence, TrainSettings, confi
                                  export, fingerprint, read_history, train)
 from helpers.data import write_split
 from helpers.keras_model import kernels
+from helpers.stream import fit_equals_steps
 
 TINY = {"preset": "small", "kernels": 4, "kernel_width": 5, "pool": 4, "lstm_units": 3, "dense_units": 4}
 
@@ -117,26 +118,7 @@ def test_fit_on_the_stream_trains_on_exactly_the_epochs_batches_in_order(data):
     with exactly the batches of each epoch in index order: its weights equal those of
     train_on_batch over the expected batches, bit for bit."""
     configure_runtime(0, 1)
-    ds = SplitSequence(data / "train.h5", batch_size=64, shuffle=True, seed=2, window_chunks=1, chunk_rows=100)
-
-    def fresh():
-        keras.utils.set_random_seed(3)
-        inp = keras.Input((40, 4))
-        m = keras.Model(inp, keras.layers.Dense(2, activation="sigmoid")(keras.layers.Flatten()(inp)))
-        m.compile(keras.optimizers.SGD(0.05), "binary_crossentropy")
-        return m
-
-    fitted, stepped = fresh(), fresh()
-    fitted.fit(ds.keras_dataset(first_epoch=1, workers=2, lookahead=3), steps_per_epoch=len(ds),
-               validation_data=ds.keras_dataset(endless=False, workers=2), epochs=3, initial_epoch=1,
-               shuffle=False, verbose=0)
-    for e in (1, 2):
-        ds.set_epoch(e)
-        for b in range(len(ds)):
-            stepped.train_on_batch(*ds[b])
-    for w_fit, w_step in zip(fitted.get_weights(), stepped.get_weights()):
-        np.testing.assert_array_equal(w_fit, w_step)
-    ds.close()
+    assert fit_equals_steps(data / "train.h5", batch_size=64, chunk_rows=100)
 
 
 def test_batch_onehot_equals_the_reference_encoding():
