@@ -46,7 +46,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, beside this file
-from result_file import write_result  # noqa: E402
+from result_file import write_result, write_rows  # noqa: E402
 ROOT = HERE.parent
 Q = 0.05
 METHODS = ("exact", "heuristic", "exact_oops", "refined")
@@ -263,18 +263,11 @@ def main() -> None:
                                                   for line in auc.read_text().splitlines()[1:])}
     if not rows:
         sys.exit(f"no set finished; logs under {base}")
-    (args.out / "out").mkdir(parents=True, exist_ok=True)
-    with open(args.out / "real.tsv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(args.out / "real.tsv", rows)
     if krows:
         fields = sorted({k for r in krows for k in r}, key=lambda c: list(krows[0]).index(c)
                         if c in krows[0] else 99)
-        with open(args.out / "real_kernels.tsv", "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=fields, delimiter="\t", lineterminator="\n", restval="")
-            w.writeheader()
-            w.writerows(krows)
+        write_rows(args.out / "real_kernels.tsv", krows, fields)
     figures = [{"what": f"{r['set']} ({r['tf']}), {r['variant']}, {r['method']}: kernels whose significant "
                         f"best match is in the TF's family (first: rank {r['rank'] or '-'}, "
                         f"q {_fmt(r['q'])}, {_fmt(r['ic_bits'])} bits)",

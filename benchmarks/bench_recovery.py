@@ -36,7 +36,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, beside this file
-from result_file import write_result  # noqa: E402
+from result_file import write_result, write_rows  # noqa: E402
 ROOT = HERE.parent
 SEED = 2024                                     # the draw of the sets; set i trains with seed 100 + i
 SET_SIZE = 8
@@ -246,11 +246,7 @@ def main() -> None:
         rows += rows_of_set(i, 100 + i, motifs, base / f"set{i}")
     if not rows:
         sys.exit(f"every set failed; logs under {base}")
-    (args.out / "out").mkdir(parents=True, exist_ok=True)
-    with open(args.out / "recovery.tsv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(args.out / "recovery.tsv", rows)
     agg = aggregate(rows)
     kind = {"exact": "exact PWMs", "heuristic": "heuristic PFMs"}
     figures = [{"what": f"{kind[meth]}, {level} level, {dist} (mean over sets)",

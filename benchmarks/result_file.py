@@ -40,3 +40,20 @@ def write_result(name: str, figures: list, ratios: list = (), command: str | Non
     result = {"name": name, "command": command or invocation(), "figures": list(figures),
               "ratios": list(ratios), **extra}
     return write_json(Path(out_dir) / f"{name}.json", result)
+
+
+def write_rows(path: Path, rows: list[dict], fields: list[str] | None = None) -> Path:
+    """Write ``rows`` (dicts) as a tab-separated table with a header, atomically; ``fields`` default
+    to the first row's keys, a missing cell is empty. Returns ``path``."""
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields or list(rows[0]), delimiter="\t", lineterminator="\n",
+                           restval="")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+    return path

@@ -16,11 +16,11 @@ from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness, s
 from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.mle import estimate_base
-from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.modelio import first_conv_layer
+from danqmotifs.model import ModelSpec
 from danqmotifs.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max
 from helpers.data import write_split
+from helpers.keras_model import sharp_danq
 
 SPEC = ModelSpec(kernels=5, kernel_width=8, pool=4, lstm_units=4, dense_units=6, n_targets=3, length=60)
 DEAD = 4
@@ -38,14 +38,8 @@ def test_score_correlations_signs_and_constants():
 
 
 def test_exact_is_faithful_kernel_by_kernel(tmp_path):
-    keras.utils.set_random_seed(5)
-    model = build_model(SPEC)
-    conv = first_conv_layer(model)
     rng = np.random.default_rng(2)
-    conv.kernel.assign(rng.normal(0, 0.6, size=conv.kernel.shape).astype("float32"))
-    bias = rng.normal(0, 0.3, size=SPEC.kernels)
-    bias[DEAD] = -100.0
-    conv.bias.assign(bias.astype("float32"))
+    model, conv = sharp_danq(SPEC, 5, rng, DEAD)
     sample = rng.integers(0, 4, size=(200, SPEC.length)).astype(np.uint8)
     ks = kernels_from_layer(conv)
     W = ks.W.astype(np.float64)

@@ -13,6 +13,7 @@ keras = pytest.importorskip("keras")
 
 from danqmotifs.alphabet import codes_to_onehot
 from helpers.data import write_split
+from helpers.keras_model import sharp_danq
 from danqmotifs.errors import InputError
 from danqmotifs.papers.k2p.fidelity import (FIDELITY_COLUMNS, exact_substitute, fidelity_summary, fidelity_test,
                                  fit_heuristic, heuristic_substitute, log_pfm, read_fidelity_table,
@@ -54,14 +55,8 @@ def _motif_stage(tmp_path, model, codes, base="shared", zero_base=()):
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A tiny random DanQ with sharper kernels, one dead one, a sample and a test split."""
-    keras.utils.set_random_seed(11)
-    model = build_model(SPEC)
-    conv = first_conv_layer(model)
     rng = np.random.default_rng(4)
-    conv.kernel.assign(rng.normal(0, 0.6, size=conv.kernel.shape).astype("float32"))
-    bias = rng.normal(0, 0.3, size=SPEC.kernels)
-    bias[DEAD] = -100.0
-    conv.bias.assign(bias.astype("float32"))
+    model, conv = sharp_danq(SPEC, 11, rng, DEAD)
     d = tmp_path_factory.mktemp("fidelity")
     sample = rng.integers(0, 4, size=(300, SPEC.length)).astype(np.uint8)
     test = rng.integers(0, 4, size=(160, SPEC.length)).astype(np.uint8)
