@@ -2,9 +2,10 @@
 
 Sequences are stored as base codes and become one-hot per batch, in look-ahead threads
 (:meth:`SplitSequence.keras_dataset`, a ``keras.utils.PyDataset``: the same input on every Keras
-backend, each stream position a fixed batch of a fixed epoch); memory does not grow with N. Shuffling is by blocks: every epoch the order of the file's row
-chunks is permuted (seeded by seed and epoch), and rows are permuted within windows of a few
-chunks; each window is read once, as contiguous slices.
+backend, each stream position a fixed batch of a fixed epoch); memory does not grow with N.
+Shuffling is by blocks: every epoch the order of the file's row chunks is permuted (seeded by seed
+and epoch), and rows are permuted within windows of a few chunks; each window is read once, as
+contiguous slices.
 """
 
 from __future__ import annotations
@@ -125,9 +126,14 @@ class SplitSequence:
                 w += 1
             return np.concatenate(xs), np.concatenate(ys)
 
-    def __getitem__(self, index: int):
-        codes, y = self.batch_codes(index)
+    def batch(self, index: int, epoch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One-hot float32 (B, L, 4) and targets float32 (B, T) of batch ``index`` of ``epoch``
+        (default: the epoch set by :meth:`set_epoch`)."""
+        codes, y = self.batch_codes(index, epoch)
         return codes_to_onehot(codes), y.astype(np.float32)
+
+    def __getitem__(self, index: int):
+        return self.batch(index)
 
     def keras_dataset(self, first_epoch: int = 0, endless: bool = True, workers: int = 2,
                       lookahead: int = 4):
@@ -189,8 +195,7 @@ def _keras_dataset_class():
 
             def _make(self, k: int):
                 epoch, index = self.position(k)
-                codes, y = self.seq.batch_codes(index, epoch)
-                return codes_to_onehot(codes), y.astype(np.float32)
+                return self.seq.batch(index, epoch)
 
             def __getitem__(self, k: int):
                 k = int(k)
