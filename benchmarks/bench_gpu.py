@@ -86,10 +86,6 @@ def gpu_present() -> bool:
 
 # ------------------------------------------------------------------------------ the JSON file
 
-def _write(path: Path, res: dict) -> None:
-    write_json(path, res)
-
-
 def _label(m: dict) -> str:
     what = "train" if m["kind"] == "train" else "predict"
     inp = f" {m['input']}" if m["kind"] == "train" else ""
@@ -122,7 +118,7 @@ def record(path: Path, entry: dict) -> None:
     res = json.loads(path.read_text())
     res["measurements"].append(entry)
     _summarise(res)
-    _write(path, res)
+    write_json(path, res)
 
 
 # ------------------------------------------------------------------------------ one backend
@@ -331,7 +327,7 @@ def main() -> None:
     if not gpu:
         res["notes"].append("no GPU found (nvidia-smi) or --cpu: the same code ran for a few steps on "
                             "tiny sizes on the CPU to check it; the figures are no throughput")
-    _write(args.out, res)
+    write_json(args.out, res)
     print(f"bench_gpu: {res['mode']}, backends {backends or 'none'} (not installed: {missing or 'none'})",
           flush=True)
     with tempfile.TemporaryDirectory(prefix="bench_gpu.") as tmp:
@@ -340,7 +336,7 @@ def main() -> None:
         write_random(data, sizes["n"], sizes["length"], sizes["targets"])
         res = json.loads(args.out.read_text())
         res["data_write_s"] = time.perf_counter() - t0
-        _write(args.out, res)
+        write_json(args.out, res)
         for i, b in enumerate(backends):
             share = (deadline - time.time()) / (len(backends) - i)
             until = time.time() + share
@@ -355,10 +351,10 @@ def main() -> None:
             if note:
                 res = json.loads(args.out.read_text())
                 res["notes"].append(note)
-                _write(args.out, res)
+                write_json(args.out, res)
     res = json.loads(args.out.read_text())
     res["wall_s"] = time.time() - start
-    _write(args.out, res)
+    write_json(args.out, res)
     print(f"wrote {args.out} ({len(res['measurements'])} measurements, {res['wall_s']:.0f} s)")
 
 

@@ -44,19 +44,16 @@ def main(backend: str, out: Path) -> dict:
         write_split(out / f"{split}.h5", codes, y, ["site", "noise"], "simulate", split)
     tiny = {"preset": "small", "kernels": 4, "kernel_width": 5, "pool": 4, "lstm_units": 3, "dense_units": 4}
 
-    def run(ckpt, epochs):
+    def run(ckpt, epochs, log=lambda m: None):
         settings = TrainSettings(optimizer="adam", learning_rate=0.01, batch_size=50, max_epochs=epochs,
                                  patience=5, threads=1, backend=backend)
         configure_runtime(1, 1)
-        return train(out / "train.h5", out / "valid.h5", out / ckpt, tiny, settings, 1, log=lambda m: None)
+        return train(out / "train.h5", out / "valid.h5", out / ckpt, tiny, settings, 1, log=log)
 
     full = run("full", 2)
     first = run("split", 1)
     notes = []
-    configure_runtime(1, 1)
-    settings = TrainSettings(optimizer="adam", learning_rate=0.01, batch_size=50, max_epochs=2,
-                             patience=5, threads=1, backend=backend)
-    second = train(out / "train.h5", out / "valid.h5", out / "split", tiny, settings, 1, log=notes.append)
+    second = run("split", 2, notes.append)
 
     import keras
 

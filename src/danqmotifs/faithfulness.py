@@ -21,10 +21,8 @@ kernel is judged on its own, for every motif method of the run:
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-import h5py
 import numpy as np
 
 from .alphabet import codes_to_onehot
@@ -74,11 +72,9 @@ def score_correlations(W: np.ndarray, lnP: np.ndarray, windows: np.ndarray, keep
 
 def read_method_file(path, K: int) -> tuple[np.ndarray, np.ndarray]:
     """(PWMs (K, L, 4), keep (K,)) of a motif method's HDF5 file (``dead`` honoured when present)."""
-    from .formats.method_file import read_kernel_pwms
+    from .formats import method_file
 
-    with h5py.File(path, "r") as f:
-        has_dead = "dead" in f
-    d = read_kernel_pwms(path, dead_key="dead" if has_dead else None)
+    d = method_file.read_method_file(path)
     if d["pwms"].shape[0] != K:
         raise InputError(path, f"{d['pwms'].shape[0]} PWMs for {K} kernels", "rerun the motif stage")
     return d["pwms"], d["keep"]
@@ -112,12 +108,10 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
     rows : one dict per kernel: ``kernel``, and ``corr_<m>``, ``d_roc_auc_<m>`` per method.
     summary : per method the median correlation, the mean and the most negative AUC change.
     """
-    import json
-
     from .datafile import DataReader
     from .influence import kernel_influence
     from .kernels import kernels_from_layer, read_kernels_file, sample_rows
-    from .formats.base_json import ln_b_per_kernel
+    from .formats.base_json import ln_b_per_kernel, read_base
     from .modelio import first_conv_layer
     from .papers.k2p.fidelity import sample_windows
 
@@ -127,11 +121,7 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
     if current.shape != kf.W.shape or np.abs(current - kf.W).max() > 0:
         raise InputError(kernels_path, "its kernels are not the model's first-layer kernels",
                          "rerun dump_kernels for this model")
-    try:
-        base = json.loads(Path(base_path).read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError(base_path, f"not a readable JSON file ({exc})", "rerun the estimate_base rule") from None
-    v = ln_b_per_kernel(base, K, base_path)
+    v = ln_b_per_kernel(read_base(base_path), K, base_path)
     windows = sample_windows(kf.codes, L, n_windows, seed)
     with DataReader(data_path) as r:
         rows_idx, _ = sample_rows(r, n_sequences, seed, where="influence.n_sequences")

@@ -36,9 +36,7 @@ import numpy as np
 from .alphabet import codes_to_onehot
 from .errors import InputError
 from .formats.influence_table import InfluenceResult
-from .metrics import roc_auc
-
-EPS = 1e-7
+from .metrics import log_odds, roc_auc
 
 
 # ------------------------------------------------------------------------------------- model split
@@ -70,11 +68,6 @@ def split_model(model, where="model"):
 
 def _rc(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x[:, ::-1, ::-1])
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p.astype(np.float64), EPS, 1 - EPS)
-    return np.log(p) - np.log1p(-p)
 
 
 def _layer_with(conv, W, bias) -> Callable[[np.ndarray], np.ndarray]:
@@ -191,7 +184,7 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
             B, Lc = acts[0].shape[:2]
             p0 = sum(np.asarray(upper.predict_on_batch(a), dtype=np.float32) for a in acts) / len(acts)
             preds0[i:i + B] = p0
-            l0 = _logit(p0)
+            l0 = log_odds(p0)
             copies = max(1, min(K, row_budget_bytes // max(1, B * Lc * K * 4)))
             for k0 in range(0, sel.size, copies):
                 js = np.arange(k0, min(sel.size, k0 + copies))          # rows of the result
@@ -205,7 +198,7 @@ def kernel_influence(model, codes: np.ndarray, labels: np.ndarray, target_names:
                     pk = pk + np.asarray(out, dtype=np.float32).reshape(ks.size, B, T)
                 pk = pk / len(acts)
                 sum_abs[js] += np.abs(pk - p0[None]).sum(axis=1)
-                sum_dlogit[js] += (_logit(pk) - l0[None]).sum(axis=1)
+                sum_dlogit[js] += (log_odds(pk) - l0[None]).sum(axis=1)
                 perturbed[js, :, i:i + B] = pk.transpose(0, 2, 1)
             if (bi + 1) % report == 0:
                 log(f"  influence: {i + B:,}/{n:,} sequences x {sel.size} kernels")
@@ -230,7 +223,7 @@ def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_
     sel = np.arange(ks.W.shape[0]) if kernels is None else np.asarray(kernels, dtype=np.int64)
     predict = make_predictor(model, average_rc)
     preds0 = predict_codes(predict, codes, batch_size)
-    l0 = _logit(preds0)
+    l0 = log_odds(preds0)
     n, T = preds0.shape
     sum_abs, sum_dlogit = np.zeros((sel.size, T)), np.zeros((sel.size, T))
     perturbed = np.empty((sel.size, T, n), dtype=np.float32)
@@ -241,7 +234,7 @@ def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_
         with swapped_kernels(model, W, b):
             pk = predict_codes(predict, codes, batch_size)
         sum_abs[j] = np.abs(pk - preds0).sum(axis=0)
-        sum_dlogit[j] = (_logit(pk) - l0).sum(axis=0)
+        sum_dlogit[j] = (log_odds(pk) - l0).sum(axis=0)
         perturbed[j] = pk.T
     return _finish(preds0, perturbed, labels, target_names, sum_abs, sum_dlogit, mean_act, average_rc, sel)
 

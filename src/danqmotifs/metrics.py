@@ -39,3 +39,14 @@ def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
     precision = tp / (last + 1.0)
     recall = tp / n_pos
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+LOG_ODDS_EPS = 1e-7
+"""Probabilities are clipped to [eps, 1 - eps] before the log-odds (a sigmoid output of exactly 0
+or 1 would give an infinite change)."""
+
+
+def log_odds(p: np.ndarray) -> np.ndarray:
+    """ln(p / (1 - p)) in float64, ``p`` clipped to [LOG_ODDS_EPS, 1 - LOG_ODDS_EPS]."""
+    q = np.clip(np.asarray(p, np.float64), LOG_ODDS_EPS, 1 - LOG_ODDS_EPS)
+    return np.log(q) - np.log1p(-q)

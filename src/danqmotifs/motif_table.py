@@ -19,16 +19,10 @@ from typing import Sequence
 import numpy as np
 
 from .errors import atomic_output
+from .meme import kernel_ids
 
 #: targets listed per motif
 TOP_TARGETS = 3
-
-
-def kernel_name(k: int, n_kernels: int = 0) -> str:
-    """The query name of kernel ``k`` of ``n_kernels`` in MEME files and match tables (``kernel_007``;
-    ``danqmotifs.meme.kernel_ids``)."""
-    width = max(3, len(str(max(n_kernels - 1, 0))))
-    return f"kernel_{k:0{width}d}"
 
 
 def driven_targets(mean_abs_dp: np.ndarray, mean_dlogit: np.ndarray, targets: Sequence[str],
@@ -58,10 +52,11 @@ def kernel_rows(influence, faith_rows: Sequence[dict] | None, best: dict[str, di
     faith = {int(r["kernel"]): r for r in faith_rows or []}
     overall = influence.overall
     n_kernels = int(np.max(influence.kernel_ids)) + 1 if len(influence.kernel_ids) else 0
+    names = kernel_ids(n_kernels)           # the query names of the MEME files and match tables
     rows = []
     for i, k in enumerate(influence.kernel_ids):
         k = int(k)
-        name = kernel_name(k, n_kernels)
+        name = names[k]
         m = best.get(name, {})
         row = dict(motif=name, replicates=1, kernels=name, influence=float(overall[i]),
                    targets=driven_targets(influence.mean_abs_dp[i], influence.mean_dlogit[i], influence.targets),

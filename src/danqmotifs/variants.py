@@ -36,11 +36,11 @@ import numpy as np
 from .alphabet import encode
 from .errors import InputError, atomic_output
 from .formats.fasta import is_gzip
+from .metrics import log_odds
 
 #: columns of the per variant x target TSV
 TSV_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "target", "ref_prob", "alt_prob", "abs_diff", "log_odds_diff")
 SKIP_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "line", "reason")
-EPS = 1e-7
 _BASES = set("ACGTNacgtn")
 
 
@@ -150,11 +150,6 @@ def windows(genome, chrom_lengths: dict, v: Variant, width: int) -> tuple[np.nda
     after = p0 + len(v.ref)
     alt_seq = ref_seq[:half] + v.alt + (_fetch(genome, v.chrom, after, after + right, n) if right > 0 else "")
     return _codes(ref_seq), _codes(alt_seq[:width])
-
-
-def log_odds(p: np.ndarray) -> np.ndarray:
-    q = np.clip(np.asarray(p, np.float64), EPS, 1 - EPS)
-    return np.log(q) - np.log1p(-q)
 
 
 def _chunks(it: Iterator[Variant], size: int) -> Iterator[list[Variant]]:

@@ -21,6 +21,7 @@ import numpy as np
 from ..datafile import DataReader
 from ..errors import atomic_output
 from ..model import ModelSpec
+from .runtime import _module
 from .settings import TrainSettings
 
 STATE_FILE = "state.json"
@@ -37,12 +38,6 @@ def _numpy(variable) -> np.ndarray:
 TORCH_RNG = "__torch_global_rng__"
 
 
-def _torch():
-    import importlib
-
-    return importlib.import_module("torch")         # only on the torch backend
-
-
 def seed_states(model) -> dict[str, list[int]]:
     """States of the layers' random seed generators (dropout) and, on PyTorch, of its global
     generator; the model file does not keep them."""
@@ -54,7 +49,7 @@ def seed_states(model) -> dict[str, list[int]]:
         if gen is not None:
             out[layer.name] = [int(v) for v in _numpy(gen.state).ravel()]
     if keras.backend.backend() == "torch":
-        out[TORCH_RNG] = [int(v) for v in _torch().get_rng_state().tolist()]
+        out[TORCH_RNG] = [int(v) for v in _module("torch").get_rng_state().tolist()]
     return out
 
 
@@ -65,7 +60,7 @@ def restore_seed_states(model, states: dict[str, list[int]]) -> None:
             current = _numpy(gen.state)
             gen.state.assign(np.asarray(states[layer.name]).astype(current.dtype).reshape(current.shape))
     if TORCH_RNG in states:
-        torch = _torch()
+        torch = _module("torch")
         torch.set_rng_state(torch.tensor(states[TORCH_RNG], dtype=torch.uint8))
 
 
