@@ -91,7 +91,7 @@ def test_train_evaluate_predict_get_the_profiles_threads_partitions_and_gpus(tmp
     r = _dry_run(tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     calls = {}
-    for rule in ("train", "evaluate", "predict", "fidelity"):
+    for rule in ("train", "evaluate", "predict", "fidelity", "influence", "faithfulness"):
         threads, res = _job(r.stdout, rule)
         assert threads == prof["set-threads"][rule], (rule, threads, os.cpu_count())
         assert res["gpu"] == 1 and res["slurm_partition"] == "gpu", (rule, res)

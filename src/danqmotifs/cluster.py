@@ -21,7 +21,7 @@ from .errors import InputError
 
 #: the rules whose TensorFlow build (and GPU request) follows train.gpus
 GPU_RULES = ("train", "evaluate", "predict", "fidelity", "train_replicate", "influence", "influence_replicate",
-             "score_variants")
+             "faithfulness", "faithfulness_replicate", "score_variants")
 
 
 def resource_value(value):

@@ -39,7 +39,7 @@ if REPRODUCIBILITY:
     use rule dump_kernels as dump_kernels_replicate with:
         input:
             model=rep_pattern("model"),
-            data=path(MOTIFS_CFG["split"]),
+            data=SAMPLE_INPUT,
         output:
             rep_pattern("kernels"),
         log:
