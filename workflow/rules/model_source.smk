@@ -29,7 +29,7 @@ if MODEL_SOURCE == "file":
 
     rule import_model:
         input:
-            **REFERENCE_CHECKS,
+            **REFERENCE_GATES,
             model_file=MODEL_CFG["file"],
             data=path("valid"),
         output:

@@ -32,7 +32,7 @@ EVAL_RESOURCES = {
     "danq_jaspar": dict(mem_mb=10000, runtime=720),
 }
 
-TRAIN_INPUTS = {"train": path("train"), "valid": path("valid"), **REFERENCE_CHECKS}
+TRAIN_INPUTS = {"train": path("train"), "valid": path("valid"), **REFERENCE_GATES}
 if PRESET == "danq_jaspar":
     TRAIN_INPUTS["init_motifs"] = path("jaspar_init")
 
