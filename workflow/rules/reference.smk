@@ -28,15 +28,13 @@ REFERENCE_CHECKS = {
 # the long jobs (train, import_model) wait for the checks but are not redone when a check file is
 # rewritten (a reference table edited later): only evaluate and danq_figures read the tables
 REFERENCE_GATES = {key: ancient(value) for key, value in REFERENCE_CHECKS.items()}
-REF_SOURCE = config["data"]["source"]
-REF_BLOCK = config["data"].get(REF_SOURCE, {})
-# the inputs that give the target names without running the data stage
+# the inputs that give the target names without running the data stage (DATA_CFG: data.smk)
 REFERENCE_TARGET_INPUTS = {
-    key: REF_BLOCK[key]
+    key: DATA_CFG[key]
     for key in {"deepsea": ("test_mat", "target_names"), "fasta": ("labels",)}.get(
-        REF_SOURCE, ()
+        SOURCE.name, ()
     )
-    if REF_BLOCK.get(key)
+    if DATA_CFG.get(key)
 }
 
 
@@ -63,7 +61,7 @@ rule check_reference:
         mem_mb=1000,
         runtime=5,
     params:
-        source=REF_SOURCE,
-        block=REF_BLOCK,
+        source=SOURCE.name,
+        block=DATA_CFG,
     script:
         "../scripts/check_reference.py"

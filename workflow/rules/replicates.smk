@@ -31,8 +31,7 @@ if REPRODUCIBILITY:
         benchmark:
             f"{BENCH}/replicates/train_rep{{rep}}.tsv"
         params:
-            model=MODEL_CFG,
-            train={k: v for k, v in TRAIN_CFG.items() if k != "replicates"},
+            # model= and train= come from rule train (use rule merges params by name)
             seed=lambda wc: config["seed"] + int(wc.rep),
             checkpoint=lambda wc: rep_path("checkpoint", wc.rep),
 

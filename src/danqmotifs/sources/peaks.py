@@ -270,8 +270,8 @@ def convert_peaks(peaks, outputs: dict, names=(), genome: str | os.PathLike | No
             split = assign_splits(ps.ids, "fraction", [], [], valid_fraction, test_fraction, seed, where, notes)
         gen = None
         if negatives != "shuffle":
-            if any(parse_coordinates(i) is None for i in ps.ids):
-                bad = next(i for i in ps.ids if parse_coordinates(i) is None)
+            bad = next((i for i in ps.ids if parse_coordinates(i) is None), None)
+            if bad is not None:
                 raise InputError(peaks[ps.file_of[ps.ids.index(bad)]], f"the peak id '{bad}' is not "
                                  "chrom:start-end, so no genomic window can be placed beside it",
                                  "name FASTA records chrom:start-end, give a BED, or use negatives: shuffle")
@@ -312,7 +312,7 @@ def convert_peaks(peaks, outputs: dict, names=(), genome: str | os.PathLike | No
                     if gen is None:
                         neg = (f"{rid}|shuffle{j}", dinucleotide_shuffle(codes, shuffle_rng(seed, i, j)))
                     else:
-                        neg = gen.draw(i, j, codes, coords if coords is not None else parse_coordinates(rid))
+                        neg = gen.draw(i, j, codes, coords)   # every id parsed (checked above)
                     if neg is None:
                         skipped += 1
                         continue
