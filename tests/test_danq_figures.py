@@ -132,6 +132,10 @@ def test_model_aucs_table_and_writers(tmp_path):
     bad.write_text("target\tauc\na\t0.5\n")
     with pytest.raises(InputError, match="columns target, roc_auc, pr_auc"):
         dq.read_model_aucs(bad)
+    bad.write_text("target\troc_auc\tpr_auc\na\t0.5\thigh\n")          # a cell that is not a number
+    with pytest.raises(InputError, match="'high' is not a number") as exc:
+        dq.read_model_aucs(bad)
+    assert str(bad) in str(exc.value)
 
 
 def test_scatter_figure(tmp_path, aucs_file):

@@ -123,6 +123,14 @@ def test_the_batched_way_equals_the_plain_way(tmp_path):
     np.testing.assert_allclose(back.mean_abs_dp, fast.mean_abs_dp, rtol=1e-5)
     head = (tmp_path / "ranked.tsv").read_text().splitlines()
     assert head[0].split("\t") == list(RANKED_COLUMNS) and len(head) == 6
+    # a damaged cell: one message naming the file, never a NaN or a bare ValueError
+    lines = (tmp_path / "influence.tsv").read_text().splitlines()
+    cells = lines[1].split("\t")
+    cells[2] = "0.0x1"
+    (tmp_path / "bad.tsv").write_text("\n".join([lines[0], "\t".join(cells), *lines[2:]]) + "\n")
+    with pytest.raises(InputError, match="'0.0x1' is not a number") as exc:
+        read_influence_table(tmp_path / "bad.tsv")
+    assert "bad.tsv" in str(exc.value)
 
 
 def test_a_model_without_a_path_from_the_conv_is_refused():

@@ -125,10 +125,12 @@ def _fetch(genome, chrom: str, start: int, end: int, length: int) -> str:
     return "N" * (a - start) + mid + "N" * max(0, end - max(b, start))
 
 
+#: every byte but A, C, G, T, N becomes N (the genome's IUPAC ambiguity codes, "?" of non-ASCII)
+_TO_ACGTN = bytes(c if c in b"ACGTN" else ord("N") for c in range(256))
+
+
 def _codes(seq: str) -> np.ndarray:
-    raw = seq.upper().encode("ascii", "replace")
-    # IUPAC ambiguity codes of the genome become N
-    return encode(bytes(c if c in b"ACGTN" else ord("N") for c in raw))
+    return encode(seq.upper().encode("ascii", "replace").translate(_TO_ACGTN))
 
 
 def windows(genome, chrom_lengths: dict, v: Variant, width: int) -> tuple[np.ndarray, np.ndarray] | tuple[str, str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from .tsv import read_tsv, write_table
+from .tsv import number, read_tsv, write_table
 
 INFLUENCE_COLUMNS = ("kernel", "target", "mean_abs_dp", "mean_dlogit", "d_roc_auc")
 RANKED_COLUMNS = ("rank", "kernel", "influence", "max_abs_dp", "top_target", "mean_d_roc_auc",
@@ -88,7 +88,7 @@ def read_influence_table(path) -> InfluenceResult:
     ti = {t: j for j, t in enumerate(targets)}
     for r in rows:
         for c in arr:
-            arr[c][int(r["kernel"]), ti[r["target"]]] = float("nan") if r[c] == "NA" else float(r[c])
+            arr[c][int(r["kernel"]), ti[r["target"]]] = number(r[c], path)
     return InfluenceResult(targets, arr["mean_abs_dp"], arr["mean_dlogit"], arr["d_roc_auc"],
                            np.full(len(targets), np.nan), np.full(K, np.nan), 0, False)
 

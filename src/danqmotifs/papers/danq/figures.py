@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from ...errors import InputError, atomic_output
-from ...formats.tsv import read_tsv, write_table
+from ...formats.tsv import number, read_tsv, write_table
 from ...reference import Reference
 
 CLASSES = ("DNase", "TF", "histone")
@@ -49,7 +49,7 @@ def read_model_aucs(path) -> tuple[list, dict]:
     rows = read_tsv(path)
     if not rows or any(k not in rows[0] for k in ("target", *METRICS)):
         raise InputError(path, "not an AUC table with columns target, roc_auc, pr_auc", "rerun the evaluate rule")
-    auc = {m: np.array([float("nan") if r[m] == "NA" else float(r[m]) for r in rows]) for m in METRICS}
+    auc = {m: np.array([number(r[m], path) for r in rows]) for m in METRICS}
     return [r["target"] for r in rows], auc
 
 
