@@ -5,9 +5,16 @@ workflow whose rules run in conda environments), so they call :func:`check_workf
 
 - when Snakemake's own Python has the package, while the workflow is read (``common.smk``): a bad
   value stops the run before any job, dry runs included;
-- always in the first job, rule ``check_config`` (``workflow/scripts/check_config.py``), run where
-  the rules' environment has the package; every rule that starts from the inputs waits for it, so
-  no long job starts on a bad config.
+- always in rule ``check_config`` (``workflow/scripts/check_config.py``), run where the rules'
+  environment has the package, first (its priority) and in every run (a target of ``rule all``);
+- again at the start of every job that starts from the config alone (:func:`check_in_job`: data,
+  JASPAR database, JASPAR initial motifs, the k2p simulation's chunks), so no long job runs on a
+  bad config even where Snakemake's Python lacks the package.
+
+The check is not an input of those jobs: a rule whose input comes from a job that reruns is masked
+by Snakemake's rerun logic (Snakemake 9: a job downstream of a rerun job is not checked for its own
+changed params when that input is ``ancient()``), so an edited config would run the check alone and
+leave every result stale (tests/test_config_rerun.py).
 
 Both give the same one-line :class:`~danqmotifs.errors.InputError` messages.
 """
@@ -45,3 +52,16 @@ def check_workflow(config: dict, workdir: str | os.PathLike, dry_run: bool = Fal
     check_gpu_switch(config["train"]["gpus"], set_resources or {})
     check_threads(set_threads or {}, cores)
     return names
+
+
+def check_in_job(config: dict, workdir: str | os.PathLike = ".") -> list[str]:
+    """The config checks of :func:`check_workflow`, made at the start of a job that starts from the
+    config alone (the job's ``snakemake.config``); writes nothing (rule ``check_config`` writes the
+    results directory's owner file). Threads and resources are the main process's to check.
+
+    Returns
+    -------
+    The motif methods, resolved.
+    """
+    check_config(config, workdir, dry_run=True)
+    return motif_methods.resolve(config["motifs"]["methods"], config["motifs"]["plugins"])

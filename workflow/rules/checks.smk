@@ -1,17 +1,15 @@
 # The config checks that need the package (danqmotifs.workflow_checks): rule check_config, the
-# first job of every run, local and light. Every rule that starts from the config alone (the data,
-# the JASPAR database, the k2p simulation's chunks) takes its stamp as input, so no long job starts
-# on a bad config. The same checks already run while the workflow is read when Snakemake's own
-# Python has the package (common.smk), so a bad value stops even a dry run there.
+# first job of every run (priority; a target of rule all), local and light. The same checks run
+# while the workflow is read when Snakemake's own Python has the package (common.smk), so a bad
+# value stops even a dry run there, and again at the start of every job that starts from the config
+# alone (the data, the JASPAR database, the k2p simulation's chunks: workflow_checks.check_in_job).
+# Its stamp is no job's input: a job downstream of a rerun check_config, gated by ancient(), is
+# not checked for its own changed settings by Snakemake (an edited config ran this job alone and
+# left every result stale; tests/test_config_rerun.py).
 
 
 envvars:
     "DANQMOTIFS_PIP",
-
-
-# Input of every rule that starts from the config alone, so no job starts before check_config.
-# ancient(): a rerun of the checks (after any config change) forces no other job to rerun.
-CHECKED = ancient(PATHS["config_checked"])
 
 
 localrules:
@@ -25,6 +23,7 @@ rule check_config:
         f"{LOGS}/check_config.log",
     benchmark:
         f"{BENCH}/check_config.tsv"
+    priority: 100
     conda:
         "../../envs/match.yaml"
     threads: 1

@@ -189,7 +189,7 @@ DANQ_FIGURES = config["figures"]["danq"]["enabled"]
 
 # Every output path of the workflow, by name; "{method}" stands for each motif method.
 PATHS = {
-    # the config checks (rule check_config), the first job of every run
+    # the config checks (rule check_config), the first job of every run, no job's input
     "config_checked": f"{RESULTS}/checks/config.json",
     # data
     **{split: f"{RESULTS}/data/{split}.h5" for split in SPLITS},
@@ -303,7 +303,8 @@ def predict_fasta():
 
 def get_final_output():
     """What `snakemake` builds by default: every stage's end products, from the config."""
-    out = [path(split) for split in SPLITS]
+    out = [PATHS["config_checked"]]  # rule check_config: no job's input (checks.smk)
+    out += [path(split) for split in SPLITS]
     out += [path(name) for name in SOURCE.extra_outputs]
     if HAS_MODEL:
         out += [path(k) for k in ("model", "targets", "auc_table", "auc_figure")]

@@ -11,7 +11,6 @@ for _problem in SOURCE.missing(DATA_CFG):
 rule load_data:
     input:
         **SOURCE.inputs(DATA_CFG),
-        checked=CHECKED,
     output:
         **{split: path(split) for split in SPLITS},
         **{name: path(name) for name in SOURCE.extra_outputs},

@@ -26,8 +26,6 @@ localrules:
 
 
 rule k2p_simulation_chunk:
-    input:
-        checked=CHECKED,
     output:
         rows=f"{K2P_DIR}/chunks/{{chunk}}.tsv",
     log:

@@ -45,8 +45,6 @@ wildcard_constraints:
 
 
 rule jaspar_db:
-    input:
-        checked=CHECKED,
     output:
         db=path("jaspar_db"),
         families=path("jaspar_families"),

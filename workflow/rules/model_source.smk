@@ -29,7 +29,6 @@ if MODEL_SOURCE == "file":
 
     rule import_model:
         input:
-            **REFERENCE_GATES,
             model_file=MODEL_CFG["file"],
             data=path("valid"),
         output:

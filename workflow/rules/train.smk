@@ -32,13 +32,11 @@ EVAL_RESOURCES = {
     "danq_jaspar": dict(mem_mb=10000, runtime=720),
 }
 
-TRAIN_INPUTS = {"train": path("train"), "valid": path("valid"), **REFERENCE_GATES}
+TRAIN_INPUTS = {"train": path("train"), "valid": path("valid")}
 if PRESET == "danq_jaspar":
     TRAIN_INPUTS["init_motifs"] = path("jaspar_init")
 
     rule jaspar_init_motifs:
-        input:
-            checked=CHECKED,
         output:
             path("jaspar_init"),
         log:

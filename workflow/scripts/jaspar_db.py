@@ -4,11 +4,13 @@ from danqmotifs.errors import run_guarded
 from danqmotifs.jaspar import fetch_collection, write_family_table
 from danqmotifs.logsetup import script_logging
 from danqmotifs.meme import write_meme
+from danqmotifs.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    check_in_job(sm.config)  # the config checks, in this job too (no input gate: workflow_checks)
     p = sm.params.match
     motifs = fetch_collection(p["jaspar_release"], p["collection"], p["tax_group"] or None)
     write_meme(sm.output.db, motifs)

@@ -4,11 +4,13 @@ from danqmotifs.errors import run_guarded
 from danqmotifs.jaspar import jaspar_init_motifs
 from danqmotifs.logsetup import script_logging
 from danqmotifs.meme import write_meme
+from danqmotifs.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    check_in_job(sm.config)  # the config checks, in this job too (no input gate: workflow_checks)
     p = sm.params.model
     motifs = jaspar_init_motifs(p["jaspar_release"], p["jaspar_collection"], p["jaspar_tax_group"] or None,
                                 p["jaspar_reverse_complements"])

@@ -6,11 +6,13 @@ from danqmotifs.logsetup import script_logging
 from danqmotifs.papers.k2p.simulation.run import run_chunk, write_rows
 from danqmotifs.papers.k2p.simulation.select import WHERE, data_indices
 from danqmotifs.papers.k2p.simulation.settings import Settings
+from danqmotifs.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    check_in_job(sm.config)  # the config checks, in this job too (no input gate: workflow_checks)
     cfg = sm.params.cfg
     settings = Settings.from_config(cfg["sizes"], cfg["training"])
     motifs = fetch_motifs(sm.params.ids, cfg["release"], where=f"{WHERE}.motif_ids")

@@ -3,11 +3,13 @@
 from danqmotifs.errors import run_guarded
 from danqmotifs.logsetup import script_logging
 from danqmotifs.sources import SOURCES
+from danqmotifs.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    check_in_job(sm.config)  # the config checks, in this job too (no input gate: workflow_checks)
     SOURCES[sm.params.source].run(sm.params.block, dict(sm.input.items()), dict(sm.output.items()),
                                   sm.params.seed, sm.resources.get("tmpdir"))
 
