@@ -150,27 +150,6 @@ def test_snakedeploy_from_a_git_remote_and_the_copy_dry_runs(plain_venv, tmp_pat
     assert "results/model/best.keras" in r.stdout
 
 
-def test_config_dir_copy_equals_the_root_config():
-    """config/config.yaml (what snakedeploy deploys) is a byte copy of config.yaml."""
-    assert (ROOT / "config/config.yaml").read_bytes() == (ROOT / "config.yaml").read_bytes(), (
-        "config/config.yaml differs from config.yaml: run `cp config.yaml config/config.yaml`")
-
-
-def _keys(schema: dict, prefix: str = "") -> list[str]:
-    out = []
-    for k, v in schema.get("properties", {}).items():
-        out.append(prefix + k)
-        out += _keys(v, prefix + k + ".")
-    return out
-
-
-def test_config_readme_names_every_key():
-    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    text = (ROOT / "config/README.md").read_text()
-    missing = [k for k in _keys(schema) if f"`{k}`" not in text]
-    assert not missing, f"config/README.md does not describe {missing}"
-
-
 def test_catalog_file_names_the_config_and_profiles():
     meta = yaml.safe_load((ROOT / ".snakemake-workflow-catalog.yml").read_text())
     usage = meta["usage"]
