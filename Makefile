@@ -2,6 +2,8 @@
 #   make run    install into .venv and run the whole workflow on the embedded default (config.yaml)
 #   make test   install into .venv and run the test suite
 #   make figures  install and run the k2p paper's simulation figure (config figures.k2p_simulation)
+#   make config  write config.yaml, config/config.yaml, config/README.md's key table and the package's
+#                 defaults from workflow/schemas/config.schema.yaml (the one definition; tests check it)
 #   make test-slurm  the workflow on a one-node SLURM cluster it starts (root; installs slurm-wlm and
 #                 munge with apt-get when missing; DANQMOTIFS_SKIP_SLURM=1 skips where it cannot)
 PYTHON ?= python3
@@ -10,7 +12,7 @@ BIN     = $(VENV)/bin
 CORES  ?= all
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test test-slurm install lint report bench figures clean
+.PHONY: run test test-slurm install lint report bench figures config clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +28,9 @@ run: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) k2p_simulation
+
+config: $(STAMP)
+	$(BIN)/python tools/make_config.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -138,3 +138,26 @@ def test_fasta_plain_gzip_and_corruption(tmp_path):
     (tmp_path / "b.fa").write_bytes(b"ACGT\n>r1\nACGT\n")
     with pytest.raises(InputError, match="sequence before the first"):
         list(iter_fasta(tmp_path / "b.fa"))
+
+
+def test_owner_table_names_real_owners_and_every_formats_module():
+    """formats/__init__'s owner table: every :mod:/:func: it names exists, and every module of
+    formats/ (and meme.py) owns a row."""
+    import importlib
+    import pkgutil
+    import re
+
+    import danqmotifs.formats as formats
+
+    doc = formats.__doc__
+    named = re.findall(r":(mod|func):`([\w.]+)`", doc)
+    assert len(named) > 30
+    for kind, name in named:
+        if kind == "mod":
+            importlib.import_module(name)
+        else:
+            mod, _, attr = name.rpartition(".")
+            assert callable(getattr(importlib.import_module(mod), attr)), name
+    owners = {n for k, n in named if k == "mod"}
+    mine = {f"danqmotifs.formats.{m.name}" for m in pkgutil.iter_modules(formats.__path__)}
+    assert mine | {"danqmotifs.meme", "danqmotifs.match.store", "danqmotifs.scoring"} <= owners

@@ -1,4 +1,5 @@
-"""The package has no import cycle, and every module imports on its own (no hidden order)."""
+"""The package has no import cycle, the core never imports the papers' wing, and every module imports
+on its own (no hidden order)."""
 
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def test_tool_reports_no_cycle():
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "import_cycles.py"), str(SRC)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "no import cycle" in r.stdout
+    assert "no import cycle and no import of danqmotifs.papers from outside" in r.stdout
 
 
 def test_tool_finds_a_cycle(tmp_path):
@@ -49,6 +50,28 @@ def test_tool_finds_a_cycle(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert "danqmotifs.a -> danqmotifs.sub.b -> danqmotifs.c -> danqmotifs.a" in r.stdout
+
+
+def test_tool_finds_the_core_importing_the_papers_wing(tmp_path):
+    pkg = tmp_path / "danqmotifs"
+    (pkg / "papers" / "k2p").mkdir(parents=True)
+    for p in ("__init__.py", "papers/__init__.py", "papers/k2p/__init__.py", "substitutes.py"):
+        (pkg / p).write_text("")
+    (pkg / "papers" / "k2p" / "fidelity.py").write_text("from ...substitutes import x\n")  # wing -> core: fine
+    (pkg / "faithfulness.py").write_text("def f():\n    from .papers.k2p.fidelity import y\n")  # hidden
+    g = import_cycles.graph(tmp_path)
+    assert import_cycles.cycles(g) == []
+    assert import_cycles.wing_imports(g) == [("danqmotifs.faithfulness", "danqmotifs.papers"),
+                                             ("danqmotifs.faithfulness", "danqmotifs.papers.k2p"),
+                                             ("danqmotifs.faithfulness", "danqmotifs.papers.k2p.fidelity")]
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "import_cycles.py"), str(tmp_path)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "core imports a wing: danqmotifs.faithfulness -> danqmotifs.papers.k2p.fidelity" in r.stdout
+
+
+def test_the_core_does_not_import_papers():
+    assert import_cycles.wing_imports(import_cycles.graph(SRC)) == []
 
 
 def test_every_module_imports_alone():

@@ -51,7 +51,7 @@ def _meme(path):
 
 
 def _kernel_text(path):
-    from danqmotifs.cli.k2p import parse_kernel_text
+    from danqmotifs.formats.kernel_text import parse_kernel_text
 
     return parse_kernel_text(path.read_text(encoding="utf-8"), path).tolist()
 

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, parse_single_pwm, pwm2kernel_main
+from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
+from danqmotifs.meme import parse_single_pwm
 from danqmotifs.kernels import write_kernels_file
 from danqmotifs.mle import estimate_base
 from danqmotifs.pwm import kernel_to_pwm
@@ -253,3 +254,30 @@ def test_console_script_round_trip_via_stdin_stdout(tmp_path):
     assert res.returncode == 0
     (P,) = read_meme_matrices(res.stdout)
     np.testing.assert_allclose(P, [[4 / 7, 1 / 7, 1 / 7, 1 / 7], [0.2, 0.4, 0.2, 0.2]])  # rows flipped
+
+
+# Golden outputs: the text files the k2p commands wrote before their MEME writer and matrix parsers
+# moved to their owners (danqmotifs.meme, danqmotifs.formats.kernel_text); the moved code must
+# write the same bytes.
+GOLDEN_KERNEL = "0.5 -0.25 1.0 0.0\n-1.5 0.75 0.25 0.5\n2.0 -1.0 0.0 -0.5\n0.1 0.2 0.3 -0.6\n"
+GOLDEN_MEME = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\n"
+               "A 0.25 C 0.25 G 0.25 T 0.25\n\nMOTIF golden\nletter-probability matrix: alength= 4 w= 4 "
+               "nsites= 20 E= 0\n0.260685 0.279396 0.299449 0.160471\n0.644423 0.0805528 0.161106 0.113919\n"
+               "0.0762171 0.362552 0.256363 0.304868\n0.269112 0.160015 0.380582 0.190291\n\n")
+GOLDEN_BACK = ("-1.31263 -1.83249 -0.966054 -1.6592\n-2.57417 -1.01459 -1.36116 -1.18788\n"
+               "-0.4394 -2.51884 -1.82569 -2.17227\n-1.34444 -1.27513 -1.20581 -1.82964\n")
+GOLDEN_MATRIX = ("0.26827 0.12672 0.4423 0.16271\n0.042317 0.40149 0.24352 0.31268\n"
+                 "0.78914 0.039289 0.1068 0.064776\n0.26156 0.28907 0.31947 0.12989\n")
+
+
+def test_k2p_commands_write_the_golden_bytes(tmp_path):
+    k = tmp_path / "k.txt"
+    k.write_text(GOLDEN_KERNEL)
+    assert kernel2pwm_main([str(k), str(tmp_path / "p.meme"), "--use-meme-header", "--base", "2",
+                            "--digits", "6", "--motif-name", "golden"]) == 0
+    assert (tmp_path / "p.meme").read_text() == GOLDEN_MEME
+    assert pwm2kernel_main([str(tmp_path / "p.meme"), str(tmp_path / "k2.txt"), "--digits", "6"]) == 0
+    assert (tmp_path / "k2.txt").read_text() == GOLDEN_BACK
+    assert kernel2pwm_main([str(k), str(tmp_path / "m.txt"), "--save-matrix-only", "--digits", "5",
+                            "--convention", "correlation"]) == 0
+    assert (tmp_path / "m.txt").read_text() == GOLDEN_MATRIX

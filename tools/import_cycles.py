@@ -1,4 +1,5 @@
-"""Report import cycles inside the danqmotifs package, from its static import graph.
+"""Report import cycles inside the danqmotifs package, and imports of its wings from the core,
+from its static import graph.
 
 Every ``import`` statement of every module under ``src/danqmotifs`` counts, wherever it stands (at
 the top of the module or inside a function): an import hidden in a function still makes the two
@@ -8,9 +9,13 @@ sub-package's ``__init__``; ``from .pkg import name`` depends on ``pkg/name.py``
 exists, else on ``pkg/__init__.py``; a module outside ``pkg`` that imports ``pkg.name`` also depends
 on ``pkg/__init__.py``, which Python runs first.
 
+A wing (``WINGS``: ``danqmotifs.papers``, the papers' studies) imports the core, never the reverse:
+a module outside a wing that imports one of its modules (anywhere in its source) is a violation.
+Workflow scripts, tests and benchmarks, outside ``src/``, may import the wings.
+
 Usage: ``python tools/import_cycles.py [src_dir]`` (default: ``src`` beside this tools folder).
-Prints each cycle as ``a -> b -> a`` and exits 1 if there is one; prints the number of modules
-and edges and exits 0 otherwise.
+Prints each cycle as ``a -> b -> a`` and each violation as ``core module -> wing module``, and exits
+1 if there is one; prints the number of modules and edges and exits 0 otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import sys
 from pathlib import Path
 
 PACKAGE = "danqmotifs"
+#: sub-packages that may import the rest of the package but that nothing outside them imports
+WINGS = (f"{PACKAGE}.papers",)
 
 
 def module_name(path: Path, src: Path) -> str:
@@ -140,6 +147,16 @@ def _path_in(comp: list[str], g: dict[str, set[str]]) -> list[str]:
     return comp
 
 
+def _in(mod: str, pkg: str) -> bool:
+    return mod == pkg or mod.startswith(pkg + ".")
+
+
+def wing_imports(g: dict[str, set[str]], wings=WINGS) -> list[tuple[str, str]]:
+    """(importer, imported) for every import of a wing's module by a module outside that wing."""
+    return sorted((m, t) for m, targets in g.items() for t in targets for w in wings
+                  if _in(t, w) and not _in(m, w))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     src = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "src"
@@ -147,10 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     found = cycles(g)
     for c in found:
         print("import cycle: " + " -> ".join(c))
-    if found:
-        print(f"{len(found)} import cycle(s) among {len(g)} modules", file=sys.stderr)
+    into_wings = wing_imports(g)
+    for m, t in into_wings:
+        print(f"core imports a wing: {m} -> {t} (move what {m} needs out of {t} into the core)")
+    if found or into_wings:
+        print(f"{len(found)} import cycle(s), {len(into_wings)} import(s) of {', '.join(WINGS)} from outside "
+              f"among {len(g)} modules", file=sys.stderr)
         return 1
-    print(f"no import cycle: {len(g)} modules, {sum(map(len, g.values()))} imports within the package")
+    print(f"no import cycle and no import of {', '.join(WINGS)} from outside: {len(g)} modules, {sum(map(len, g.values()))} imports within the package")
     return 0
 
 

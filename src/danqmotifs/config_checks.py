@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .config_defaults import with_defaults
 from .errors import InputError
 
 #: file in the results directory naming the working directory that writes it
@@ -96,8 +97,8 @@ def jaspar_collections_used(config: dict) -> dict[str, tuple[str, str, str]]:
     """Config keys -> (release, collection, tax group) of the JASPAR collections this config reads."""
     m = config["match"]
     out = {"match.collection/tax_group": (m["jaspar_release"], m["collection"], m["tax_group"])}
-    model = config["model"]
-    if model.get("preset") == "danq_jaspar" and model.get("source", "train") == "train":
+    model = with_defaults(config["model"], "model")
+    if model["preset"] == "danq_jaspar" and model["source"] == "train":
         out["model.jaspar_collection/jaspar_tax_group"] = (
             model["jaspar_release"], model["jaspar_collection"], model["jaspar_tax_group"])
     return out

@@ -8,7 +8,7 @@ kernel is judged on its own, for every motif method of the run:
   window under the kernel's motif, sum_j ln P_k[j, x_j]. For the exact PWM it is 1 by the identity
   ln P = ln b * W - (row constants) (a per-kernel check: anything else means the PWMs and the
   kernels disagree). Other methods' zero entries first get k2p's pseudocount (a tenth of the
-  smallest positive entry; ``danqmotifs.papers.k2p.fidelity.log_pfm``). NA for a kernel without a
+  smallest positive entry; ``danqmotifs.substitutes.log_pfm``). NA for a kernel without a
   motif (dead) or whose score does not vary.
 * ``d_roc_auc_<method>``: the change of the mean ROC AUC over targets (on the influence sample of
   the evaluation split) when only that kernel is replaced by the method's substitute: for exact,
@@ -27,6 +27,7 @@ import numpy as np
 
 from .alphabet import codes_to_onehot
 from .errors import InputError
+from .substitutes import exact_substitute, heuristic_substitute, log_pfm, sample_windows
 
 EXACT = "exact"
 
@@ -34,8 +35,6 @@ EXACT = "exact"
 def log_likelihood_matrices(pwms: np.ndarray, exact: bool) -> np.ndarray:
     """ln P (K, L, 4): the exact PWMs' own logarithm (entries below float64's range at its smallest
     positive number), other methods' with k2p's pseudocount for zero entries."""
-    from .papers.k2p.fidelity import log_pfm
-
     pwms = np.asarray(pwms, dtype=np.float64)
     if exact:
         return np.log(np.maximum(pwms, np.finfo(np.float64).tiny))
@@ -81,8 +80,8 @@ def read_method_file(path, K: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def substitute_for(method: str, W, bias, pwms, keep, ln_b, windows, where):
-    """The method's substitute first layer (``fidelity.Substitute``): exact or fitted a ln Q + c."""
-    from .papers.k2p.fidelity import exact_substitute, heuristic_substitute
+    """The method's substitute first layer (:class:`~danqmotifs.substitutes.Substitute`): exact or
+    fitted a ln Q + c."""
 
     if method == EXACT:
         return exact_substitute(W, bias, pwms, ln_b, where)
@@ -113,7 +112,6 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
     from .kernels import kernels_from_layer, read_kernels_file, sample_rows
     from .formats.base_json import ln_b_per_kernel, read_base
     from .modelio import first_conv_layer
-    from .papers.k2p.fidelity import sample_windows
 
     kf = read_kernels_file(kernels_path)
     K, L = kf.W.shape[:2]

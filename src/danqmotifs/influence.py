@@ -212,7 +212,7 @@ def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_
     kernel's weights zeroed and its bias set to its mean activation (for checks and benchmarks)."""
     from .modelio import make_predictor, predict_codes
     from .kernels import kernels_from_layer
-    from .papers.k2p.fidelity import swapped_kernels
+    from .substitutes import swapped_kernels
 
     codes = np.asarray(codes, dtype=np.uint8)
     labels = np.asarray(labels)

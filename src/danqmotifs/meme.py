@@ -6,7 +6,8 @@ Values are printed with a fixed number of decimals, rounded so that every printe
 exactly 1 (largest-remainder rounding: each printed value is within one last digit of the true one).
 
 Besides reading and writing, this module turns a stack of kernel PWMs into motifs with unique ids
-(``kernel_000`` ...), and trims low-information flanks.
+(``kernel_000`` ...), and trims low-information flanks. The k2p toolbox's dialect (unrounded rows
+with significant digits, optional header, one motif read alone) is here too, for the k2p commands.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from .errors import InputError, atomic_output
+from .formats.kernel_text import format_numbers
 from .motif import Motif
 from .pwm import column_information
 
@@ -283,6 +285,64 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     if not motifs:
         raise InputError(path, "no MOTIF entries", "add at least one motif")
     return motifs, bg
+
+
+# --- the k2p toolbox's dialect (kernel2pwm, pwm2kernel) -----------------------------------------
+
+#: the MEME header the k2p toolbox writes (``--use-meme-header``): uniform background
+K2P_HEADER = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
+              "Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n")
+
+
+def format_k2p_meme(pwms, names, header: bool, matrix_only: bool, digits: int, nsites=None) -> str:
+    """PWMs as the k2p toolbox writes them: rows printed unrounded with ``digits`` significant
+    digits (so not forced to sum to 1, unlike :func:`format_meme`), ``nsites`` 20 unless given,
+    ``E= 0``; the header (:data:`K2P_HEADER`) only with ``header``; ``matrix_only``: the rows alone."""
+    out = []
+    if header and not matrix_only:
+        out.append(K2P_HEADER)
+    for k, (P, name) in enumerate(zip(pwms, names)):
+        if not matrix_only:
+            ns = 20 if nsites is None else int(nsites[k])
+            out.append(f"MOTIF {name}\nletter-probability matrix: alength= 4 w= {P.shape[0]} "
+                       f"nsites= {ns} E= 0\n")
+        for row in P:
+            out.append(format_numbers(row, digits) + "\n")
+        if not matrix_only:
+            out.append("\n")
+    return "".join(out)
+
+
+def parse_single_pwm(text: str, where, warn: Callable[[str], None] | None = None) -> np.ndarray:
+    """The one PWM of a MEME file (header optional, as k2p writes it) or of a bare matrix.
+
+    Rows that do not sum to 1 (within 1e-4) are used as given, and said through ``warn``."""
+    lines = text.splitlines()
+    starts = [i for i, l in enumerate(lines) if l.strip().startswith("letter-probability")]
+    if len(starts) > 1:
+        raise InputError(where, f"the file holds {len(starts)} motifs; this tool converts one",
+                         "split the file into one MEME file per motif")
+    if starts:
+        w = re.search(r"\bw=\s*(\d+)", lines[starts[0]])
+        width = int(w.group(1)) if w else None
+    else:
+        width = None
+    rows, _ = parse_matrix_rows(lines, starts[0] + 1 if starts else 0, width or 0, where,
+                                skip_text=not starts)
+    if not rows:
+        raise InputError(where, "no letter-probability matrix found",
+                         "give a MEME motif file with one motif (or a bare L x 4 matrix)")
+    P = np.array(rows)
+    if width and P.shape[0] != width:
+        raise InputError(where, f"w= {width} but {P.shape[0]} matrix rows", "make w= match the rows")
+    if not np.all(np.isfinite(P)) or (P < 0).any() or (P > 1).any():
+        raise InputError(where, "matrix entries outside [0, 1]: not probabilities", "give a probability matrix")
+    s = P.sum(axis=1)
+    if (s == 0).any():
+        raise InputError(where, f"row {int(np.flatnonzero(s == 0)[0]) + 1} is all zeros", "give rows summing to 1")
+    if (np.abs(s - 1) > 1e-4).any() and warn is not None:
+        warn(f"{where}: some rows do not sum to 1 (worst {s[np.argmax(np.abs(s - 1))]:.6f}); used as given")
+    return P
 
 
 # --- kernel motifs ----------------------------------------------------------------------------

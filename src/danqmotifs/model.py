@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .config_defaults import with_defaults
 from .errors import InputError
 from .kernels import CONV_NAME
 from .modelio import first_conv_layer
@@ -100,7 +101,8 @@ LSTM_GATES = ("sigmoid", "hard_sigmoid_keras02")
 
 def spec_from_config(model_cfg: dict, length: int, n_targets: int) -> ModelSpec:
     """The ModelSpec of the config's ``model`` section for data of ``length`` bp and ``n_targets``."""
-    preset = model_cfg.get("preset", "small")
+    model_cfg = with_defaults(model_cfg, "model")
+    preset = model_cfg["preset"]
     if preset not in PRESETS:
         raise InputError(f"model.preset: {preset}", "unknown preset", f"use one of {', '.join(PRESETS)}")
     arch = dict(PRESETS[preset])
@@ -109,7 +111,7 @@ def spec_from_config(model_cfg: dict, length: int, n_targets: int) -> ModelSpec:
         unset = value is None or value == "" or (not key.startswith("dropout") and value == 0)
         if not unset:
             arch[key] = value
-    if arch.get("lstm_gates", "sigmoid") not in LSTM_GATES:
+    if arch["lstm_gates"] not in LSTM_GATES:
         raise InputError(f"model.lstm_gates: {arch['lstm_gates']}", "unknown LSTM gate activation",
                          f"use one of {', '.join(LSTM_GATES)}")
     spec = ModelSpec(n_targets=int(n_targets), length=int(length), **arch)

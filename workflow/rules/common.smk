@@ -1,11 +1,14 @@
 # Read with Snakemake and the standard library alone (no danqmotifs import while the workflow is
 # read): a deployed workflow runs its rules in conda environments (envs/*.yaml) that install the
 # package, from a Snakemake that may not have it. What the rules need from the package at parse
-# time is plain data here; tests/test_deploy.py keeps it equal to the package's registries.
+# time is plain data read from the package's files (the sources: src/danqmotifs/sources/sources.json
+# through sources/registry.py, standard library only; the distances: distances.json).
+import importlib.util
 import json
 import math
 import os
 import re
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -40,98 +43,26 @@ BENCH = f"{RESULTS}/benchmarks"
 SPLITS = ("train", "valid", "test")  # danqmotifs.datafile.SPLITS
 
 
-def _deepsea_mem_mb(block, sizes):
-    """danqmotifs.sources' memory estimate of the DeepSEA conversion (MB)."""
-    v5 = max(sizes.get("valid_mat", 0), sizes.get("test_mat", 0))
-    return int(1000 + block["block_size"] * 20000 / 2**20 + max(3000, 2 * v5 / 2**20))
+def _source_registry():
+    """danqmotifs.sources.registry, loaded by its path (standard library alone): it reads the
+    sources' facts from sources.json as the package does (source_path copies a file alone, so the
+    table's path is given to load())."""
+    path = workflow.source_path("../../src/danqmotifs/sources/registry.py")
+    spec = importlib.util.spec_from_file_location("_danqmotifs_source_registry", path)
+    loaded = importlib.util.module_from_spec(spec)
+    # dataclasses look the class's module up while they make it
+    sys.modules[spec.name] = loaded
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
-# The data sources of danqmotifs.sources.SOURCES, as plain data: required config keys, input keys,
-# extra outputs, memory (MB, or a function of the block and the input sizes) and runtime (minutes).
-SOURCE_SPECS = {
-    "simulate": dict(
-        extra_outputs={"truth": "truth.meme"},
-        mem_mb=lambda block, sizes: 2000,
-        runtime=30,
-    ),
-    "deepsea": dict(
-        required={f"{s}_mat": f"the path of DeepSEA's {s}.mat" for s in SPLITS},
-        input_keys=tuple(f"{s}_mat" for s in SPLITS) + ("target_names",),
-        mem_mb=_deepsea_mem_mb,
-        runtime=240,
-    ),
-    "fasta": dict(
-        required={
-            "fasta": "a FASTA (.fa or .fa.gz) of the sequences",
-            "labels": "a TSV of labels (header: id, then the target names)",
-        },
-        input_keys=("fasta", "labels"),
-    ),
-    "bed": dict(
-        required={
-            "bed": "a BED of regions with one 0/1 column per target",
-            "genome": "the genome FASTA the BED refers to",
-        },
-        input_keys=("bed", "genome"),
-    ),
-    "peaks": dict(
-        required={"peaks": "a list of peak files (FASTA or BED), one per target"},
-        input_keys=("peaks", "genome"),
-        mem_mb=lambda block, sizes: 2000,
-        runtime=30,
-    ),
-}
-
-
-class WorkflowSource:
-    """The parse-time view of one data source (the fields of danqmotifs.sources.Source)."""
-
-    def __init__(
-        self,
-        name,
-        required=None,
-        input_keys=(),
-        extra_outputs=None,
-        mem_mb=lambda block, sizes: 4000,
-        runtime=60,
-    ):
-        self.name, self.required, self.input_keys = name, required or {}, input_keys
-        self.extra_outputs, self.mem_mb, self.runtime = (
-            extra_outputs or {},
-            mem_mb,
-            runtime,
-        )
-
-    def inputs(self, block):
-        """The input files named by the config block (empty optional ones left out); a key whose
-        value is a list of files gives one input per file, key_0, key_1, ..."""
-        out = {}
-        for k in self.input_keys:
-            v = block.get(k)
-            if isinstance(v, (list, tuple)):
-                out.update({f"{k}_{i}": p for i, p in enumerate(v)})
-            elif v:
-                out[k] = v
-        return out
-
-    def missing(self, block):
-        """Messages for required keys left empty."""
-        return [
-            f"config: data.{self.name}.{k} is empty, but data.source is '{self.name}'. "
-            f"Fix: set data.{self.name}.{k} to {what}."
-            for k, what in self.required.items()
-            if not block.get(k)
-        ]
-
-
-SOURCES = {name: WorkflowSource(name, **spec) for name, spec in SOURCE_SPECS.items()}
-
-
-def input_sizes(paths):
-    """Sizes in bytes of the input files that exist (for a source's mem_mb)."""
-    return {k: os.path.getsize(p) for k, p in paths.items() if os.path.isfile(p)}
-
-
+# The data sources (danqmotifs.sources.SOURCES without the converters): required config keys,
+# input keys, extra outputs, memory (MB, a function of the block and the input sizes) and runtime.
+_REGISTRY = _source_registry()
+SOURCES = _REGISTRY.load(
+    workflow.source_path("../../src/danqmotifs/sources/sources.json")
+)
+input_sizes = _REGISTRY.input_sizes
 SOURCE = SOURCES[config["data"]["source"]]
 SIMULATED = SOURCE.name == "simulate"
 # motif methods: checked (and plugins loaded) by danqmotifs.workflow_checks

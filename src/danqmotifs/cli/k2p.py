@@ -7,12 +7,15 @@ gives the same numbers as the published toolbox: by default kernels are read as 
 kernels (Theano, ``--convention convolution``: rows flipped before the transformation) and the MLE
 uses one shared base, all sequences, the forward strand. Kernels dumped by this workflow are in
 correlation orientation (Keras): pass ``--convention correlation`` for them.
+
+The files are read and written by their owners (``danqmotifs.formats``): the text matrices by
+:mod:`danqmotifs.formats.kernel_text`, the k2p dialect of MEME by :mod:`danqmotifs.meme`, the PWM
+tensor file by :mod:`danqmotifs.formats.method_file`.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import math
 import re
 import sys
@@ -22,8 +25,10 @@ import h5py
 import numpy as np
 
 from ..errors import InputError, atomic_output
+from ..formats.kernel_text import format_kernel_text, parse_kernel_text
+from ..formats.method_file import write_pwm_file
 from ..kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
-from ..meme import parse_matrix_rows
+from ..meme import format_k2p_meme, parse_single_pwm
 from ..mle import BASES, SEQUENCES, estimate_base
 from ..pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
 from ..scoring import ENGINES, scan_max
@@ -97,66 +102,6 @@ def _convention(given: str | None, attrs: dict, path) -> str:
     return stated
 
 
-def _fmt(values, digits: int) -> str:
-    return " ".join(f"{float(x):.{digits}g}" for x in values)
-
-
-def parse_kernel_text(text: str, where, sep: str | None = None) -> np.ndarray:
-    """A kernel matrix: L rows of 4 numbers (A C G T), whitespace- or ``sep``-separated."""
-    rows = []
-    for i, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
-        s = line.strip()
-        if not s:
-            continue
-        toks = s.split(sep) if sep else s.split()
-        try:
-            vals = [float(t) for t in toks if t.strip() != ""]
-        except ValueError:
-            raise InputError(where, f"line {i}: {s[:40]!r} is not a row of numbers",
-                             "write only the matrix: one row per position, 4 columns A C G T, no header") from None
-        if len(vals) != 4:
-            raise InputError(where, f"line {i} has {len(vals)} values, not 4",
-                             "write 4 columns (A C G T) per row" + ("" if sep else " or pass --sep"))
-        rows.append(vals)
-    if not rows:
-        raise InputError(where, "no kernel rows", "write one row of 4 numbers per kernel position")
-    W = np.array(rows)
-    if not np.all(np.isfinite(W)):
-        r = int(np.flatnonzero(~np.isfinite(W).all(axis=1))[0])
-        raise InputError(where, f"row {r + 1} holds NaN or Inf", "give finite kernel weights")
-    return W
-
-
-def parse_single_pwm(text: str, where) -> np.ndarray:
-    """The one PWM of a MEME file (header optional, as k2p writes it) or of a bare matrix."""
-    lines = text.splitlines()
-    starts = [i for i, l in enumerate(lines) if l.strip().startswith("letter-probability")]
-    if len(starts) > 1:
-        raise InputError(where, f"the file holds {len(starts)} motifs; this tool converts one",
-                         "split the file into one MEME file per motif")
-    if starts:
-        w = re.search(r"\bw=\s*(\d+)", lines[starts[0]])
-        width = int(w.group(1)) if w else None
-    else:
-        width = None
-    rows, _ = parse_matrix_rows(lines, starts[0] + 1 if starts else 0, width or 0, where,
-                                skip_text=not starts)
-    if not rows:
-        raise InputError(where, "no letter-probability matrix found",
-                         "give a MEME motif file with one motif (or a bare L x 4 matrix)")
-    P = np.array(rows)
-    if width and P.shape[0] != width:
-        raise InputError(where, f"w= {width} but {P.shape[0]} matrix rows", "make w= match the rows")
-    if not np.all(np.isfinite(P)) or (P < 0).any() or (P > 1).any():
-        raise InputError(where, "matrix entries outside [0, 1]: not probabilities", "give a probability matrix")
-    s = P.sum(axis=1)
-    if (s == 0).any():
-        raise InputError(where, f"row {int(np.flatnonzero(s == 0)[0]) + 1} is all zeros", "give rows summing to 1")
-    if (np.abs(s - 1) > 1e-4).any():
-        _warn(f"{where}: some rows do not sum to 1 (worst {s[np.argmax(np.abs(s - 1))]:.6f}); used as given")
-    return P
-
-
 def _pwm_warnings(P: np.ndarray, W: np.ndarray, where: str) -> None:
     if ((P == 0) | (P == 1)).any():
         _warn(f"{where}: some PWM entries are exactly 0 or 1 in float64: the base is too large for a "
@@ -166,23 +111,6 @@ def _pwm_warnings(P: np.ndarray, W: np.ndarray, where: str) -> None:
     if (flat & varies).any():
         _warn(f"{where}: some PWM rows are uniform within 1e-8 although the kernel row varies: the base "
               "is too close to 1 for a lossless transformation; use a larger base")
-
-
-def meme_text(pwms, names, header: bool, matrix_only: bool, digits: int, nsites=None) -> str:
-    out = io.StringIO()
-    if header and not matrix_only:
-        out.write("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
-                  "Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n")
-    for k, (P, name) in enumerate(zip(pwms, names)):
-        if not matrix_only:
-            ns = 20 if nsites is None else int(nsites[k])
-            out.write(f"MOTIF {name}\nletter-probability matrix: alength= 4 w= {P.shape[0]} "
-                      f"nsites= {ns} E= 0\n")
-        for row in P:
-            out.write(_fmt(row, digits) + "\n")
-        if not matrix_only:
-            out.write("\n")
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,8 +164,8 @@ def kernel2pwm_main(argv=None):
     W = flip_convention(W, convention)
     P = kernel_to_pwm(W, v)
     _pwm_warnings(P, W, "kernel2pwm")
-    _write_text(args.output_file, meme_text(P, names, args.use_meme_header, args.save_matrix_only,
-                                            args.digits))
+    _write_text(args.output_file, format_k2p_meme(P, names, args.use_meme_header, args.save_matrix_only,
+                                                  args.digits))
 
 
 def pwm2kernel_parser() -> argparse.ArgumentParser:
@@ -269,7 +197,7 @@ def pwm2kernel_main(argv=None):
     """The ``pwm2kernel`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args, v = _parsed(pwm2kernel_parser, argv)
     where = "<stdin>" if args.input_file == "-" else args.input_file
-    P = parse_single_pwm(_read_text(args.input_file), where)
+    P = parse_single_pwm(_read_text(args.input_file), where, warn=_warn)
     if args.delta is not None and not args.delta > 0:
         raise InputError("--delta", f"delta must be > 0, got {args.delta}", "give a small positive number")
     if (P == 0).any():
@@ -279,7 +207,7 @@ def pwm2kernel_main(argv=None):
         _warn("the base is very close to 1: the kernel's weights will be huge")
     W, _ = pwm_to_kernel(P, v, args.delta, args.shift, args.shift_by_minimum)
     W = flip_convention(W, args.convention)
-    _write_text(args.output_file, "".join(_fmt(r, args.digits) + "\n" for r in W))
+    _write_text(args.output_file, format_kernel_text(W, args.digits))
 
 
 def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
@@ -355,15 +283,9 @@ def kernel2pwm_mle_main(argv=None):
               "base: pass --sequences activated to get the workflow's", file=sys.stderr)
     fit = estimate_base(W, scan.best(both), bias, args.sequences, args.base)
     P = kernel_to_pwm(W, fit.ln_b)
-    with atomic_output(args.output_hdf5_file) as tmp:
-        with h5py.File(tmp, "w") as f:
-            f.create_dataset(args.pwm_tensor_name, data=P, track_times=False)
-            f.create_dataset("ln_b", data=fit.ln_b, track_times=False)
-            f.create_dataset("nsites", data=fit.nsites, track_times=False)
-            for k, val in (("sequences", args.sequences), ("base", args.base), ("strands", args.strands),
-                           ("input_convention", convention), ("orientation", "correlation"),
-                           ("alphabet", "ACGT")):
-                f.attrs[k] = val
+    write_pwm_file(args.output_hdf5_file, {args.pwm_tensor_name: P, "ln_b": fit.ln_b, "nsites": fit.nsites},
+                   {"sequences": args.sequences, "base": args.base, "strands": args.strands,
+                    "input_convention": convention, "orientation": "correlation", "alphabet": "ACGT"})
     if fit.shared:
         v = float(fit.ln_b[0])
         extra = {1: " (derivative <= 0 at 0: uniform PWMs)", 2: " (unbounded: capped)"}.get(int(fit.status[0]), "")

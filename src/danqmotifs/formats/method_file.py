@@ -11,7 +11,8 @@ dataset        shape     dtype    meaning
 
 Attributes: ``orientation`` (correlation), ``alphabet`` (ACGT) and the method's own. Written by
 the motif_method rule (:func:`write_method_file`), read by the MEME writer, the kernel table and
-the fidelity test (:func:`read_method_file`, :func:`read_kernel_pwms`).
+the fidelity test (:func:`read_method_file`, :func:`read_kernel_pwms`). ``kernel2pwm-mle`` writes
+the same layout (:func:`write_pwm_file`; the PWM dataset's name is its option).
 """
 
 from __future__ import annotations
@@ -28,11 +29,18 @@ from ..errors import InputError, atomic_output, open_hdf5
 def write_method_file(path: str | os.PathLike, result) -> None:
     """Write a method's result (a ``danqmotifs.methods.MethodResult``: its ``datasets`` in order, then
     its ``attrs``) to HDF5 (no time stamps: same bytes each run)."""
+    write_pwm_file(path, result.datasets, result.attrs)
+
+
+def write_pwm_file(path: str | os.PathLike, datasets: dict, attrs: dict) -> None:
+    """Write ``datasets`` (name -> array, in order) and then ``attrs`` to HDF5 atomically, without
+    time stamps: a method's file, or ``kernel2pwm-mle``'s output (its PWM dataset under the name
+    ``--PWM_tensor_name`` gives, with ``ln_b`` and ``nsites``)."""
     with atomic_output(path) as tmp:
         with h5py.File(tmp, "w") as f:
-            for k, v in result.datasets.items():
+            for k, v in datasets.items():
                 f.create_dataset(k, data=v, track_times=False)
-            for k, v in result.attrs.items():
+            for k, v in attrs.items():
                 f.attrs[k] = v
 
 

@@ -1,18 +1,19 @@
 """Matching motifs against a motif database with Tomtom's algorithm.
 
-Two engines give the same table:
+Three engines give the same table, and ``auto`` picks one (``ENGINES``; config ``match.engine``):
 
-- ``memelite``: the Tomtom algorithm re-implemented with numba (euclidean distance only). Its first
-  call in a fresh environment compiles for about 90 s; the compiled code is cached beside the
-  package (site-packages), so later calls start in a second.
+- ``native``: this package's Tomtom (:mod:`danqmotifs.tomtom`, numba), both column distances
+  (pearson, euclidean); it compiles for about 20 s once, then the compiled code is cached.
+- ``memelite``: the Tomtom algorithm as re-implemented by memelite (numba; euclidean distance only).
 - ``meme``: the MEME suite's ``tomtom`` binary (found on PATH), run with user arguments, its
   tab-separated output parsed.
+- ``auto``: ``native`` for pearson, ``memelite`` for euclidean.
 
 Conventions of the table (one row per query/target pair):
 
 - ``p_value``: the p-value of the best alignment over offsets and both strands of the target.
 - ``e_value`` = p x number of targets; ``q_value``: Benjamini-Hochberg over the query's p-values
-  against every target (memelite); for the ``meme`` engine, Tomtom's own q-value.
+  against every target (memelite); for ``native`` and ``meme``, Tomtom's q-value.
 - ``offset``: query column i faces target column i + offset (the target reverse-complemented when
   ``orientation`` is '-'); ``overlap``: aligned columns.
 

@@ -3,61 +3,30 @@
 
 The workflow's single data rule looks up ``SOURCES[config["data"]["source"]]``: the config keys
 that must be set, the input files, extra outputs (the simulation's planted motifs), resources,
-and the function that converts. Converters are imported only when they run, so reading the
-registry costs nothing.
+and the function that converts. The facts other than the converter are data, ``sources.json``
+(read by :mod:`.registry`, which workflow/rules/common.smk loads too); converters are imported only
+when they run, so reading the registry costs nothing.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Callable
 
 from ..datafile import SPLITS
+from .registry import SourceSpec, input_sizes, load
+
+__all__ = ["SOURCES", "Source", "input_sizes"]
 
 
 @dataclass(frozen=True)
-class Source:
-    """One data source.
+class Source(SourceSpec):
+    """One data source: its facts (:class:`~.registry.SourceSpec`, from sources.json) and
+    ``run(block, inputs, outputs, seed, tmpdir)``, which converts; ``block`` is the source's config
+    block, ``inputs``/``outputs`` dicts of paths (outputs: the splits and ``extra_outputs``)."""
 
-    Attributes
-    ----------
-    name : the value of ``data.source``.
-    run : ``run(block, inputs, outputs, seed, tmpdir)`` converts; ``block`` is the source's config
-        block, ``inputs``/``outputs`` dicts of paths (outputs: the splits and ``extra_outputs``).
-    required : config key -> what it must name; an empty one is a config error.
-    input_keys : config keys whose values are input files (optional ones are skipped when empty).
-    extra_outputs : output name -> file name under ``results/data``.
-    mem_mb : ``mem_mb(block, input_sizes)`` -> MB for the scheduler.
-    runtime : minutes for the scheduler.
-    """
-
-    name: str
-    run: Callable
-    required: dict = field(default_factory=dict)
-    input_keys: tuple = ()
-    extra_outputs: dict = field(default_factory=dict)
-    mem_mb: Callable = lambda block, sizes: 4000
-    runtime: int = 60
-
-    def inputs(self, block: dict) -> dict:
-        """The input files named by the config block (empty optional ones left out); a key whose
-        value is a list of files gives one input per file, ``key_0``, ``key_1``, ..."""
-        out = {}
-        for k in self.input_keys:
-            v = block.get(k)
-            if isinstance(v, (list, tuple)):
-                out.update({f"{k}_{i}": p for i, p in enumerate(v)})
-            elif v:
-                out[k] = v
-        return out
-
-    def missing(self, block: dict) -> list[str]:
-        """Messages for required keys left empty."""
-        return [f"config: data.{self.name}.{k} is empty, but data.source is '{self.name}'. "
-                f"Fix: set data.{self.name}.{k} to {what}." for k, what in self.required.items()
-                if not block.get(k)]
+    run: Callable = None
 
 
 def _simulate(block, inputs, outputs, seed, tmpdir=None):
@@ -129,34 +98,11 @@ def _peaks(block, inputs, outputs, seed, tmpdir=None):
         print(f"{s}: {pos} peaks + {neg} negatives")
 
 
-def _deepsea_mem_mb(block, sizes) -> int:
-    # train.mat (HDF5) is read in blocks (~20 kB a sample); a MATLAB v5 file (valid, test) is loaded
-    # whole: ~1.35 x its uncompressed size, unknown from a compressed file's size
-    v5 = max(sizes.get("valid_mat", 0), sizes.get("test_mat", 0))
-    return int(1000 + block["block_size"] * 20000 / 2**20 + max(3000, 2 * v5 / 2**20))
-
+_RUN = {"simulate": _simulate, "deepsea": _deepsea, "fasta": _fasta, "bed": _bed, "peaks": _peaks}
+_SPECS = load()
+if set(_SPECS) != set(_RUN):
+    raise RuntimeError(f"sources.json names {sorted(_SPECS)} but converters exist for {sorted(_RUN)}")
 
 SOURCES: dict[str, Source] = {
-    "simulate": Source("simulate", _simulate, extra_outputs={"truth": "truth.meme"},
-                       mem_mb=lambda block, sizes: 2000, runtime=30),
-    "deepsea": Source("deepsea", _deepsea,
-                      required={f"{s}_mat": f"the path of DeepSEA's {s}.mat" for s in SPLITS},
-                      input_keys=tuple(f"{s}_mat" for s in SPLITS) + ("target_names",),
-                      mem_mb=_deepsea_mem_mb, runtime=240),
-    "fasta": Source("fasta", _fasta,
-                    required={"fasta": "a FASTA (.fa or .fa.gz) of the sequences",
-                              "labels": "a TSV of labels (header: id, then the target names)"},
-                    input_keys=("fasta", "labels")),
-    "bed": Source("bed", _bed,
-                  required={"bed": "a BED of regions with one 0/1 column per target",
-                            "genome": "the genome FASTA the BED refers to"},
-                  input_keys=("bed", "genome")),
-    "peaks": Source("peaks", _peaks,
-                    required={"peaks": "a list of peak files (FASTA or BED), one per target"},
-                    input_keys=("peaks", "genome"), mem_mb=lambda block, sizes: 2000, runtime=30),
-}
-
-
-def input_sizes(paths: dict) -> dict:
-    """Sizes in bytes of the input files that exist (for ``Source.mem_mb``)."""
-    return {k: os.path.getsize(p) for k, p in paths.items() if os.path.isfile(p)}
+    name: Source(**{f.name: getattr(spec, f.name) for f in fields(spec)}, run=_RUN[name])
+    for name, spec in _SPECS.items()}

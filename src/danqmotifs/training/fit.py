@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..config_defaults import with_defaults
 from ..datafile import DataReader
 from ..errors import InputError
 from ..model import ModelSpec, build_model, init_kernels_from_motifs, spec_from_config
@@ -150,6 +151,7 @@ def train(train_path, valid_path, checkpoint_dir, model_cfg: dict, settings: Tra
     :func:`~danqmotifs.training.runtime.configure_runtime` first. The best model stays in ``checkpoint_dir`` until
     :func:`~danqmotifs.training.export.export` copies it out.
     """
+    model_cfg = with_defaults(model_cfg, "model")
     with DataReader(train_path) as tr, DataReader(valid_path) as va:
         length, n_targets, names = tr.length, tr.n_targets, tr.target_names
         if (va.length, va.n_targets) != (length, n_targets):
@@ -162,7 +164,7 @@ def train(train_path, valid_path, checkpoint_dir, model_cfg: dict, settings: Tra
                              "rerun the data stage with a non-empty split")
     spec = spec_from_config(model_cfg, length, n_targets)
     extra = {"init": [m.id for m in init_motifs] if init_motifs else [],
-             "init_margin": model_cfg.get("jaspar_margin", 3)}
+             "init_margin": model_cfg["jaspar_margin"]}
     fp = fingerprint(spec, settings, seed, dict(train=data_identity(train_path),
                                                  valid=data_identity(valid_path)), extra)
     ckpt = Checkpoint(checkpoint_dir, fp)
@@ -188,7 +190,7 @@ def train(train_path, valid_path, checkpoint_dir, model_cfg: dict, settings: Tra
             if init_motifs:
                 rng = np.random.default_rng([seed, 7])
                 init_records = init_kernels_from_motifs(model, init_motifs, rng,
-                                                        margin=model_cfg.get("jaspar_margin", 3))
+                                                        margin=model_cfg["jaspar_margin"])
                 log(f"initialised {len(init_records)} of {spec.kernels} kernels from motifs")
             compile_model(model, settings)
             state = dict(epochs_done=0, best_val_loss=float("inf"), best_epoch=0, wait=0, lr_wait=0,

@@ -1,11 +1,17 @@
-"""Sizes and training settings of the simulation (defaults: the k2p authors' released code, run
-under Keras 1.0.4 on Theano; docs/k2p_simulation.md lists what was checked)."""
+"""Sizes and training settings of the simulation (defaults: the schema's ``figures.k2p_simulation``,
+which are the k2p authors' released code, run under Keras 1.0.4 on Theano; docs/k2p_simulation.md
+lists what was checked)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ....config_defaults import defaults
 from ....errors import InputError
+
+#: the config block ``figures: k2p_simulation:`` with its defaults (the schema's)
+DEFAULT_CONFIG = defaults("figures", "k2p_simulation")
+_SIZES, _TRAINING = DEFAULT_CONFIG["sizes"], DEFAULT_CONFIG["training"]
 
 
 @dataclass(frozen=True)
@@ -37,18 +43,18 @@ class Settings:
         maxima share the gradient, the best epoch's weights restored).
     """
 
-    n_positive: int = 2000
-    n_negative: int = 2000
-    length: int = 50
-    test_fraction: float = 0.25
-    valid_fraction: float = 0.2
-    learning_rate: float = 0.001
-    rho: float = 0.9
-    epsilon: float = 1e-8
-    batch_size: int = 100
-    max_epochs: int = 60
-    patience: int = 5
-    semantics: str = "keras1"
+    n_positive: int = _SIZES["n_positive"]
+    n_negative: int = _SIZES["n_negative"]
+    length: int = _SIZES["length"]
+    test_fraction: float = _SIZES["test_fraction"]
+    valid_fraction: float = _SIZES["valid_fraction"]
+    learning_rate: float = _TRAINING["learning_rate"]
+    rho: float = _TRAINING["rho"]
+    epsilon: float = _TRAINING["epsilon"]
+    batch_size: int = _TRAINING["batch_size"]
+    max_epochs: int = _TRAINING["max_epochs"]
+    patience: int = _TRAINING["patience"]
+    semantics: str = _TRAINING["semantics"]
 
     def __post_init__(self):
         where = "figures.k2p_simulation"
@@ -87,26 +93,6 @@ class Settings:
 SEMANTICS = ("keras1", "keras3")
 #: what wilcoxon.json's scatter (scatter.png) shows: the authors' protocol or the held-out check
 PROTOCOLS = ("paper", "heldout")
-
-#: the config block ``figures: k2p_simulation:`` with its defaults (the schema repeats them)
-DEFAULT_CONFIG = {
-    "release": "JASPAR2016",
-    "collection": "CORE",
-    "protocol": "paper",
-    "tax_group": "",
-    "motif_ids": [],
-    "sample": 48,
-    "chunk_size": 24,
-    "threads": 1,
-    "sizes": {"n_positive": 2000, "n_negative": 2000, "length": 50, "test_fraction": 0.25,
-              "valid_fraction": 0.2},
-    "training": {"learning_rate": 0.001, "rho": 0.9, "epsilon": 1e-8, "batch_size": 100,
-                 "max_epochs": 60, "patience": 5, "semantics": "keras1"},
-    "init_seed": 789,
-    "lr_seed": 123,
-    "bootstrap": 2000,
-    "tomtom": False,
-}
 
 
 def with_defaults(cfg: dict | None) -> dict:
