@@ -68,6 +68,21 @@ def _no_space(exc: BaseException) -> bool:
         w in text for w in ("No space left", "Disk quota exceeded", "File too large", "errno = 28"))
 
 
+def is_stream_path(path: str | os.PathLike) -> bool:
+    """Whether ``path`` stands for a stream rather than a file: ``-`` (standard input or output),
+    ``/dev/stdin``/``stdout``/``stderr``, ``/dev/fd/N``, or an existing character device, FIFO or
+    socket (``/dev/null``, a named pipe)."""
+    text = str(path)
+    if text == STDOUT or text in ("/dev/stdin", "/dev/stdout", "/dev/stderr") or \
+            text.startswith(("/dev/fd/", "/proc/self/fd/")):
+        return True
+    try:
+        mode = os.stat(text).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
 def output_target(path: str | os.PathLike) -> tuple[str, Path]:
     """What an output path stands for: ``("stdout", -)`` for ``-`` and ``/dev/stdout``,
     ``("stream", path)`` for ``/dev/stderr``, ``/dev/fd/N`` or an existing character device, FIFO or

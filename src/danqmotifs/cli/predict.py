@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Sequence
 
-from . import command, nonnegative_int, parser, positive_int
+from . import check_paths, command, nonnegative_int, parser, positive_int
 
 
 @command
@@ -42,6 +42,8 @@ def main(argv: Sequence[str] | None = None):
                     help="published weights file only: the max-pooling size. Default: the one that fits "
                     "the length (13 for DanQ at 1000 bp)")
     args = ap.parse_args(argv)
+    check_paths({"--model": args.model, "--fasta": args.fasta, "--onehot": args.onehot,
+                 "--targets": args.targets}, {"--out": args.out})
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from ..training.runtime import select_backend
 

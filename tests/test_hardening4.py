@@ -1,0 +1,117 @@
+"""Regression tests for issue 28 (hardening, round 4): each fails on the code before the fix.
+
+2. a plain HDF5 one-hot array stored (L, 4, N) is not read as (N, 4, L); --onehot-layout;
+3. no command overwrites one of its inputs or writes two outputs to one path;
+4. a directory where a file is expected; Ctrl-C in training;
+5. messages that name the CLI option, keys that exist, the config file;
+6. one genome-letter policy; warnings for all-N peaks and shared peak files; predict's precision;
+   a blank line inside a bare matrix;
+8. a quieter console: TensorFlow's C++ logs, progress of the long rules, config typos.
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
+from danqmotifs.cli.match import main as match_main
+from danqmotifs.cli.predict import main as predict_main
+from danqmotifs.cli.variants import main as variants_main
+from danqmotifs.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MEME = """MEME version 4
+
+ALPHABET= ACGT
+
+strands: + -
+
+Background letter frequencies
+A 0.25 C 0.25 G 0.25 T 0.25
+
+MOTIF m1
+letter-probability matrix: alength= 4 w= 3 nsites= 20 E= 0
+0.7 0.1 0.1 0.1
+0.1 0.7 0.1 0.1
+0.1 0.1 0.7 0.1
+"""
+
+
+def _files(tmp_path):
+    (tmp_path / "m.keras").write_bytes(b"not read: the paths are checked first")
+    (tmp_path / "in.fa").write_text(">a\nACGT\n")
+    (tmp_path / "calls.vcf").write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\n")
+    (tmp_path / "g.fa").write_text(">chr1\nACGTACGT\n")
+    (tmp_path / "q.meme").write_text(MEME)
+    (tmp_path / "k.txt").write_text("1 0 0 0\n0 1 0 0\n")
+    return tmp_path
+
+
+# --- 3. outputs that would destroy inputs ------------------------------------------------------
+
+@pytest.mark.parametrize("cmd,argv,victim,options", [
+    (variants_main, ["--model", "m.keras", "--vcf", "calls.vcf", "--genome", "g.fa", "--tsv", "calls.vcf"],
+     "calls.vcf", ("--tsv", "--vcf")),
+    (variants_main, ["--model", "m.keras", "--vcf", "calls.vcf", "--genome", "g.fa", "--h5", "g.fa"],
+     "g.fa", ("--h5", "--genome")),
+    (variants_main, ["--model", "m.keras", "--vcf", "calls.vcf", "--genome", "g.fa", "--tsv", "x.out",
+                     "--h5", "x.out"], None, ("--tsv", "--h5")),
+    (predict_main, ["--model", "m.keras", "--fasta", "in.fa", "--out", "in.fa"], "in.fa", ("--out", "--fasta")),
+    (predict_main, ["--model", "m.keras", "--fasta", "in.fa", "--out", "m.keras"], "m.keras", ("--out", "--model")),
+    (match_main, ["q.meme", "--db", "q.meme", "--out", "q.meme"], "q.meme", ("--out", "query")),
+    (match_main, ["q.meme", "--db", "q.meme", "--out", "o.tsv", "--best", "o.tsv"], None, ("--out", "--best")),
+    (kernel2pwm_main, ["k.txt", "k.txt"], "k.txt", ("output_file", "input_file")),
+    (pwm2kernel_main, ["q.meme", "./sub/../q.meme"], "q.meme", ("output_file", "input_file")),
+    (kernel2pwm_mle_main, ["k.txt", "in.fa", "in.fa"], "in.fa", ("output_hdf5_file", "sequence_tensor_hdf5_file")),
+])
+def test_an_output_equal_to_an_input_or_another_output_is_refused_before_reading(
+        tmp_path, monkeypatch, capsys, cmd, argv, victim, options):
+    _files(tmp_path)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert cmd(argv) == 2
+    err = capsys.readouterr().err
+    assert all(o in err for o in options), err
+    assert "Traceback" not in err
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert after == before                        # nothing replaced, nothing new
+
+
+def test_a_hard_link_or_symlink_to_the_input_is_the_same_file(tmp_path, monkeypatch, capsys):
+    _files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    os.link("k.txt", "hard.txt")
+    os.symlink("k.txt", "soft.txt")
+    for out in ("hard.txt", "soft.txt"):
+        assert kernel2pwm_main(["k.txt", out]) == 2
+        assert "same file as the input input_file" in capsys.readouterr().err
+    assert Path("k.txt").read_text() == "1 0 0 0\n0 1 0 0\n"
+    # streams are not files: writing to standard output or /dev/null is fine
+    assert kernel2pwm_main(["k.txt", "-"]) == 0
+    assert kernel2pwm_main(["k.txt", "/dev/null"]) == 0
+
+
+def test_every_console_script_checks_its_paths():
+    """Each console script of pyproject.toml calls the shared check (danqmotifs.cli.check_paths)."""
+    import inspect
+    import tomllib
+
+    import importlib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    for name, target in scripts.items():
+        mod, func = target.split(":")
+        m = importlib.import_module(mod)
+        src = inspect.getsource(m)
+        assert "check_paths(" in src, f"{name} ({target}) does not call check_paths"
