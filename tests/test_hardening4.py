@@ -115,3 +115,89 @@ def test_every_console_script_checks_its_paths():
         m = importlib.import_module(mod)
         src = inspect.getsource(m)
         assert "check_paths(" in src, f"{name} ({target}) does not call check_paths"
+
+
+# --- 2. one-hot HDF5 read sideways -------------------------------------------------------------
+
+L2 = 40
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    keras = pytest.importorskip("keras")
+    from danqmotifs.model import ModelSpec, build_model
+
+    d = tmp_path_factory.mktemp("model")
+    keras.utils.set_random_seed(0)
+    build_model(ModelSpec(kernels=4, kernel_width=6, pool=5, lstm_units=3, dense_units=5, n_targets=2,
+                          length=L2)).save(d / "m.keras")
+    return d / "m.keras"
+
+
+def _predict_rows(path):
+    return [r.split("\t", 1)[1] for r in Path(path).read_text().splitlines()[1:]]
+
+
+@pytest.mark.parametrize("n", [L2, 7])
+def test_plain_hdf5_stored_sequence_last_is_never_read_sideways(tmp_path, tiny_model, capsys, n):
+    """A DeepSEA array re-saved with h5py, (L, 4, N) under 'trainxdata': with N != L the model's
+    length tells the layout (read right), with N = L it is refused naming --onehot-layout; given
+    that option, the predictions equal predict --fasta on the same sequences."""
+    from danqmotifs.alphabet import decode
+    from helpers.deepsea import codes_to_deepsea_onehot
+
+    codes = np.random.default_rng(3).integers(0, 4, size=(n, L2)).astype(np.uint8)
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        f.create_dataset("trainxdata", data=np.transpose(codes_to_deepsea_onehot(codes), (2, 1, 0)))
+    (tmp_path / "x.fa").write_text("".join(f">s{i}\n{decode(c)}\n" for i, c in enumerate(codes)))
+    m = str(tiny_model)
+    assert predict_main(["--model", m, "--fasta", str(tmp_path / "x.fa"), "--out", str(tmp_path / "fa.tsv")]) == 0
+    rc = predict_main(["--model", m, "--onehot", str(tmp_path / "x.h5"), "--out", str(tmp_path / "auto.tsv")])
+    err = capsys.readouterr().err
+    if n == L2:
+        assert rc == 2 and "--onehot-layout" in err and "several axis orders" in err, err
+        assert not (tmp_path / "auto.tsv").exists()
+    else:
+        assert rc == 0, err
+        assert _predict_rows(tmp_path / "auto.tsv") == _predict_rows(tmp_path / "fa.tsv")
+    assert predict_main(["--model", m, "--onehot", str(tmp_path / "x.h5"), "--onehot-layout", "LCN",
+                         "--out", str(tmp_path / "lcn.tsv")]) == 0
+    assert _predict_rows(tmp_path / "lcn.tsv") == _predict_rows(tmp_path / "fa.tsv")
+
+
+def test_onehot_of_unknown_layout_and_length_never_suggests_resize_alone(tmp_path, tiny_model, capsys):
+    """(12, 4, 30) with a 40 bp model: 12 sequences of 30 bp, or 30 of 12? --resize center alone
+    would predict garbage in one of the two readings: the message asks for the layout first."""
+    from helpers.deepsea import codes_to_deepsea_onehot
+
+    codes = np.random.default_rng(4).integers(0, 4, size=(12, 30)).astype(np.uint8)
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        f.create_dataset("x", data=codes_to_deepsea_onehot(codes))
+    for extra in ([], ["--resize", "center"]):
+        assert predict_main(["--model", str(tiny_model), "--onehot", str(tmp_path / "x.h5"),
+                             "--out", str(tmp_path / "o.tsv")] + extra) == 2
+        err = capsys.readouterr().err
+        assert "--onehot-layout" in err and "only then" in err, err
+    assert predict_main(["--model", str(tiny_model), "--onehot", str(tmp_path / "x.h5"), "--onehot-layout",
+                         "NCL", "--resize", "center", "--out", str(tmp_path / "o.tsv")]) == 0
+    assert len(_predict_rows(tmp_path / "o.tsv")) == 12
+
+
+def test_onehot_layouts_with_the_channels_last(tmp_path):
+    """(N, L, 4), as Keras-style arrays are stored: detected from the 4-sized axis when the length
+    is known; every layout reads the same sequences."""
+    from danqmotifs.sources.onehot import LAYOUTS, OneHotFile
+    from helpers.deepsea import codes_to_deepsea_onehot
+
+    codes = np.random.default_rng(5).integers(0, 4, size=(6, 9)).astype(np.uint8)
+    ncl = codes_to_deepsea_onehot(codes)
+    for lay in LAYOUTS:
+        with h5py.File(tmp_path / f"{lay}.h5", "w") as f:
+            f.create_dataset("x", data=np.transpose(ncl, ["NCL".index(c) for c in lay]))
+        with OneHotFile(tmp_path / f"{lay}.h5", length=9) as f:
+            assert f.layout == lay and (f.n, f.length) == (6, 9)
+            np.testing.assert_array_equal(f.read(0, 6), codes)
+        with OneHotFile(tmp_path / f"{lay}.h5", layout=lay) as f:
+            np.testing.assert_array_equal(f.take(np.array([1, 4])), codes[[1, 4]])
+    with pytest.raises(InputError, match="channel axis has 9 entries"):
+        OneHotFile(tmp_path / "NCL.h5", layout="NLC")
