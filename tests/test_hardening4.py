@@ -201,3 +201,162 @@ def test_onehot_layouts_with_the_channels_last(tmp_path):
             np.testing.assert_array_equal(f.take(np.array([1, 4])), codes[[1, 4]])
     with pytest.raises(InputError, match="channel axis has 9 entries"):
         OneHotFile(tmp_path / "NCL.h5", layout="NLC")
+
+
+# --- 4. a directory where a file is expected ---------------------------------------------------
+
+def test_a_directory_as_an_input_file_is_one_clear_message_everywhere(tmp_path, monkeypatch, capsys):
+    """The CLI refuses it before reading (naming the option); each reader refuses it with the same
+    words (danqmotifs.errors.require_file), never an IsADirectoryError traceback."""
+    from danqmotifs.formats.fasta import iter_fasta
+    from danqmotifs.meme import read_meme
+    from danqmotifs.sources.bed import open_genome, read_bed
+    from danqmotifs.sources.onehot import OneHotFile
+    from danqmotifs.variants import iter_vcf
+
+    _files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    d = tmp_path / "adir"
+    d.mkdir()
+    for cmd, argv, opt in [
+        (match_main, ["q.meme", "--db", "adir", "--out", "o.tsv"], "--db"),
+        (match_main, ["adir", "--db", "q.meme", "--out", "o.tsv"], "query"),
+        (kernel2pwm_main, ["adir", "o.meme"], "input_file"),
+        (pwm2kernel_main, ["adir"], "input_file"),
+        (predict_main, ["--model", "m.keras", "--fasta", "adir", "--out", "o.tsv"], "--fasta"),
+        (variants_main, ["--model", "m.keras", "--vcf", "calls.vcf", "--genome", "adir", "--tsv", "o.tsv"],
+         "--genome"),
+    ]:
+        assert cmd(argv) == 2
+        err = capsys.readouterr().err
+        assert f"{opt} is a directory, not a file" in err and "Traceback" not in err, err
+    for read in (read_meme, lambda p: list(iter_fasta(p)), open_genome, read_bed, OneHotFile,
+                 lambda p: list(iter_vcf(p, 100, lambda *a: None))):
+        with pytest.raises(InputError, match="is a directory, not a file. Fix: give the path of the file itself"):
+            read(d)
+
+
+def test_ctrl_c_in_a_workflow_script_is_one_line_and_status_130(tmp_path):
+    """run_guarded (every workflow script, the train rule included): KeyboardInterrupt prints one
+    line saying the run can be resumed, exits 130, no traceback, and removes the partial outputs."""
+    out = tmp_path / "partial.txt"
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        from pathlib import Path
+        from danqmotifs.errors import run_guarded
+
+        def main():
+            Path({str(out)!r}).write_text("half")
+            raise KeyboardInterrupt
+        run_guarded(main, [{str(out)!r}], interrupted="training stopped; rerun the same command to resume from the last checkpoint")
+        """)], capture_output=True, text=True)
+    assert r.returncode == 130, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "resume" in r.stderr and not out.exists()
+    src = (ROOT / "workflow" / "scripts" / "train.py").read_text()
+    assert "interrupted=" in src            # the train rule says how to resume
+
+
+# --- 5. messages ---------------------------------------------------------------------------------
+
+def test_score_variants_names_its_own_option_for_a_missing_genome(tmp_path, capsys):
+    from danqmotifs.sources.bed import open_genome
+
+    with pytest.raises(InputError, match=r"Fix: correct --genome\."):
+        open_genome(tmp_path / "missing.fa", option="--genome")
+    with pytest.raises(InputError, match=r"Fix: correct data.peaks.genome\."):
+        open_genome(tmp_path / "missing.fa", option="data.peaks.genome")
+    import inspect
+
+    from danqmotifs import variants
+
+    assert "option=genome_option" in inspect.getsource(variants.score_vcf)
+    assert 'genome_option="variants.genome"' in (ROOT / "workflow/scripts/score_variants.py").read_text()
+
+
+def test_peak_ids_without_coordinates_under_split_by_chrom_name_a_real_key(tmp_path):
+    from danqmotifs.datafile import SPLITS
+    from danqmotifs.sources.peaks import convert_peaks
+
+    (tmp_path / "p.fa").write_text("".join(f">peak{i}\n{'ACGT' * 25}\n" for i in range(5)))
+    outs = {s: tmp_path / f"{s}.h5" for s in SPLITS}
+    with pytest.raises(InputError) as e:
+        convert_peaks([tmp_path / "p.fa"], outs, width=100)
+    msg = str(e.value)
+    assert "valid_ids" not in msg and "'peak0' is not chrom:start-end" in msg and "split_by: fraction" in msg, msg
+    assert str(tmp_path / "p.fa") in msg
+
+
+# --- 6. genome letters, warnings, precision, blank lines ---------------------------------------
+
+def _genome_with(tmp_path, letter):
+    seq = list("ACGT" * 30)
+    seq[60] = letter                           # chr1:61 (1-based)
+    (tmp_path / "g.fa").write_text(">chr1\n" + "".join(seq) + "\n")
+    return tmp_path / "g.fa"
+
+
+@pytest.mark.parametrize("letter,ok", [("R", True), ("y", True), ("N", True), ("X", False), ("*", False),
+                                       ("-", False)])
+def test_every_genome_reader_maps_iupac_to_n_and_refuses_other_letters(tmp_path, letter, ok):
+    """The BED source and score-variants' windows read one genome with one policy: IUPAC -> N,
+    any other letter an error naming the file and chr1:61."""
+    from danqmotifs.sources.bed import encode_genome_window, open_genome
+    from danqmotifs.variants import Variant, windows
+
+    g = _genome_with(tmp_path, letter)
+    fa = open_genome(g)
+    try:
+        v = Variant("chr1", 51, "x", fa["chr1"][50:51], "A" if fa["chr1"][50:51] != "A" else "C", 1)
+        if ok:
+            bed = encode_genome_window(g, fa["chr1"][40:80], "chr1", 40)
+            ref, alt = windows(fa, {"chr1": 120}, v, 40)
+            assert bed[20] == 4 and ref[30] == 4 and alt[30] == 4      # position 61 is N in both
+        else:
+            for read in (lambda: encode_genome_window(g, fa["chr1"][40:80], "chr1", 40),
+                         lambda: windows(fa, {"chr1": 120}, v, 40)):
+                with pytest.raises(InputError, match=rf"g.fa: chr1:61 \(1-based\) has the letter '\{letter}'"
+                                   if letter in "*-" else rf"g.fa: chr1:61 \(1-based\) has the letter '{letter}'"):
+                    read()
+    finally:
+        fa.close()
+
+
+def test_peaks_warn_about_all_n_peaks_and_a_file_given_twice(tmp_path):
+    from danqmotifs.datafile import SPLITS
+    from danqmotifs.sources.peaks import convert_peaks
+
+    rng = np.random.default_rng(0)
+    rows = [(c, s, "".join(rng.choice(list("ACGT"), 100))) for c, s in
+            [("chr1", 100), ("chr2", 300), ("chr7", 500), ("chr8", 700), ("chr1", 900)]]
+    rows.append(("chr1", 2000, "N" * 100))
+    (tmp_path / "a.fa").write_text("".join(f">{c}:{s}-{s + 100}\n{q}\n" for c, s, q in rows))
+    outs = {s: tmp_path / f"{s}.h5" for s in SPLITS}
+    summary = convert_peaks([tmp_path / "a.fa", tmp_path / "a.fa"], outs, names=["TF1", "TF2"], width=100)
+    ws = "\n".join(summary["warnings"])
+    assert "'TF1' and 'TF2' are given the same file" in ws
+    assert "1 peak(s) are all N (e.g. 'chr1:2000-2100'" in ws
+
+
+def test_predict_tsv_keeps_small_probabilities(tmp_path, tiny_model, monkeypatch):
+    """A probability of 3e-8 was printed 0.000000 (%.6f)."""
+    import danqmotifs.predict as pr
+
+    (tmp_path / "x.fa").write_text(">a\n" + "ACGT" * 10 + "\n")
+    monkeypatch.setattr(pr, "predict_codes", lambda p, codes, b: np.tile(np.array([[3e-8, 0.25]], np.float32),
+                                                                         (len(codes), 1)))
+    pr.predict_fasta(tiny_model, tmp_path / "x.fa", tmp_path / "o.tsv")
+    row = (tmp_path / "o.tsv").read_text().splitlines()[1].split("\t")
+    assert float(row[1]) == pytest.approx(3e-8, rel=1e-5) and float(row[2]) == 0.25
+
+
+@pytest.mark.parametrize("cmd", [pwm2kernel_main, kernel2pwm_main])
+def test_a_blank_line_inside_a_bare_matrix_is_an_error_not_the_end(tmp_path, capsys, cmd):
+    rows = ["0.7 0.1 0.1 0.1", "0.1 0.7 0.1 0.1", "", "0.1 0.1 0.7 0.1"]
+    (tmp_path / "m.txt").write_text("\n".join(rows) + "\n")
+    assert cmd([str(tmp_path / "m.txt"), str(tmp_path / "o.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "a blank line (line 3)" in err and "more rows follow (line 4" in err, err
+    assert not (tmp_path / "o.txt").exists()
+    # blank lines around the matrix are fine
+    (tmp_path / "m.txt").write_text("\n" + "\n".join(rows[:2]) + "\n\n\n")
+    assert cmd([str(tmp_path / "m.txt"), str(tmp_path / "o.txt")]) == 0

@@ -12,7 +12,8 @@ records). Every record must have the model's input length, unless ``--resize cen
 it (with N) around its centre. Predictions are averaged over each sequence and its reverse
 complement unless ``--no-reverse-complement``. Column names come from ``--targets`` (one name per
 line; by default ``targets.txt`` beside the model, as the train rule writes it), else t1, t2, ...
-The ``predict`` command is ``danqmotifs.cli.predict``.
+The TSV gives each probability to 6 significant digits (``%.6g``, as score-variants), so a small
+probability is never printed as 0. The ``predict`` command is ``danqmotifs.cli.predict``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, require_file
 from .modelio import load_model, make_predictor, model_shape, predict_codes
 from .published import is_published_danq
 from .formats.fasta import encode_record, iter_fasta, resize_codes
@@ -32,8 +33,7 @@ def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
                     ) -> Iterator[tuple[list[str], np.ndarray]]:
     """(ids, codes (B, length)) of the FASTA records, ``batch_size`` at a time."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the FASTA file does not exist", "correct the path")
+    require_file(path, "the FASTA file", "correct the path")
     ids, rows = [], []
     seen = 0
     for rid, raw, _line in iter_fasta(path):
@@ -120,7 +120,7 @@ def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: boo
                 for ids, codes in batches(fasta, length, batch_size, resize):
                     p = predict_codes(predict, codes, batch_size)
                     for rid, row in zip(ids, p):
-                        fh.write(rid + "\t" + "\t".join(f"{v:.6f}" for v in row) + "\n")
+                        fh.write(rid + "\t" + "\t".join(f"{v:.6g}" for v in row) + "\n")
                     n += len(ids)
         elif fmt == "h5":
             import h5py

@@ -30,7 +30,7 @@ from functools import wraps
 from importlib import metadata
 from typing import Callable, Sequence
 
-from ..errors import InputError, is_stream_path
+from ..errors import EXIT_INTERRUPTED, InputError, is_stream_path
 
 #: exit status of a command given bad input (argparse uses the same for bad options)
 EXIT_BAD_INPUT = 2
@@ -159,6 +159,9 @@ def command(run: Callable[[Sequence[str] | None], object]) -> Callable[[Sequence
             run(argv)
         except (InputError, ValueError) as exc:
             return error(exc)
+        except KeyboardInterrupt:          # Ctrl-C: one line, no traceback, no partial output
+            print("interrupted: no output was written", file=sys.stderr, flush=True)
+            return EXIT_INTERRUPTED
         except BrokenPipeError:            # `--out - | head`: the reader has what it wanted
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())    # no second error when Python flushes at exit

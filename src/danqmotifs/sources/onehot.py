@@ -36,7 +36,7 @@ from typing import Iterator
 import h5py
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, require_file
 from .deepsea import NotOneHot, deepsea_onehot_to_codes
 
 #: the axis orders a one-hot array may have: N sequences, C the 4 channels (A, G, C, T), L positions
@@ -65,11 +65,7 @@ class OneHotFile:
     def __init__(self, path: str | os.PathLike, layout: str | None = None, length: int | None = None,
                  option: str = "--onehot-layout"):
         self.path = Path(path)
-        if self.path.is_dir():
-            raise InputError(self.path, "the one-hot sequence file is a directory, not a file",
-                             "give the one-hot file's path")
-        if not self.path.is_file():
-            raise InputError(self.path, "the one-hot sequence file does not exist", "correct the path")
+        require_file(self.path, "the one-hot sequence file")
         if layout in (None, "auto"):
             layout = None
         elif layout not in LAYOUTS:
