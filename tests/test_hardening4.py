@@ -360,3 +360,33 @@ def test_a_blank_line_inside_a_bare_matrix_is_an_error_not_the_end(tmp_path, cap
     # blank lines around the matrix are fine
     (tmp_path / "m.txt").write_text("\n" + "\n".join(rows[:2]) + "\n\n\n")
     assert cmd([str(tmp_path / "m.txt"), str(tmp_path / "o.txt")]) == 0
+
+
+# --- 5 and 8. config files: a list, a typo, a FILL IN left unchanged ------------------------------
+
+def _dry_run(workdir, *extra):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    r = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
+                        "-n", "--cores", "1", *extra], capture_output=True, text=True, cwd=workdir, env=env,
+                       timeout=300)
+    return r.returncode, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("name,text,words", [
+    ("c.yaml", "results: out\nmotifs:\n  n_sequencs: 100\n",
+     ["c.yaml, line 3: the key motifs.n_sequencs is not a setting", "did you mean motifs.n_sequences?",
+      "Fix: rename it to motifs.n_sequences."]),
+    ("c.yaml", "reslts: out\n", ["c.yaml, line 1: the key reslts is not a setting", "did you mean results?"]),
+    ("c.yaml", None, ["c.yaml, line 21: data.fasta.fasta is still the example's 'my_sequences.fa'",
+                      "FILL IN", "Fix: set data.fasta.fasta"]),
+    ("config.yaml", "- a\n- b\n", ["config.yaml: the config file is a list, not a mapping"]),
+])
+def test_config_mistakes_name_the_file_the_key_and_the_fix(tmp_path, name, text, words):
+    (tmp_path / name).write_text(text if text is not None else (ROOT / "config/own_fasta.yaml").read_text())
+    extra = ["--configfile", str(tmp_path / name)] if name != "config.yaml" else []
+    rc, out = _dry_run(tmp_path, *extra)
+    assert rc != 0
+    for w in words:
+        assert w in out, out[-2000:]
+    assert "WorkflowError" not in out and "common.smk" not in out and "Traceback" not in out, out[-2000:]
+    assert "config the config" not in out
