@@ -390,3 +390,43 @@ def test_config_mistakes_name_the_file_the_key_and_the_fix(tmp_path, name, text,
         assert w in out, out[-2000:]
     assert "WorkflowError" not in out and "common.smk" not in out and "Traceback" not in out, out[-2000:]
     assert "config the config" not in out
+
+
+# --- 8. a quieter console: progress of the long methods, no TensorFlow C++ chatter -----------------
+
+def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
+    """Progress lines on stderr (console and log): at most every PROGRESS_SECONDS, and at the end
+    (set to 0 here: a line per kernel; no timing is asserted)."""
+    from danqmotifs import logsetup, methods
+    from danqmotifs.refine import window_scores
+    from danqmotifs.scoring import ScanResult
+
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, (60, 30)).astype(np.uint8)
+    W = rng.normal(size=(3, 6, 4))
+    sc = np.stack([window_scores(codes, w) for w in W], axis=-1)
+    scan = ScanResult(m=sc.max(axis=1), pos=sc.argmax(axis=1).astype(np.int32))
+    base = {"ln_b": 1.0, "options": {"base": "shared", "sequences": "activated", "strands": "forward"}}
+    inputs = methods.MethodInputs(W, np.zeros(3), codes, scan, base, {"seed": 1, "exactness_windows": 10})
+    monkeypatch.setattr(logsetup, "PROGRESS_SECONDS", 0.0)
+    for name in ("exact_oops", "refined"):
+        methods.get(name).compute(inputs)
+        err = capsys.readouterr().err
+        assert all(f"{name}: {i} of 3 kernels" in err for i in (1, 2, 3)), err
+
+
+def test_importing_the_package_silences_tensorflow_info_and_warning_logs(tmp_path):
+    """Every workflow script and console script imports danqmotifs before TensorFlow: the package
+    sets TF_CPP_MIN_LOG_LEVEL=2 (C++ INFO and WARNING lines off, ERROR lines kept) unless the user
+    set it; the import of TensorFlow then prints nothing."""
+    pytest.importorskip("tensorflow")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    r = subprocess.run([sys.executable, "-c", "import danqmotifs, os; print(os.environ['TF_CPP_MIN_LOG_LEVEL']); "
+                        "import tensorflow as tf; tf.constant([1.0]) + 1"],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == "2", r.stderr
+    assert "I0000" not in r.stderr and "cpu_feature_guard" not in r.stderr and "absl::InitializeLog" not in r.stderr, r.stderr
+    env["TF_CPP_MIN_LOG_LEVEL"] = "0"                       # the user's choice wins
+    r = subprocess.run([sys.executable, "-c", "import danqmotifs, os; print(os.environ['TF_CPP_MIN_LOG_LEVEL'])"],
+                       capture_output=True, text=True, env=env)
+    assert r.stdout.strip() == "0"
