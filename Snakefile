@@ -11,6 +11,9 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
+include: "workflow/rules/config_top.smk"
+
+
 configfile: "config.yaml"
 
 

@@ -143,7 +143,7 @@ def test_matrix_row_parser_shared_by_both_readers():
     # rows beyond w= (or after the blank line that ends a matrix without w=) are an error, not dropped
     with pytest.raises(InputError, match="motif a: w= 3 but more matrix rows follow .line 8"):
         parse_matrix_rows(lines, 2, 3, "f.meme", motif="a")
-    with pytest.raises(InputError, match="blank line after 1 rows but more matrix rows follow .line 6"):
+    with pytest.raises(InputError, match="a blank line .line 5. after 1 matrix rows, but more rows follow .line 6"):
         parse_matrix_rows(lines, 2, 0, "f.meme")
     rows, stop = parse_matrix_rows(lines[:5], 2, 0, "f.meme")        # no w=: a blank line after rows ends it
     assert rows == [[0.1, 0.2, 0.3, 0.4]] and stop == 4

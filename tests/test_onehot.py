@@ -48,7 +48,7 @@ def test_example_layout_is_read_in_agct_order(tmp_path, codes):
         x = np.zeros((1, 4, 4), np.uint8)
         x[0, [0, 1, 2, 3], [0, 1, 2, 3]] = 1
         f.create_dataset("x", data=x)
-    with OneHotFile(tmp_path / "one.h5") as f:
+    with OneHotFile(tmp_path / "one.h5", layout="NCL") as f:     # (1, 4, 4): the layout must be given
         assert decode(f.read(0, 1)[0]) == "AGCT"
 
 
@@ -104,7 +104,8 @@ def test_predict_onehot_equals_predict_fasta(tmp_path, codes):
     fa = (tmp_path / "in.fa.tsv").read_text().splitlines()
     assert oh[1].startswith("testxdata:0\t") and len(oh) == 13
     assert [r.split("\t", 1)[1] for r in oh[1:]] == [r.split("\t", 1)[1] for r in fa[1:]]
-    # another length: refused without --resize, centred with it
+    # another length: refused without --resize, centred with it once the layout is given (a plain
+    # HDF5 (12, 4, 30) could be 30 sequences of 12 bp: issue 28 item 2)
     short = tmp_path / "short.h5"
     with h5py.File(short, "w") as f:
         f.create_dataset("testxdata", data=codes_to_deepsea_onehot(both[:, 3:33]))
@@ -112,7 +113,7 @@ def test_predict_onehot_equals_predict_fasta(tmp_path, codes):
                          str(tmp_path / "s.tsv")]) == 2
     assert not (tmp_path / "s.tsv").exists()
     assert predict_main(["--model", str(tmp_path / "m.keras"), "--onehot", str(short), "--out",
-                         str(tmp_path / "s.tsv"), "--resize", "center"]) == 0
+                         str(tmp_path / "s.tsv"), "--resize", "center", "--onehot-layout", "NCL"]) == 0
     assert len((tmp_path / "s.tsv").read_text().splitlines()) == 13
 
 

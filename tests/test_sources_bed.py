@@ -153,7 +153,7 @@ def test_empty_split_and_overlapping_lists(tmp_path):
 def test_iupac_codes_become_n_other_letters_fail(tmp_path):
     (tmp_path / "g.fa").write_text(">chr1\n" + "ACGTRYACGT" * 10 + "\n>chr7\n" + "A" * 100 + "\n>chr8\n" + "C" * 40 + "X" + "C" * 59 + "\n")
     bed = _bed(tmp_path, [("chr1", 20, 40, 1, 0), ("chr7", 20, 40, 0, 1), ("chr8", 20, 40, 1, 1)])
-    with pytest.raises(InputError, match=r"g.fa: chr8 from 0 \(0-based\): letter 'X' at position 41"):
+    with pytest.raises(InputError, match=r"g.fa: chr8:41 \(1-based\) has the letter 'X'"):
         convert_bed(bed, tmp_path / "g.fa", _outs(tmp_path), width=60)
     assert not any(p.exists() for p in _outs(tmp_path).values())
     (tmp_path / "g.fa").write_text(">chr1\n" + "ACGTRYACGT" * 10 + "\n>chr7\n" + "A" * 100 + "\n>chr8\n" + "C" * 100 + "\n")

@@ -41,6 +41,30 @@ def encode(seq: str | bytes) -> np.ndarray:
     return codes
 
 
+#: IUPAC ambiguity codes (either case): a genome's uncertain bases, which genome readers take as N
+IUPAC_AMBIGUOUS = b"RYKMSWBDHVrykmswbdhv"
+_IUPAC_TO_N = bytes.maketrans(IUPAC_AMBIGUOUS, b"N" * len(IUPAC_AMBIGUOUS))
+
+
+def encode_genome(seq: str | bytes, genome_path, chrom: str, start: int) -> np.ndarray:
+    """Codes of ``seq``, the genome ``genome_path``'s bases of ``chrom`` from ``start`` (0-based):
+    the one letter policy of every genome reader (BED and peak sources, score-variants). IUPAC
+    ambiguity codes become N; any other letter is an InputError naming the file and the base's
+    position (``chrom:pos``, 1-based as in a VCF or a genome browser)."""
+    from .errors import InputError
+
+    raw = (seq.encode("ascii", "replace") if isinstance(seq, str) else bytes(seq)).translate(_IUPAC_TO_N)
+    codes = _LUT[np.frombuffer(raw, dtype=np.uint8)]
+    bad = np.flatnonzero(codes == 255)
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(genome_path, f"{chrom}:{start + i + 1} (1-based) has the letter {chr(raw[i])!r}, which is "
+                         f"neither A, C, G, T, N nor an IUPAC ambiguity code ({bad.size} such letter(s) in the "
+                         f"{len(raw)} bp read from {chrom}:{start + 1})",
+                         "use a genome FASTA of A, C, G, T, N (IUPAC ambiguity codes are read as N)")
+    return codes
+
+
 def decode(codes: np.ndarray) -> str:
     """uint8 codes -> sequence string (code 4 -> N)."""
     return np.frombuffer(b"ACGTN", dtype=np.uint8)[np.asarray(codes)].tobytes().decode("ascii")

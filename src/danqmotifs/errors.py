@@ -68,6 +68,21 @@ def _no_space(exc: BaseException) -> bool:
         w in text for w in ("No space left", "Disk quota exceeded", "File too large", "errno = 28"))
 
 
+def is_stream_path(path: str | os.PathLike) -> bool:
+    """Whether ``path`` stands for a stream rather than a file: ``-`` (standard input or output),
+    ``/dev/stdin``/``stdout``/``stderr``, ``/dev/fd/N``, or an existing character device, FIFO or
+    socket (``/dev/null``, a named pipe)."""
+    text = str(path)
+    if text == STDOUT or text in ("/dev/stdin", "/dev/stdout", "/dev/stderr") or \
+            text.startswith(("/dev/fd/", "/proc/self/fd/")):
+        return True
+    try:
+        mode = os.stat(text).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
 def output_target(path: str | os.PathLike) -> tuple[str, Path]:
     """What an output path stands for: ``("stdout", -)`` for ``-`` and ``/dev/stdout``,
     ``("stream", path)`` for ``/dev/stderr``, ``/dev/fd/N`` or an existing character device, FIFO or
@@ -203,10 +218,17 @@ def remove_outputs(paths: Iterable[str | os.PathLike]) -> None:
                 p.unlink()
 
 
-def run_guarded(main: Callable[[], None], outputs: Iterable[str | os.PathLike] = ()) -> None:
+#: exit status after Ctrl-C (128 + SIGINT, as a shell reports a command ended by it)
+EXIT_INTERRUPTED = 130
+
+
+def run_guarded(main: Callable[[], None], outputs: Iterable[str | os.PathLike] = (),
+                interrupted: str = "no partial output was left; run snakemake again to redo this step") -> None:
     """Run a workflow script's ``main``; on :class:`InputError` print one clear message
     (``error: <message>``, the prefix of the console scripts, see ``danqmotifs.cli``), remove the
-    outputs and exit with status 1 (no traceback: the message says everything)."""
+    outputs and exit with status 1 (no traceback: the message says everything). Ctrl-C
+    (KeyboardInterrupt) removes the outputs too and prints one line, ``interrupted: <interrupted>``
+    (what was kept and how to go on), exiting with status 130."""
     outputs = list(outputs)
     try:
         main()
@@ -214,9 +236,31 @@ def run_guarded(main: Callable[[], None], outputs: Iterable[str | os.PathLike] =
         remove_outputs(outputs)
         print(f"error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        remove_outputs(outputs)
+        print(f"interrupted: {interrupted}", file=sys.stderr, flush=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except BaseException:
         remove_outputs(outputs)
         raise
+
+
+def require_file(path: str | os.PathLike, what: str, fix: str = "correct the path") -> Path:
+    """Check that the input ``path`` is an existing file (a directory is not) before it is opened.
+
+    Every reader calls this first, so that a missing file says ``<path>: <what> does not exist.
+    Fix: <fix>.`` and a directory always says ``<path>: <what> is a directory, not a file. Fix: give
+    the path of the file itself.``, never an ``IsADirectoryError`` traceback. ``what`` is a noun
+    phrase (``"the VCF"``). Returns ``Path(path)``.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(path, f"{what} is a directory, not a file", "give the path of the file itself")
+    if not path.is_file():
+        if path.exists():          # a device, pipe or socket: readable as a stream
+            return path
+        raise InputError(path, f"{what} does not exist", fix)
+    return path
 
 
 def open_hdf5(path: str | os.PathLike, what: str, fix: str):
@@ -224,9 +268,7 @@ def open_hdf5(path: str | os.PathLike, what: str, fix: str):
     InputError saying what the file is (``what``) and how to get a good one (``fix``)."""
     import h5py
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, f"the {what} file does not exist", fix)
+    path = require_file(path, f"the {what} file", fix)
     try:
         return h5py.File(path, "r")
     except OSError as exc:

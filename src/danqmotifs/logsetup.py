@@ -79,3 +79,29 @@ def progress(message: str) -> None:
     """One progress line for the console and the rule's log (inside :func:`script_logging`,
     stderr goes to both; stdout to the log alone), for every step that takes more than seconds."""
     print(message, file=sys.stderr, flush=True)
+
+
+#: seconds between two progress lines of a long loop (:class:`Ticker`)
+PROGRESS_SECONDS = 10.0
+
+
+class Ticker:
+    """Progress of a loop over ``total`` items (kernels): :func:`progress` lines ``<what>: i of
+    total <unit> (s)`` at most every :data:`PROGRESS_SECONDS` seconds, and one at the end, so a
+    step of minutes shows it is moving.
+
+    Call the instance with the number of items done after each item.
+    """
+
+    def __init__(self, what: str, total: int, unit: str = "kernels"):
+        import time
+
+        self._clock = time.monotonic
+        self.what, self.total, self.unit = what, int(total), unit
+        self.start = self.last = self._clock()
+
+    def __call__(self, done: int) -> None:
+        now = self._clock()
+        if now - self.last >= PROGRESS_SECONDS or (done >= self.total and now > self.start):
+            self.last = now
+            progress(f"{self.what}: {done} of {self.total} {self.unit} ({now - self.start:.0f} s)")

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, require_file
 from .formats.kernel_text import format_numbers
 from .motif import Motif
 from .pwm import column_information
@@ -110,8 +110,9 @@ def parse_matrix_rows(lines: Sequence[str], start: int, width: int, where,
 
     Reading stops after ``width`` rows (0: at the first blank line after a row), at a ``MOTIF`` or
     ``URL`` line, or at the end. Other blank lines are skipped. Numeric rows after the ``width``-th
-    (blank lines between them skipped) are an error, never silently dropped; fewer rows than
-    ``width`` are an error too.
+    (blank lines between them skipped), or with ``width`` 0 after the blank line that ended the
+    matrix (a bare matrix with a blank line inside), are an error, never silently dropped; fewer
+    rows than ``width`` are an error too.
 
     Parameters
     ----------
@@ -163,12 +164,16 @@ def parse_matrix_rows(lines: Sequence[str], start: int, width: int, where,
         raise InputError(where, f"{label}expected {width} matrix rows, found {len(rows)} (w= {width}; line {k + 1}: "
                          f"{'end of file' if k >= len(lines) else repr(lines[k].strip()[:40])})",
                          "make w= match the number of matrix rows")
-    if width or (rows and not skip_text):
+    if width or rows:
         extra = _next_numeric_line(lines, k)
         if extra is not None:
-            said = f"w= {width}" if width else f"a blank line after {len(rows)} rows"
-            raise InputError(where, f"{label}{said} but more matrix rows follow (line {extra + 1}: "
-                             f"{lines[extra].strip()[:40]!r})", "make w= match the number of matrix rows")
+            if width:
+                raise InputError(where, f"{label}w= {width} but more matrix rows follow (line {extra + 1}: "
+                                 f"{lines[extra].strip()[:40]!r})", "make w= match the number of matrix rows")
+            raise InputError(where, f"{label}a blank line (line {k + 1}) after {len(rows)} matrix rows, but "
+                             f"more rows follow (line {extra + 1}: {lines[extra].strip()[:40]!r}); a blank "
+                             "line ends a matrix", "remove the blank line inside the matrix, or the rows "
+                             "after it if they are not part of it")
     return rows, k
 
 
@@ -206,8 +211,7 @@ def read_meme(path: str | os.PathLike) -> tuple[list[Motif], np.ndarray]:
     to the number of rows, entries in [0, 1] and rows summing to 1 +/- 0.1 (MEME's own tolerance).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the MEME file does not exist", "correct the path")
+    require_file(path, "the MEME file", "correct the path")
     text = _read_text(path)
     lines = text.splitlines()
     if not any(l.strip().startswith("MEME version") for l in lines):

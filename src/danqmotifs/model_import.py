@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .datafile import DataReader
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, require_file
 from .modelio import (check_dna_model, check_exact_conv, check_model_matches, first_conv_layer, load_model,
                       model_shape)
 from .published import is_published_danq
@@ -50,8 +50,7 @@ def import_model(src, data_path, model_out, targets_out, pool: int | None = None
         n_params, max_abs_diff (of the check).
     """
     src = Path(src)
-    if not src.is_file():
-        raise InputError(src, "the model file does not exist", "set model.file to a .keras model or to "
+    require_file(src, "the model file", "set model.file to a .keras model or to "
                          "DanQ's published weights (DanQ_bestmodel.hdf5)")
     with DataReader(data_path) as r:
         length, names = r.length, list(r.target_names)

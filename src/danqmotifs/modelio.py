@@ -26,7 +26,7 @@ import h5py
 import numpy as np
 
 from .alphabet import codes_to_onehot
-from .errors import InputError, open_hdf5
+from .errors import InputError, open_hdf5, require_file
 from .kernels import KernelSet, check_biases, check_kernel_tensor, kernels_from_layer, read_tensor
 from .published import DEFAULT_LENGTH, is_published_danq, load_published_danq
 from .published import custom_objects as published_objects
@@ -66,8 +66,7 @@ def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: d
         If the file is missing or Keras cannot read it (truncated, foreign or not a model).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the model file does not exist", "run the train rule first or correct the path")
+    require_file(path, "the model file", "run the train rule first or correct the path")
     if is_published_danq(path):
         return load_published_danq(path, length or DEFAULT_LENGTH, pool)
     import keras

@@ -12,7 +12,8 @@ records). Every record must have the model's input length, unless ``--resize cen
 it (with N) around its centre. Predictions are averaged over each sequence and its reverse
 complement unless ``--no-reverse-complement``. Column names come from ``--targets`` (one name per
 line; by default ``targets.txt`` beside the model, as the train rule writes it), else t1, t2, ...
-The ``predict`` command is ``danqmotifs.cli.predict``.
+The TSV gives each probability to 6 significant digits (``%.6g``, as score-variants), so a small
+probability is never printed as 0. The ``predict`` command is ``danqmotifs.cli.predict``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, require_file
 from .modelio import load_model, make_predictor, model_shape, predict_codes
 from .published import is_published_danq
 from .formats.fasta import encode_record, iter_fasta, resize_codes
@@ -32,8 +33,7 @@ def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
                     ) -> Iterator[tuple[list[str], np.ndarray]]:
     """(ids, codes (B, length)) of the FASTA records, ``batch_size`` at a time."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the FASTA file does not exist", "correct the path")
+    require_file(path, "the FASTA file", "correct the path")
     ids, rows = [], []
     seen = 0
     for rid, raw, _line in iter_fasta(path):
@@ -54,12 +54,14 @@ def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
         raise InputError(path, "no FASTA records", "give a FASTA file with at least one record")
 
 
-def onehot_batches(path, length: int, batch_size: int, resize: str = "none"
+def onehot_batches(path, length: int, batch_size: int, resize: str = "none", layout: str | None = None
                    ) -> Iterator[tuple[list[str], np.ndarray]]:
-    """(names, codes (B, length)) of the sequences of a DeepSEA-layout one-hot file."""
+    """(names, codes (B, length)) of the sequences of a DeepSEA-layout one-hot file whose axes are
+    in the order ``layout`` (None: the format's, or the one the shape and ``length`` tell; see
+    :class:`danqmotifs.sources.onehot.OneHotFile`)."""
     from .sources.onehot import OneHotFile
 
-    with OneHotFile(path) as f:
+    with OneHotFile(path, layout, length) as f:
         if f.length != length and resize == "none":
             raise InputError(path, f"sequences are {f.length} bp but the model takes {length} bp",
                              "give sequences of the model's length, or resize them with --resize center")
@@ -88,10 +90,12 @@ def default_target_names(model_path, n_targets: int, targets_file=None) -> list[
 
 def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: bool = True,
                   resize: str = "none", targets_file=None, fmt: str | None = None,
-                  length: int | None = None, pool: int | None = None, onehot: bool = False) -> int:
+                  length: int | None = None, pool: int | None = None, onehot: bool = False,
+                  onehot_layout: str | None = None) -> int:
     """Write the probabilities of every FASTA record to ``out`` (TSV, or HDF5 when the name ends in
     .h5/.hdf5 or ``fmt='h5'``; ``-`` is standard output, see :func:`danqmotifs.errors.atomic_output`).
-    With ``onehot``, ``fasta`` is a DeepSEA-layout one-hot file instead (:func:`onehot_batches`).
+    With ``onehot``, ``fasta`` is a DeepSEA-layout one-hot file instead, its axes in the order
+    ``onehot_layout`` (:func:`onehot_batches`).
     Returns the number of records."""
     if int(batch_size) < 1:
         raise InputError("--batch-size", f"the batch size must be >= 1, got {batch_size}",
@@ -103,7 +107,11 @@ def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: boo
     names = default_target_names(model_path, n_targets, targets_file)
     fmt = fmt or ("h5" if str(out).endswith((".h5", ".hdf5")) else "tsv")
     predict = make_predictor(model, average_rc)
-    batches = onehot_batches if onehot else encoded_batches
+    if onehot:
+        def batches(path, length, batch_size, resize):
+            return onehot_batches(path, length, batch_size, resize, onehot_layout)
+    else:
+        batches = encoded_batches
     n = 0
     with atomic_output(out) as tmp:
         if fmt == "tsv":
@@ -112,7 +120,7 @@ def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: boo
                 for ids, codes in batches(fasta, length, batch_size, resize):
                     p = predict_codes(predict, codes, batch_size)
                     for rid, row in zip(ids, p):
-                        fh.write(rid + "\t" + "\t".join(f"{v:.6f}" for v in row) + "\n")
+                        fh.write(rid + "\t" + "\t".join(f"{v:.6g}" for v in row) + "\n")
                     n += len(ids)
         elif fmt == "h5":
             import h5py

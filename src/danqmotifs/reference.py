@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, require_file
 
 METRICS = ("roc_auc", "pr_auc")
 NAME_COLUMNS = ("Cell Type", "TF/DNase/HistoneMark", "Treatment")
@@ -135,8 +135,7 @@ class Reference:
 # ----------------------------------------------------------------------------------------- reading
 
 def _rows(path: Path) -> list[list[str]]:
-    if not path.is_file():
-        raise InputError(path, "the reference AUC table does not exist", f"correct the path, or {FIX}")
+    require_file(path, "the reference AUC table", f"correct the path, or {FIX}")
     try:
         text = path.read_text(encoding="utf-8-sig", errors="strict")
     except (OSError, UnicodeDecodeError) as exc:

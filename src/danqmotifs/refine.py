@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .logsetup import Ticker
+
 _NEG = -1e30
 
 
@@ -117,12 +119,14 @@ def exact_oops(inputs) -> tuple[dict, dict, dict]:
     act = _activated(inputs)
     caps = _cap(W)
     v = np.zeros(K)
+    tick = Ticker("exact_oops", K)
     for t in range(K):
         rows = np.flatnonzero(act[:, t])
         sc = window_scores(codes[rows], W[t])
         ok = (sc > _NEG / 2).any(axis=1)                  # sequences with a window free of N
         if ok.any() and np.isfinite(caps[t]):
             v[t] = fit_oops_v(W[t], sc[ok], lbg[rows][ok], float(caps[t]))
+        tick(t + 1)
     dead = act.sum(axis=0) == 0
     P = kernel_to_pwm(W, v)
     print(f"exact_oops: ln b median {np.median(v[~dead]) if (~dead).any() else float('nan'):.3g} "
@@ -176,6 +180,7 @@ def refined(inputs) -> tuple[dict, dict, dict]:
     act = _activated(inputs)
     P = np.full_like(P0, 0.25)
     rounds = np.zeros(K, dtype=np.int64)
+    tick = Ticker("refined", K)
     for t in range(K):
         rows = np.flatnonzero(act[:, t])
         if rows.size:
@@ -183,6 +188,7 @@ def refined(inputs) -> tuple[dict, dict, dict]:
             # own motif and cannot drift to another motif of the sequences
             allowed = window_scores(codes[rows], W[t]) + float(inputs.bias[t]) > 0
             P[t], rounds[t] = em_refine(P0[t], codes[rows], q, iterations, pseudocount, allowed=allowed)
+        tick(t + 1)
     dead = act.sum(axis=0) == 0
     print(f"refined: EM from the exact PWMs, median {np.median(rounds[~dead]) if (~dead).any() else 0:.0f} "
           f"round(s) (max {iterations}); {int(dead.sum())} kernel(s) never activated")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .alphabet import N_CODE
-from .errors import InputError, atomic_output
+from .errors import InputError, atomic_output, require_file
 
 ENGINES = ("auto", "blas", "numba")
 _EYE5 = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), dtype=np.float32)])
@@ -263,8 +263,7 @@ def read_scores(path, n: int | None = None, K: int | None = None) -> ScanResult:
 
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the score file does not exist", "run the scan_kernels rule first")
+    require_file(path, "the score file", "run the scan_kernels rule first")
     with h5py.File(path, "r") as f:
         if "m" not in f or "pos" not in f:
             raise InputError(path, "not a score file (no m / pos datasets)", "rerun the scan_kernels rule")

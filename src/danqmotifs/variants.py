@@ -33,8 +33,8 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .alphabet import encode
-from .errors import InputError, atomic_output
+from .alphabet import encode, encode_genome
+from .errors import InputError, atomic_output, require_file
 from .formats.fasta import is_gzip
 from .metrics import log_odds
 
@@ -77,8 +77,7 @@ def iter_vcf(path, max_allele: int = 100, skipped: Callable[[Variant, str, str],
         positive integer.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the VCF does not exist", "correct the path")
+    require_file(path, "the VCF", "correct the path")
     fix = "give a VCF (tab-separated: CHROM, POS, ID, REF, ALT, ...), plain or bgzip-compressed"
     try:
         with _open_text(path) as fh:
@@ -125,12 +124,11 @@ def _fetch(genome, chrom: str, start: int, end: int, length: int) -> str:
     return "N" * (a - start) + mid + "N" * max(0, end - max(b, start))
 
 
-#: every byte but A, C, G, T, N becomes N (the genome's IUPAC ambiguity codes, "?" of non-ASCII)
-_TO_ACGTN = bytes(c if c in b"ACGTN" else ord("N") for c in range(256))
-
-
-def _codes(seq: str) -> np.ndarray:
-    return encode(seq.upper().encode("ascii", "replace").translate(_TO_ACGTN))
+def _genome_codes(genome, seq: str, chrom: str, start: int) -> np.ndarray:
+    """Codes of genome bases: IUPAC ambiguity codes are N, other letters an InputError naming the
+    genome file and the position (:func:`danqmotifs.alphabet.encode_genome`, as the BED and peak
+    sources read a genome)."""
+    return encode_genome(seq, getattr(genome, "filename", "the genome FASTA"), chrom, start)
 
 
 def windows(genome, chrom_lengths: dict, v: Variant, width: int) -> tuple[np.ndarray, np.ndarray] | tuple[str, str]:
@@ -144,14 +142,17 @@ def windows(genome, chrom_lengths: dict, v: Variant, width: int) -> tuple[np.nda
         return "ref_mismatch", f"REF ends beyond the chromosome ({n} bp)"
     half = width // 2
     start = p0 - half
+    ref_seq = _fetch(genome, v.chrom, start, start + width, n)
+    ref_codes = _genome_codes(genome, ref_seq, v.chrom, start)      # letters checked before REF is
     ref_here = _fetch(genome, v.chrom, p0, p0 + len(v.ref), n)
     if ref_here.upper() != v.ref.upper() or "N" in ref_here.upper():
         return "ref_mismatch", f"REF {v.ref} but the genome has {ref_here}"
-    ref_seq = _fetch(genome, v.chrom, start, start + width, n)
     right = width - half - len(v.alt)
     after = p0 + len(v.ref)
-    alt_seq = ref_seq[:half] + v.alt + (_fetch(genome, v.chrom, after, after + right, n) if right > 0 else "")
-    return _codes(ref_seq), _codes(alt_seq[:width])
+    tail = _fetch(genome, v.chrom, after, after + right, n) if right > 0 else ""
+    alt_codes = np.concatenate([ref_codes[:half], encode(v.alt.encode("ascii")),
+                                _genome_codes(genome, tail, v.chrom, after)])[:width]
+    return ref_codes, alt_codes
 
 
 def _chunks(it: Iterator[Variant], size: int) -> Iterator[list[Variant]]:
@@ -284,9 +285,11 @@ class _H5Out:
 
 def score_vcf(model_path, vcf, genome_path, tsv=None, h5=None, skipped_path=None, batch_size: int = 256,
               average_rc: bool = True, chunk: int = 1024, max_allele: int = 100, targets_file=None,
-              length: int | None = None, pool: int | None = None, log: Callable[[str], None] = print) -> dict:
+              length: int | None = None, pool: int | None = None, log: Callable[[str], None] = print,
+              genome_option: str = "--genome") -> dict:
     """:func:`score_variants` with the model at ``model_path`` (a .keras model or DanQ's published
-    weights) and the genome FASTA at ``genome_path`` (plain or bgzip; its .fai is built if missing)."""
+    weights) and the genome FASTA at ``genome_path`` (plain or bgzip; its .fai is built if missing).
+    ``genome_option`` names the option or config key of the genome in messages."""
     from .modelio import load_model, make_predictor, model_shape, predict_codes
     from .predict import default_target_names
     from .sources.bed import open_genome
@@ -299,7 +302,7 @@ def score_vcf(model_path, vcf, genome_path, tsv=None, h5=None, skipped_path=None
         raise InputError(model_path, "the model does not fix a sequence length", "use a model trained by this workflow")
     names = default_target_names(model_path, n_targets, targets_file)
     predictor = make_predictor(model, average_rc)
-    genome = open_genome(genome_path)
+    genome = open_genome(genome_path, option=genome_option)
     try:
         return score_variants(lambda codes: predict_codes(predictor, codes, batch_size), vcf, genome, width, names,
                               tsv, h5, skipped_path, chunk, max_allele, log)

@@ -16,8 +16,9 @@ from snakemake.utils import validate
 
 try:
     validate(config, schema="../schemas/config.schema.yaml")
-except WorkflowError as exc:  # the schema dump is long: the key, the problem and a fix
-    raise WorkflowError(short_schema_error(str(exc))) from None
+# the schema dump is long: the file, the key, the problem, a fix
+except WorkflowError as exc:
+    config_error(short_schema_error(str(exc)))
 
 # The conda environments install this package from DANQMOTIFS_PIP (envs/*.yaml: "${DANQMOTIFS_PIP}",
 # any pip requirement): by default the workflow's own directory when it is a local checkout; set it
@@ -103,8 +104,9 @@ def check_now():
         # dry_run: reading the workflow writes nothing (-n and --lint leave a fresh clone untouched);
         # the results directory's owner file is written by the check_config job
         check_workflow(config, Path.cwd(), dry_run=True, **CHECK_SETTINGS)
+    # the user's config, not the workflow: one line, no location
     except InputError as exc:
-        raise WorkflowError(str(exc))
+        config_error(str(exc))
 
 
 check_now()

@@ -22,7 +22,7 @@ def main():
         warnings.simplefilter("always")
         counts = score_vcf(sm.input.model, sm.input.vcf, sm.input.genome, sm.output.tsv, sm.output.h5,
                            sm.output.skipped, v["batch_size"], sm.params.average_rc, v["chunk"], v["max_allele"],
-                           sm.input.targets, log=lambda m: print(m, flush=True))
+                           sm.input.targets, log=lambda m: print(m, flush=True), genome_option="variants.genome")
     for w in caught:
         print(f"warning: {w.message}")
     print(f"{sm.input.vcf}: {counts['scored']} variants scored; not scored: {counts['ref_mismatch']} REF "

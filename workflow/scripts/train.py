@@ -37,4 +37,5 @@ def main():
 
 
 with script_logging(sm.log[0]):
-    run_guarded(main, sm.output)
+    run_guarded(main, sm.output, interrupted="training stopped; the last finished epoch is checkpointed: run "
+                "the same snakemake command again to resume from it")

@@ -15,7 +15,9 @@ Every command is a ``main(argv=None) -> int`` made by :func:`command`: bad input
 (:class:`~danqmotifs.errors.InputError` or ``ValueError``) prints one line ``error: <message>`` on
 standard error and gives exit status 2, as argparse does for bad options; every command has
 ``--version`` (:func:`parser`). A reader that closes standard output early (``--out - | head``)
-ends the command quietly with status 141.
+ends the command quietly with status 141. Before reading anything, every command passes its input
+and output paths to :func:`check_paths`: an output that is one of the inputs, or another output, or
+a directory where a file is expected, is refused naming the options.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from functools import wraps
 from importlib import metadata
 from typing import Callable, Sequence
 
-from ..errors import InputError
+from ..errors import EXIT_INTERRUPTED, InputError, is_stream_path
 
 #: exit status of a command given bad input (argparse uses the same for bad options)
 EXIT_BAD_INPUT = 2
@@ -101,6 +103,43 @@ def float_range(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether the paths ``a`` and ``b`` name one file: the same path once symlinks and ``..`` are
+    resolved, or (both existing) the same inode, as a hard link is."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:               # one of them does not exist (yet): not the same file
+        return False
+
+
+def check_paths(inputs: dict[str, object], outputs: dict[str, object]) -> None:
+    """Refuse, before anything is read or written, paths a command cannot use.
+
+    ``inputs`` and ``outputs`` map an option's name (``--vcf``, ``input_file``) to the path given
+    (``None`` or ``-``: not given, or a stream). Refused with one :class:`InputError` naming the
+    options: an output that is the same file as an input (``samefile`` or the same resolved path:
+    writing it would destroy the input), two outputs that are one file (one would replace the
+    other), and an input that is a directory. Standard input/output and devices or pipes
+    (``/dev/null``, ``/dev/stdout``, a named pipe) are streams, never compared.
+    """
+    given_in = [(k, str(v)) for k, v in inputs.items() if v is not None and not is_stream_path(v)]
+    given_out = [(k, str(v)) for k, v in outputs.items() if v is not None and not is_stream_path(v)]
+    for opt, path in given_in:
+        if os.path.isdir(path):
+            raise InputError(path, f"{opt} is a directory, not a file", f"give {opt} a file's path")
+    for i, (oopt, opath) in enumerate(given_out):
+        for iopt, ipath in given_in:
+            if _same_file(opath, ipath):
+                raise InputError(opath, f"{oopt} is the same file as the input {iopt}; writing it would "
+                                 "destroy the input", f"give {oopt} another path")
+        for oopt2, opath2 in given_out[:i]:
+            if _same_file(opath, opath2):
+                raise InputError(opath, f"{oopt2} and {oopt} are the same file; one output would replace "
+                                 "the other", f"give {oopt2} and {oopt} different paths")
+
+
 def error(message: object) -> int:
     """Print ``error: <message>`` on standard error; return :data:`EXIT_BAD_INPUT`."""
     print(f"error: {message}", file=sys.stderr, flush=True)
@@ -120,6 +159,9 @@ def command(run: Callable[[Sequence[str] | None], object]) -> Callable[[Sequence
             run(argv)
         except (InputError, ValueError) as exc:
             return error(exc)
+        except KeyboardInterrupt:          # Ctrl-C: one line, no traceback, no partial output
+            print("interrupted: no output was written", file=sys.stderr, flush=True)
+            return EXIT_INTERRUPTED
         except BrokenPipeError:            # `--out - | head`: the reader has what it wanted
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())    # no second error when Python flushes at exit

@@ -24,7 +24,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from ..errors import InputError, atomic_output
+from ..errors import InputError, atomic_output, require_file
 from ..formats.kernel_text import format_kernel_text, parse_kernel_text
 from ..formats.method_file import write_pwm_file
 from ..kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
@@ -32,7 +32,7 @@ from ..meme import format_k2p_meme, parse_single_pwm
 from ..mle import BASES, SEQUENCES, estimate_base
 from ..pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
 from ..scoring import ENGINES, scan_max
-from . import command, finite_float, int_range, parser, positive_int
+from . import check_paths, command, finite_float, int_range, parser, positive_int
 
 _CONVENTION_HELP = ("orientation of the kernels in the input/output: 'convolution' (Theano, k2p's "
                     "files: row order reversed with respect to the sequence) or 'correlation' "
@@ -74,8 +74,7 @@ def _read_text(path: str | None) -> str:
     if path in (None, "-"):
         return sys.stdin.read()
     p = Path(path)
-    if not p.exists():
-        raise InputError(p, "the input file does not exist", "correct the path")
+    require_file(p, "the input file", "correct the path")
     return p.read_text(errors="replace")
 
 
@@ -148,6 +147,7 @@ def kernel2pwm_parser() -> argparse.ArgumentParser:
 def kernel2pwm_main(argv=None):
     """The ``kernel2pwm`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args, v = _parsed(kernel2pwm_parser, argv)
+    check_paths({"input_file": args.input_file}, {"output_file": args.output_file})
     src = args.input_file
     if _is_hdf5(src):
         W, name, attrs = read_tensor(src, args.tensor_name, "kernel tensor", preferred="kernels",
@@ -196,6 +196,7 @@ def pwm2kernel_parser() -> argparse.ArgumentParser:
 def pwm2kernel_main(argv=None):
     """The ``pwm2kernel`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args, v = _parsed(pwm2kernel_parser, argv)
+    check_paths({"input_file": args.input_file}, {"output_file": args.output_file})
     where = "<stdin>" if args.input_file == "-" else args.input_file
     P = parse_single_pwm(_read_text(args.input_file), where, warn=_warn)
     if args.delta is not None and not args.delta > 0:
@@ -255,6 +256,9 @@ def kernel2pwm_mle_parser() -> argparse.ArgumentParser:
 def kernel2pwm_mle_main(argv=None):
     """The ``kernel2pwm-mle`` command (a ``main(argv=None) -> int``, see :func:`danqmotifs.cli.command`)."""
     args = kernel2pwm_mle_parser().parse_args(argv)
+    check_paths({"kernel_tensor_hdf5_file": args.kernel_tensor_hdf5_file,
+                 "sequence_tensor_hdf5_file": args.sequence_tensor_hdf5_file},
+                {"output_hdf5_file": args.output_hdf5_file})
     note_default = args.sequences is None
     args.sequences = args.sequences or "all"
     kpath, spath = args.kernel_tensor_hdf5_file, args.sequence_tensor_hdf5_file

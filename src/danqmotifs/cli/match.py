@@ -12,7 +12,7 @@ from typing import Sequence
 
 from ..match.engines import DISTANCES, ENGINES, match_motifs
 from ..match.tables import best_table, match_table, summary, write_table
-from . import command, float_range, int_range, parser
+from . import check_paths, command, float_range, int_range, parser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,6 +100,7 @@ def run(argv: Sequence[str] | None = None) -> dict:
     from ..meme import read_meme, write_meme
 
     a = _parser().parse_args(argv)
+    check_paths({"query": a.query, "--db": a.db}, {"--out": a.out, "--best": a.best})
     with tempfile.TemporaryDirectory(prefix=".motif-match.") as plain:
         gz = a.engine == "meme"
         return _run(a, plain_meme(a.query, plain, "query.meme", gz),

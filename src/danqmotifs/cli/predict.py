@@ -12,7 +12,8 @@ import os
 import sys
 from typing import Sequence
 
-from . import command, nonnegative_int, parser, positive_int
+from ..sources.onehot import LAYOUTS
+from . import check_paths, command, nonnegative_int, parser, positive_int
 
 
 @command
@@ -24,6 +25,11 @@ def main(argv: Sequence[str] | None = None):
     src.add_argument("--fasta", help="input FASTA (.fa or .fa.gz)")
     src.add_argument("--onehot", help="input one-hot sequences in DeepSEA's layout, no labels needed: HDF5 "
                      "(N, 4, L) as DanQ's example.h5, or a DeepSEA .mat file; channels A, G, C, T")
+    ap.add_argument("--onehot-layout", choices=("auto",) + LAYOUTS, default="auto",
+                    help="with --onehot: the order of the array's axes, N sequences, C the 4 channels, L "
+                    "positions (DanQ's example.h5: NCL; an array saved from DeepSEA's train.mat with h5py: "
+                    "LCN). Default auto: a MATLAB file's own, else the only order the shape and the model's "
+                    "length fit (a shape several fit is refused)")
     ap.add_argument("--out", required=True, help="output .tsv, or .h5 for HDF5; - (or /dev/stdout) "
                     "writes the TSV to standard output")
     ap.add_argument("--targets", default=None, help="target names, one per line (default: targets.txt "
@@ -42,6 +48,8 @@ def main(argv: Sequence[str] | None = None):
                     help="published weights file only: the max-pooling size. Default: the one that fits "
                     "the length (13 for DanQ at 1000 bp)")
     args = ap.parse_args(argv)
+    check_paths({"--model": args.model, "--fasta": args.fasta, "--onehot": args.onehot,
+                 "--targets": args.targets}, {"--out": args.out})
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from ..training.runtime import select_backend
 
@@ -55,7 +63,8 @@ def main(argv: Sequence[str] | None = None):
         set_threads(args.threads)
     n = predict_fasta(args.model, args.fasta or args.onehot, args.out, args.batch_size,
                       not args.no_reverse_complement, args.resize, args.targets,
-                      length=args.length, pool=args.pool, onehot=args.onehot is not None)
+                      length=args.length, pool=args.pool, onehot=args.onehot is not None,
+                      onehot_layout=args.onehot_layout)
     where = "standard output" if args.out == "-" else args.out
     print(f"wrote predictions for {n} sequences to {where}", file=sys.stderr)
 

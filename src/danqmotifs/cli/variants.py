@@ -14,7 +14,7 @@ import sys
 import warnings
 from typing import Sequence
 
-from . import command, nonnegative_int, parser, positive_int
+from . import check_paths, command, nonnegative_int, parser, positive_int
 
 
 @command
@@ -48,6 +48,13 @@ def main(argv: Sequence[str] | None = None):
 
     if args.tsv is None and args.h5 is None:
         raise InputError("--tsv/--h5", "no output asked for", "give --tsv, --h5 or both")
+    skipped = args.skipped
+    if skipped is None:
+        base = args.h5 if args.h5 else (args.tsv if args.tsv not in ("-", None) and not args.tsv.startswith("/dev/") else None)
+        skipped = (str(base).rsplit(".", 1)[0] + ".skipped.tsv") if base else None
+    check_paths({"--model": args.model, "--vcf": args.vcf, "--genome": args.genome, "--targets": args.targets},
+                {"--tsv": args.tsv, "--h5": args.h5,
+                 "--skipped" if args.skipped else "--skipped (default, beside --h5 or --tsv)": skipped})
     import importlib.util
 
     if importlib.util.find_spec("tensorflow") is None:
@@ -59,10 +66,6 @@ def main(argv: Sequence[str] | None = None):
         set_threads(args.threads)
     from ..variants import score_vcf
 
-    skipped = args.skipped
-    if skipped is None:
-        base = args.h5 if args.h5 else (args.tsv if args.tsv not in ("-", None) and not args.tsv.startswith("/dev/") else None)
-        skipped = (str(base).rsplit(".", 1)[0] + ".skipped.tsv") if base else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         counts = score_vcf(args.model, args.vcf, args.genome, args.tsv, args.h5, skipped, args.batch_size,

@@ -17,14 +17,15 @@ from typing import IO, Iterator
 import numpy as np
 
 from ..alphabet import N_CODE, encode
-from ..errors import InputError
+from ..errors import InputError, require_file
 
 #: how records of another length are made to fit (formats.fasta.resize_codes)
 RESIZE = ("none", "center", "left")
 
 
 def is_gzip(path: str | os.PathLike) -> bool:
-    """Whether a file starts with the gzip magic bytes."""
+    """Whether a file starts with the gzip magic bytes (a directory is an InputError)."""
+    require_file(path, "the input file")
     with open(path, "rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
 

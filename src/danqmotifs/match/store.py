@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, atomic_output
+from ..errors import InputError, atomic_output, require_file
 from .result import MatchResult
 
 
@@ -43,8 +43,7 @@ def load_results(path) -> dict[str, MatchResult]:
     import h5py
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the p-value file does not exist", "run the match rule first")
+    require_file(path, "the p-value file", "run the match rule first")
     out = {}
     with h5py.File(path, "r") as f:
         dec = lambda a: [x.decode() if isinstance(x, bytes) else str(x) for x in a]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, atomic_output
+from ..errors import InputError, atomic_output, require_file
 from .result import MatchResult, best_indices, count_matched
 
 COLUMNS = ["query", "method", "target_id", "target_name", "p_value", "e_value", "q_value",
@@ -58,8 +58,7 @@ def read_table(path):
     import pandas as pd
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "the match table does not exist", "run the matching first")
+    require_file(path, "the match table", "run the matching first")
     df = pd.read_csv(path, sep="\t", dtype={"query": str, "target_id": str, "target_name": str,
                                              "method": str, "orientation": str},
                      keep_default_na=False)

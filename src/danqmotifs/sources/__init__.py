@@ -91,6 +91,8 @@ def _peaks(block, inputs, outputs, seed, tmpdir=None):
                             test_fraction=block["test_fraction"], seed=seed, tmpdir=tmpdir)
     for note in summary["notes"]:
         print(f"NOTE: {note}")
+    for w in summary["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
     print(f"targets (one per peak file): {', '.join(summary['targets'])}; negatives: {block['negatives']} "
           f"x {block['negatives_per_peak']} per peak, windows of {block['width']} bp")
     for s in SPLITS:

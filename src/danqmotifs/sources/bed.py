@@ -25,13 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import encode
+from ..alphabet import encode, encode_genome
 from ..datafile import SPLITS, DataWriter
-from ..errors import InputError
+from ..errors import InputError, require_file
 from ..formats.fasta import iter_lines, open_text
 
-_IUPAC = b"RYKMSWBDHVrykmswbdhv"
-_TO_N = bytes.maketrans(_IUPAC, b"N" * len(_IUPAC))
 _BLOCK = 4096
 
 
@@ -69,8 +67,7 @@ def _is_header(fields: list[str]) -> bool:
 def read_bed(path: str | os.PathLike) -> BedRegions:
     """Read and check a labelled BED (see the module docstring)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the BED file does not exist", "correct data.bed.bed")
+    require_file(path, "the BED file", "correct data.bed.bed")
     names: list[str] | None = None
     chroms, starts, ends, lines, rows, texts = [], [], [], [], [], []
     n_labels = None
@@ -182,14 +179,14 @@ def fai_matches(fasta: str | os.PathLike, fai: str | os.PathLike) -> bool:
     return True
 
 
-def open_genome(path: str | os.PathLike, tmpdir: str | None = None):
+def open_genome(path: str | os.PathLike, tmpdir: str | None = None, option: str = "data.bed.genome"):
     """A pyfaidx.Fasta of the genome (raw strings, case kept). The .fai index beside the genome is
-    used (and built there if missing); if that directory is not writable it is built in ``tmpdir``."""
+    used (and built there if missing); if that directory is not writable it is built in ``tmpdir``.
+    ``option`` is the config key or command-line option that gave the path (for messages)."""
     import pyfaidx
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the genome FASTA does not exist", "correct data.bed.genome")
+    require_file(path, "the genome FASTA", f"correct {option}")
     fai = Path(str(path) + ".fai")
     indexname = None
     writable = os.access(path.parent, os.W_OK)
@@ -212,13 +209,9 @@ def open_genome(path: str | os.PathLike, tmpdir: str | None = None):
 
 
 def encode_genome_window(genome_path, seq: str, chrom: str, start: int) -> np.ndarray:
-    """Codes of a genome window; IUPAC ambiguity codes become N, other letters are errors."""
-    raw = seq.encode("ascii", "replace").translate(_TO_N)
-    try:
-        return encode(raw)
-    except ValueError as exc:
-        raise InputError(genome_path, f"{chrom} from {start} (0-based): {exc}",
-                         "use a genome FASTA of A, C, G, T, N (and IUPAC codes)") from None
+    """Codes of a genome window; IUPAC ambiguity codes become N, other letters are errors
+    (:func:`danqmotifs.alphabet.encode_genome`, the policy of every genome reader)."""
+    return encode_genome(seq, genome_path, chrom, start)
 
 
 def check_regions(regions: BedRegions, chrom_lengths: dict[str, int], width: int, bed_path,

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..alphabet import DEEPSEA_TO_ACGT, N_CODE, reverse_complement_codes
 from ..datafile import SPLITS, DataWriter
-from ..errors import InputError
+from ..errors import InputError, require_file
 
 SAMPLE_ORDER = ("as in the DeepSEA files: the first half forward sequences, the second half "
                 "their reverse complements in the same order")
@@ -92,8 +92,7 @@ def read_target_names(path: str | os.PathLike | None, n_targets: int) -> list[st
     if not path:
         return [f"target_{i:04d}" for i in range(n_targets)]
     p = Path(path)
-    if not p.is_file():
-        raise InputError(p, "the target names file does not exist",
+    require_file(p, "the target names file",
                          "correct data.deepsea.target_names or set it to \"\" to name the targets target_0000, target_0001 and so on")
     names = [ln.strip() for ln in p.read_text(encoding="utf-8-sig", errors="replace").splitlines()]
     names = [n for n in names if n and not n.startswith("#")]
@@ -118,8 +117,7 @@ class MatSplit:
     def __init__(self, path: str | os.PathLike, split: str):
         self.path, self.split = Path(path), split
         self.xname, self.yname = f"{split}xdata", f"{split}data"
-        if not self.path.is_file():
-            raise InputError(self.path, "the file does not exist",
+        require_file(self.path, "the file",
                              f"set data.deepsea.{split}_mat to DeepSEA's {split}.mat")
         self._f = None
         self._x = self._y = None

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..alphabet import encode
 from ..datafile import SPLITS, DataWriter
-from ..errors import InputError
+from ..errors import InputError, require_file
 from ..formats.fasta import RESIZE, encode_record, is_gzip, iter_fasta, iter_lines, open_text, resize_codes
 
 _BLOCK = 4096
@@ -35,8 +35,7 @@ def read_labels(path: str | os.PathLike) -> tuple[list[str], list[str], np.ndarr
     import pandas as pd
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the labels file does not exist", "correct data.fasta.labels")
+    require_file(path, "the labels file", "correct data.fasta.labels")
     with open_text(path) as fh:
         header = next(iter_lines(fh), b"").decode("utf-8", "replace").rstrip("\r\n").lstrip("#").split("\t")
     if len(header) < 2:
@@ -120,14 +119,16 @@ def chrom_of(rid: str) -> str:
 
 def assign_splits(ids: list[str], split_by: str, valid: list[str], test: list[str],
                   valid_fraction: float, test_fraction: float, seed: int, where: str,
-                  notes: list[str] | None = None) -> np.ndarray:
+                  notes: list[str] | None = None, held_keys: str = "ids") -> np.ndarray:
     """Split index (0 train, 1 valid, 2 test) of each id; every split must be non-empty.
-    Remarks that are not errors (a held-out chromosome without records) go to ``notes``."""
+    Remarks that are not errors (a held-out chromosome without records) go to ``notes``.
+    ``held_keys`` is how the config names the held-out lists: ``<where>.valid_<held_keys>`` and
+    ``test_<held_keys>`` (ids for the FASTA source, chroms for the peaks source)."""
     n = len(ids)
     split = np.zeros(n, dtype=np.int8)
     if split_by == "fraction":
         if valid or test:
-            raise InputError(f"{where}.valid_ids/test_ids", "held-out lists are given but split_by is "
+            raise InputError(f"{where}.valid_{held_keys}/test_{held_keys}", "held-out lists are given but split_by is "
                              "'fraction'", "set split_by: ids or chrom, or empty the lists")
         if valid_fraction + test_fraction >= 1:
             raise InputError(f"{where}.valid_fraction/test_fraction", "they add up to 1 or more, "
@@ -139,14 +140,14 @@ def assign_splits(ids: list[str], split_by: str, valid: list[str], test: list[st
     elif split_by in ("ids", "chrom"):
         overlap = sorted(set(valid) & set(test))
         if overlap:
-            raise InputError(f"{where}.valid_ids/test_ids", f"{', '.join(overlap[:5])} listed as both "
+            raise InputError(f"{where}.valid_{held_keys}/test_{held_keys}", f"{', '.join(overlap[:5])} listed as both "
                              "validation and test", "hold each out once")
         keys = ids if split_by == "ids" else [chrom_of(i) for i in ids]
         known = set(keys)
         if split_by == "ids":
             missing = [i for i in valid + test if i not in known]
             if missing:
-                raise InputError(f"{where}.valid_ids/test_ids", f"{len(missing)} held-out id(s) are not "
+                raise InputError(f"{where}.valid_{held_keys}/test_{held_keys}", f"{len(missing)} held-out id(s) are not "
                                  f"records of the FASTA, e.g. '{missing[0]}'", "list ids of FASTA records")
         v, t = set(valid), set(test)
         split = np.array([2 if k in t else 1 if k in v else 0 for k in keys], dtype=np.int8)
@@ -158,7 +159,8 @@ def assign_splits(ids: list[str], split_by: str, valid: list[str], test: list[st
     for s, name in enumerate(SPLITS):
         if not np.any(split == s):
             how = {"fraction": f"{name}_fraction" if name != "train" else "valid/test fractions",
-                   "ids": f"{name}_ids", "chrom": f"{name}_ids (chromosomes)"}[split_by]
+                   "ids": f"{name}_{held_keys}", "chrom": f"{name}_{held_keys}"
+                   + (" (chromosomes)" if held_keys == "ids" else "")}[split_by]
             raise InputError(f"{where}.{how}", f"the {name} split would be empty ({n} records, "
                              f"split by {split_by})", f"choose {how} so that every split gets records")
     return split
@@ -170,8 +172,7 @@ def plan_fasta(fasta: str | os.PathLike, label_ids: list[str], length: int, resi
                where: str = "data.fasta") -> FastaPlan:
     """First pass: check every record (letters, lengths, labels) and decide the splits."""
     fasta = Path(fasta)
-    if not fasta.is_file():
-        raise InputError(fasta, "the FASTA file does not exist", f"correct {where}.fasta")
+    require_file(fasta, "the FASTA file", f"correct {where}.fasta")
     if resize not in RESIZE:
         raise ValueError(f"resize must be one of {RESIZE}")
     if resize != "none" and length <= 0:

@@ -46,7 +46,7 @@ import numpy as np
 
 from ..alphabet import N_CODE
 from ..datafile import SPLITS, DataWriter
-from ..errors import InputError
+from ..errors import InputError, require_file
 from ..formats.fasta import encode_record, iter_fasta, iter_lines, open_text, resize_codes
 from ..shuffle import dinucleotide_shuffle, shuffle_rng
 from .bed import center_windows, encode_genome_window, open_genome
@@ -117,6 +117,7 @@ class PeakSet:
     labels: list[np.ndarray] = field(default_factory=list)
     file_of: list[int] = field(default_factory=list)
     windows: dict = field(default_factory=dict)      # chrom -> list of (start, end) of peak windows
+    all_n: dict = field(default_factory=dict)        # file index -> ids of its peaks that are all N
 
 
 def _iter_peaks(path, k: int, fa, width: int, genome_path):
@@ -213,7 +214,9 @@ def _first_pass(peaks, fa, width, genome_path) -> PeakSet:
     ps, row_of = PeakSet(), {}
     for k, path in enumerate(peaks):
         seen_here = set()
-        for rid, _codes, coords in _iter_peaks(path, k, fa, width, genome_path):
+        for rid, codes, coords in _iter_peaks(path, k, fa, width, genome_path):
+            if not np.any(codes != N_CODE):
+                ps.all_n.setdefault(k, []).append(rid)
             if rid in seen_here:
                 raise InputError(path, f"the peak '{rid}' appears twice", "give each peak once per file")
             seen_here.add(rid)
@@ -243,8 +246,7 @@ def convert_peaks(peaks, outputs: dict, names=(), genome: str | os.PathLike | No
     if not peaks:
         raise InputError(f"{where}.peaks", "no peak file is given", "list one FASTA or BED of peaks per target")
     for p in peaks:
-        if not p.is_file():
-            raise InputError(p, "the peak file does not exist", f"correct {where}.peaks")
+        require_file(p, "the peak file", f"correct {where}.peaks")
     if negatives not in NEGATIVES:
         raise InputError(f"{where}.negatives", f"'{negatives}' is not one of {', '.join(NEGATIVES)}",
                          "choose shuffle, flank or gc")
@@ -259,13 +261,20 @@ def convert_peaks(peaks, outputs: dict, names=(), genome: str | os.PathLike | No
         fa = None
         if genome:
             idx_dir = stack.enter_context(tempfile.TemporaryDirectory(dir=tmpdir))
-            fa = open_genome(genome, idx_dir)
+            fa = open_genome(genome, idx_dir, f"{where}.genome")
             stack.callback(fa.close)
         ps = _first_pass(peaks, fa, width, genome)
         notes: list[str] = []
+        warned = _peak_warnings(peaks, names, ps, where)
         if split_by == "chrom":
+            bad = next((i for i in ps.ids if parse_coordinates(i) is None), None)
+            if bad is not None:
+                raise InputError(peaks[ps.file_of[ps.ids.index(bad)]], f"the peak id '{bad}' is not "
+                                 f"chrom:start-end, so {where}.split_by: chrom cannot tell its chromosome",
+                                 "name FASTA records chrom:start-end, give a BED, or set "
+                                 f"{where}.split_by: fraction")
             split = assign_splits(ps.ids, "chrom", list(valid_chroms), list(test_chroms), 0.0, 0.0,
-                                  seed, where, notes)
+                                  seed, where, notes, held_keys="chroms")
         else:
             split = assign_splits(ps.ids, "fraction", [], [], valid_fraction, test_fraction, seed, where, notes)
         gen = None
@@ -323,4 +332,24 @@ def convert_peaks(peaks, outputs: dict, names=(), genome: str | os.PathLike | No
     if skipped:
         notes.append(f"{skipped} genomic negative(s) could not be placed (chromosome end, peaks or N "
                      "on both sides) and were left out")
-    return {"targets": names, "counts": {s: tuple(c) for s, c in counts.items()}, "notes": notes}
+    return {"targets": names, "counts": {s: tuple(c) for s, c in counts.items()}, "notes": notes,
+            "warnings": warned}
+
+
+def _peak_warnings(peaks: list[Path], names: list[str], ps: PeakSet, where: str) -> list[str]:
+    """What is accepted but probably not meant: two targets given one peak file (identical labels),
+    peaks whose window is all N (nothing to learn from; their shuffled negatives are all N too)."""
+    out = []
+    for b in range(len(peaks)):
+        for a in range(b):
+            try:
+                same = os.path.samefile(peaks[a], peaks[b])
+            except OSError:
+                same = False
+            if same:
+                out.append(f"{where}.peaks: targets '{names[a]}' and '{names[b]}' are given the same file "
+                           f"{peaks[b]}, so their labels are identical; give each target its own peak file")
+    for k, ids in sorted(ps.all_n.items()):
+        out.append(f"{peaks[k]}: {len(ids)} peak(s) are all N (e.g. '{ids[0]}'; a gap or masked region of "
+                   "the genome?), so they carry no sequence to learn from; remove them")
+    return out

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ....errors import InputError, atomic_output
+from ....errors import InputError, atomic_output, require_file
 from ....motif import Motif
 from ....pwm import consensus, total_information
 from ....metrics import roc_auc
@@ -186,8 +186,7 @@ def read_rows(paths: Sequence) -> "pd.DataFrame":  # noqa: F821
 
     frames = []
     for p in paths:
-        if not Path(p).exists():
-            raise InputError(p, "the chunk table does not exist", "rerun the k2p_simulation_chunk rule")
+        require_file(p, "the chunk table", "rerun the k2p_simulation_chunk rule")
         frames.append(pd.read_csv(p, sep="\t", dtype={"matrix_id": str, "name": str}, keep_default_na=False,
                                   na_values=["NaN", "nan"]))
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
