@@ -294,7 +294,7 @@ def attribute_split(model, data_path, out, targets: Sequence[str], kind: str = "
     k = len(cols)
     n_pred = 0
     with atomic_output(out) as tmp:
-        with h5py.File(tmp, "w", track_order=True) as f:
+        with h5py.File(tmp, "w") as f:
             f.attrs["layout"] = LAYOUT
             f.attrs["kind"] = kind
             f.attrs["average_rc"] = bool(average_rc)

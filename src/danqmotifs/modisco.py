@@ -143,24 +143,25 @@ def write_patterns(path, patterns: Sequence[Pattern], attrs: dict | None = None)
     import h5py
 
     with atomic_output(path) as tmp:
-        with h5py.File(tmp, "w", track_order=True) as f:
+        with h5py.File(tmp, "w")   # no creation order: it stores times as f:
             for k, v in (attrs or {}).items():
                 f.attrs[k] = v
-            for p in patterns:
-                g = f.create_group(p.id, track_order=True)
+            for i, p in enumerate(patterns):
+                g = f.create_group(p.id)
+                g.attrs["order"] = i
                 g.attrs["target"] = p.target
                 g.attrs["sign"] = p.sign
                 g.attrs["n_seqlets"] = int(p.n_seqlets)
                 g.attrs["trim"] = np.asarray(p.trim, dtype=np.int64)
                 for name in ("ppm", "cwm", "hcwm"):
                     g.create_dataset(name, data=getattr(p, name), track_times=False)
-                s = g.create_group("seqlets", track_order=True)
+                s = g.create_group("seqlets")
                 for name, v in p.seqlets.items():
                     s.create_dataset(name, data=v, track_times=False)
 
 
 def read_patterns(path) -> list[Pattern]:
-    """Patterns written by :func:`write_patterns`."""
+    """Patterns written by :func:`write_patterns`, in their order."""
     import h5py
 
     path = Path(path)
@@ -170,7 +171,7 @@ def read_patterns(path) -> list[Pattern]:
         raise InputError(path, f"cannot read the pattern file ({exc})", "rerun the modisco rule") from None
     out = []
     with f:
-        for pid, g in f.items():
+        for pid, g in sorted(f.items(), key=lambda kv: int(kv[1].attrs["order"])):
             a = g.attrs
             out.append(Pattern(pid, str(a["target"]), str(a["sign"]), int(a["n_seqlets"]), g["ppm"][()],
                                g["cwm"][()], g["hcwm"][()], tuple(int(v) for v in a["trim"]),
