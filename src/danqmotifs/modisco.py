@@ -143,7 +143,7 @@ def write_patterns(path, patterns: Sequence[Pattern], attrs: dict | None = None)
     import h5py
 
     with atomic_output(path) as tmp:
-        with h5py.File(tmp, "w")   # no creation order: it stores times as f:
+        with h5py.File(tmp, "w") as f:     # no creation order (track_order): it stores times
             for k, v in (attrs or {}).items():
                 f.attrs[k] = v
             for i, p in enumerate(patterns):
