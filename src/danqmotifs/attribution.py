@@ -39,8 +39,7 @@ from .errors import InputError, atomic_output
 #: attribution kinds (config ``attribution.kind``)
 KINDS = ("ism", "grad")
 
-#: the layout attribute of an attribution file
-LAYOUT = "danqmotifs-attributions-1"
+from .formats.attributions import LAYOUT, read_attributions  # noqa: F401  (the file's reader)
 
 
 # --------------------------------------------------------------------------------------- logits
@@ -169,9 +168,17 @@ def _grad_tensorflow(lmodel, x: np.ndarray, targets: Sequence[int]) -> np.ndarra
     return out
 
 
+def _backend_module(name: str):
+    """An optional backend's package, imported by name only when it is the backend (the rules'
+    environments install TensorFlow; see danqmotifs.training.runtime)."""
+    from .training.runtime import _module
+
+    return _module(name)
+
+
 def _grad_jax(lmodel, x: np.ndarray, targets: Sequence[int]) -> np.ndarray:
-    import jax
-    import jax.numpy as jnp
+    jax = _backend_module("jax")
+    jnp = _backend_module("jax.numpy")
 
     tv = [v.value for v in lmodel.trainable_variables]
     ntv = [v.value for v in lmodel.non_trainable_variables]
@@ -189,7 +196,7 @@ def _grad_jax(lmodel, x: np.ndarray, targets: Sequence[int]) -> np.ndarray:
 
 
 def _grad_torch(lmodel, x: np.ndarray, targets: Sequence[int]) -> np.ndarray:
-    import torch
+    torch = _backend_module("torch")
     from keras import ops
 
     xt = ops.convert_to_tensor(x)
@@ -323,34 +330,3 @@ def attribute_split(model, data_path, out, targets: Sequence[str], kind: str = "
     return dict(kind=kind, targets=list(targets), n_sequences=int(n), length=int(L), average_rc=bool(average_rc),
                 seed=int(seed), sample=info, model_calls_rows=int(n_pred),
                 positives_per_target={t: int(labels[:, j].sum()) for j, t in enumerate(targets)})
-
-
-def read_attributions(path, target: str, window: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(one-hot (m, W, 4) float32, hypothetical (m, W, 4) float32, rows (m,)) of the sequences of an
-    attribution file positive for ``target``, cut to the central ``window`` bp (0: all)."""
-    import h5py
-
-    path = Path(path)
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise InputError(path, f"cannot read the attribution file ({exc})", "rerun the attribution rule") from None
-    with f:
-        if f.attrs.get("layout") != LAYOUT:
-            raise InputError(path, "not an attribution file (no layout attribute)", "rerun the attribution rule")
-        targets = [t.decode() if isinstance(t, bytes) else str(t) for t in f["targets"][()]]
-        if target not in targets:
-            raise InputError(path, f"no attributions for target {target!r} (it has {', '.join(targets)})",
-                             "rerun the attribution rule with that target")
-        j = targets.index(target)
-        L = f["codes"].shape[1]
-        if window and window > L:
-            raise InputError("attribution.modisco.window", f"the window ({window} bp) is longer than the "
-                             f"sequences ({L} bp)", f"use a window of at most {L} bp, or 0 for the whole sequence")
-        w = window or L
-        s = (L - w) // 2
-        keep = np.flatnonzero(f["labels"][:, j] > 0)
-        codes = f["codes"][:, s:s + w][keep]
-        hyp = f["hypothetical"][j, :, s:s + w][keep]
-        rows = f["rows"][()][keep]
-    return codes_to_onehot(codes), np.asarray(hyp, dtype=np.float32), rows

@@ -13,7 +13,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     import h5py
 
-    from danqmotifs.attribution import read_attributions
+    from danqmotifs.formats.attributions import read_attributions
     from danqmotifs.datafile import data_base_frequencies
     from danqmotifs.meme import write_meme
     from danqmotifs.modisco import run_modisco, write_patterns
