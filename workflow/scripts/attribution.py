@@ -26,7 +26,8 @@ def main():
     with DataReader(sm.input.data) as r:
         names = r.target_names
     targets = choose_targets(names, p["targets"], p["n_targets"], read_auc_table(sm.input.auc))
-    how = "attribution.targets" if p["targets"] else f"the {p['n_targets']} best by test ROC AUC"
+    how = ("attribution.targets" if p["targets"] else
+           f"the {len(targets)} best by ROC AUC on the evaluation split (attribution.n_targets {p['n_targets']})")
     progress(f"attribution ({p['kind']}) of {', '.join(targets)} ({how}) on up to {p['n_sequences']} "
              f"{sm.params.split} positives")
     summ = attribute_split(load_model(sm.input.model), sm.input.data, sm.output.h5, targets, p["kind"],
