@@ -17,7 +17,7 @@ STAMP   = $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[cpu,jax,test,bench,slurm]'
+	$(BIN)/python -m pip install -q -e '.[cpu,jax,test,bench,slurm,attrib]'
 	touch $(STAMP)
 
 install: $(STAMP)

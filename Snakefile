@@ -2,6 +2,7 @@
 #
 #   data  ->  train (or import_model: model.source file)  ->  evaluate
 #                    ->  dump_kernels -> scan -> estimate_base -> {method} motifs -> meme -> match -> report
+#                    ->  attribution (ISM / gradient x input) -> modisco patterns -> match -> report
 #                    ->  fidelity (model + exact and heuristic motifs); danq_figures (figures.danq)
 #
 # Configure with config.yaml (validated against workflow/schemas/config.schema.yaml).
@@ -34,6 +35,7 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/fidelity.smk"
 include: "workflow/rules/trust_common.smk"
 include: "workflow/rules/influence.smk"
+include: "workflow/rules/attribution.smk"
 include: "workflow/rules/replicates.smk"
 include: "workflow/rules/filter_metrics.smk"
 include: "workflow/rules/danq_figures.smk"

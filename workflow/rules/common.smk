@@ -119,6 +119,16 @@ HAS_MODEL = MODEL_SOURCE != "kernels"
 # The fidelity test needs a model and both the exact and the heuristic motifs (skipped otherwise).
 FIDELITY = HAS_MODEL and {"exact", "heuristic"} <= set(METHODS)
 DANQ_FIGURES = config["figures"]["danq"]["enabled"]
+# The attribution route (attribution.smk): TF-MoDISco patterns of the model's attributions, matched
+# beside the kernel methods under the route name "modisco" (needs a model).
+MODISCO = HAS_MODEL and config["attribution"]["enabled"]
+if MODISCO and "modisco" in METHODS:
+    raise WorkflowError(
+        "config: motifs.methods names a method 'modisco', the name of the attribution route. "
+        "Fix: rename that method, or turn attribution.enabled off."
+    )
+# What is matched against JASPAR: the kernel methods, then the attribution route when it runs.
+ROUTES = METHODS + (["modisco"] if MODISCO else [])
 
 # Every output path of the workflow, by name; "{method}" stands for each motif method.
 PATHS = {
@@ -162,6 +172,12 @@ PATHS = {
     "planted_table": f"{RESULTS}/match/planted.tsv",
     "planted_figure": f"{RESULTS}/match/planted.png",
     "summary": f"{RESULTS}/summary.json",
+    # the attribution route (attribution.smk)
+    "attributions": f"{RESULTS}/attribution/attributions.h5",
+    "attribution_json": f"{RESULTS}/attribution/attributions.json",
+    "modisco_h5": f"{RESULTS}/attribution/modisco.h5",
+    "modisco_meme": f"{RESULTS}/attribution/modisco.meme",
+    "modisco_json": f"{RESULTS}/attribution/modisco.json",
     # the k2p fidelity test
     "fidelity_table": f"{RESULTS}/eval/fidelity.tsv",
     "fidelity_json": f"{RESULTS}/eval/fidelity.json",
@@ -198,8 +214,16 @@ def per_method(name, **wildcards):
     return [path(name, method=m, **wildcards) for m in METHODS]
 
 
+def per_route(name, **wildcards):
+    """The path `name` for every motif method and the attribution route when it runs."""
+    return [path(name, method=m, **wildcards) for m in ROUTES]
+
+
 def query_meme(method):
-    """The MEME file that is matched and drawn: the trimmed one when meme.trim is on."""
+    """The MEME file that is matched and drawn: the trimmed one when meme.trim is on; for the
+    attribution route its patterns' MEME file (trimmed by their contribution)."""
+    if method == "modisco":
+        return path("modisco_meme")
     return path("meme_trimmed" if config["meme"]["trim"] else "meme", method=method)
 
 
@@ -260,6 +284,17 @@ def get_final_output():
         )
     ]
     out += [path("logos")]
+    if MODISCO:
+        out += [
+            path(k)
+            for k in (
+                "attributions",
+                "attribution_json",
+                "modisco_h5",
+                "modisco_meme",
+                "modisco_json",
+            )
+        ]
     if FIDELITY:
         out += [path(k) for k in ("fidelity_table", "fidelity_json", "fidelity_figure")]
     out += influence_outputs()  # workflow/rules/influence.smk

@@ -4,7 +4,9 @@
 #   motifs/{method}.h5              -> motifs/{method}.meme (+ .trimmed, .rc), {method}_dead.tsv
 #   pyjaspar                        -> match/jaspar.meme                              (jaspar_db)
 #   motifs/{method}.meme + database -> match/{method}.{distance}.h5                   (match_method)
-#   match/{method}.{match.distance}.h5 for all methods
+#   attribution/modisco.meme (attribution.smk, when attribution.enabled)
+#                                   -> match/modisco.{distance}.h5                    (match_method)
+#   match/{method}.{match.distance}.h5 for all methods (and modisco)
 #                                   -> match/matches.tsv, best_matches.tsv, match_summary.json,
 #                                      pvalues.h5, best_p.png                         (match_summary)
 #
@@ -88,7 +90,7 @@ rule match_method:
 
 rule match_summary:
     input:
-        results=per_method("method_matches", distance=DISTANCE),
+        results=per_route("method_matches", distance=DISTANCE),
         db=path("jaspar_db"),
     output:
         matches=path("matches"),

@@ -18,7 +18,7 @@ if MOTIFS_CFG["sample_file"] and MOTIFS_CFG["positive_for"]:
 
 
 wildcard_constraints:
-    method="|".join(METHODS),
+    method="|".join(ROUTES),
 
 
 rule dump_kernels:

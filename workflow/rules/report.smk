@@ -44,7 +44,7 @@ if SIMULATED:
             results=[
                 path("method_matches", method=m, distance=d)
                 for d in DISTANCES
-                for m in METHODS
+                for m in ROUTES
             ],
             families=path("jaspar_families"),
         output:
@@ -71,6 +71,6 @@ if SIMULATED:
             runtime=10,
         params:
             match=MATCH_CFG,
-            distances=[d for d in DISTANCES for m in METHODS],
+            distances=[d for d in DISTANCES for m in ROUTES],
         script:
             "../scripts/planted_benchmark.py"

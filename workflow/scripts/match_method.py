@@ -2,10 +2,12 @@
 (Tomtom's algorithm: this package's engine, memelite or the MEME suite's tomtom)
 -> match/{method}.{distance}.h5 (every query x target comparison)."""
 
+from pathlib import Path
+
 from danqmotifs.errors import run_guarded
 from danqmotifs.logsetup import progress, script_logging
-from danqmotifs.match import match_motifs, save_results
-from danqmotifs.match.engines import settings_for
+from danqmotifs.match import empty_result, match_motifs, save_results
+from danqmotifs.match.engines import resolve_engine, settings_for
 from danqmotifs.meme import read_meme
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
@@ -18,6 +20,11 @@ def main():
     # same engine when it offers that distance, else auto
     engine, tomtom_args = settings_for(distance, p["engine"], p["tomtom_args"], p["distance"])
     targets, _ = read_meme(sm.input.db)
+    if method == "modisco" and "\nMOTIF " not in Path(sm.input.query).read_text():
+        # the attribution route found no pattern (attribution/modisco.json says why): an empty table
+        progress(f"modisco: no pattern in {sm.input.query}: nothing to match")
+        save_results(sm.output[0], {method: empty_result(targets, resolve_engine(engine, distance), distance)})
+        return
     queries, background = read_meme(sm.input.query)
     progress(f"{method}: matching {len(queries)} motifs against {len(targets)} JASPAR motifs ({distance} "
              f"distance; a first run compiles the matching engine, a few minutes)")

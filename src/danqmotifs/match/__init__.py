@@ -26,10 +26,10 @@ Modules: :mod:`.result` (the comparison matrices), :mod:`.engines` (running the 
 """
 
 from .engines import ENGINES, match_motifs
-from .result import MatchResult, best_indices, bh_qvalues, count_matched
+from .result import MatchResult, best_indices, bh_qvalues, count_matched, empty_result
 from .store import load_results, save_results
 from .tables import COLUMNS, best_table, match_table, read_table, summary, write_table
 
-__all__ = ["COLUMNS", "ENGINES", "MatchResult", "best_indices", "best_table", "bh_qvalues", "count_matched",
+__all__ = ["COLUMNS", "ENGINES", "MatchResult", "best_indices", "best_table", "bh_qvalues", "count_matched", "empty_result",
            "load_results", "match_motifs", "match_table", "read_table", "save_results", "summary",
            "write_table"]

@@ -44,6 +44,14 @@ class MatchResult:
         return self.p_value * self.n_targets
 
 
+def empty_result(targets, engine: str, distance: str) -> MatchResult:
+    """A result without queries against ``targets`` (motifs): a route that found no motif."""
+    z = np.zeros((0, len(targets)))
+    return MatchResult([], [t.id for t in targets], [t.name for t in targets], z, z.copy(),
+                       z.astype(np.int32), z.astype(np.int32), z.astype(np.int8), engine=engine,
+                       distance=distance)
+
+
 def bh_qvalues(p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values along the last axis (each row its own family).
 
