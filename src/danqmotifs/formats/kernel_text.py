@@ -25,21 +25,13 @@ def format_kernel_text(W, digits: int) -> str:
 
 def parse_kernel_text(text: str, where, sep: str | None = None) -> np.ndarray:
     """A kernel matrix: L rows of 4 numbers (A C G T), whitespace- or ``sep``-separated. Blank
-    lines before or after the matrix are ignored; a blank line between rows is an error (as in a
-    bare PWM, :func:`danqmotifs.meme.parse_matrix_rows`: a blank line ends a matrix)."""
+    lines anywhere are skipped: a kernel file holds one matrix, so every row of numbers belongs to
+    it and none is dropped (tests/test_input_matrix.py: kernel_blank_line_inside)."""
     rows = []
-    blank = None
     for i, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         s = line.strip()
         if not s:
-            if rows and blank is None:
-                blank = i
             continue
-        if blank is not None:
-            raise InputError(where, f"a blank line (line {blank}) after {len(rows)} kernel rows, but more "
-                             f"rows follow (line {i}: {s[:40]!r}); a blank line ends a matrix",
-                             "remove the blank line inside the matrix, or the rows after it if they are "
-                             "not part of it")
         toks = s.split(sep) if sep else s.split()
         try:
             vals = [float(t) for t in toks if t.strip() != ""]
