@@ -126,7 +126,7 @@ def test_build_writes_page_table_and_summary(tmp_path, source):
                            tmp_path / "p.txt", log=lambda s: None)
     page = (tmp_path / "p.html").read_text()
     assert lines[0] == "What the model learned: 3 TF families at q < 0.05:"
-    assert "More than 3 adjacent zinc fingers: CTCF (exact q=1e-09, heuristic q=1e-08)" in lines[1]
+    assert lines[1] == "  CTCF [More than 3 adjacent zinc fingers]: exact q=1e-09, heuristic q=1e-08"
     assert "kernels without a significant match: 1 of 4" in lines[-2]
     assert (tmp_path / "p.txt").read_text().splitlines() == lines
     tsv = (tmp_path / "p.tsv").read_text().splitlines()
@@ -138,3 +138,16 @@ def test_build_writes_page_table_and_summary(tmp_path, source):
         assert "Kernels alone (4, from k.h5): no model" in page and "influence" not in page.split("<nav>")[1][:2000]
     else:
         assert "trained by this run" in page
+
+
+def test_run_text_names_the_runs_data_and_every_route():
+    """The CTCF example: peaks, four methods; a replicate run says how replicates are counted."""
+    cfg = _config()
+    cfg["data"]["source"] = "peaks"
+    cfg["data"]["peaks"].update(peaks=["data/real/Gm12878.CTCF.top500.w200.fa"], names=["CTCF"])
+    routes = ["exact", "heuristic", "exact_oops", "refined"]
+    text = " ".join(findings.describe_run(cfg, routes, {}, ["CTCF"], 64))
+    assert "Data: peaks of CTCF (Gm12878.CTCF.top500.w200.fa)" in text and "planted" not in text
+    assert all(f"{r} (" in text for r in routes) and "Targets (1): CTCF." in text
+    cfg["train"]["replicates"] = 3
+    assert "3 training replicates (seeds 1 to 3)" in " ".join(findings.describe_run(cfg, routes, {}, None, 64))

@@ -88,7 +88,7 @@ def test_console_says_what_was_found(tiny_report):
     tail = (r.stdout + r.stderr).strip().splitlines()
     text = "\n".join(tail[-12:])
     assert "What the model learned: 3 TF families at q < 0.05" in text
-    assert "More than 3 adjacent zinc fingers: CTCF" in text and "Read it in a browser: out/what_the_model_learned.html" in text
+    assert "  CTCF [More than 3 adjacent zinc fingers]: exact q=" in text and "Read it in a browser: out/what_the_model_learned.html" in text
 
 
 def test_no_embedded_data_url_over_2_mib(tiny_report):

@@ -50,7 +50,7 @@ def main(argv=None) -> None:
     if not page.is_file():
         sys.exit(f"{page} does not exist: run the workflow first (make run, or make report CONFIG=...)")
     shoot(browser, page.as_uri(), Path(a.out) / "report_first_page.png")
-    shoot(browser, page.as_uri() + "#table", Path(a.out) / "report_motif_table.png")
+    shoot(browser, page.as_uri() + "#motif-table", Path(a.out) / "report_motif_table.png")
 
 
 if __name__ == "__main__":

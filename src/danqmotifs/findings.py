@@ -166,11 +166,17 @@ class FamilyRow:
         return sorted({m.kernel for m in self.matches if m.kernel is not None})
 
     @property
-    def tfs(self) -> list[str]:
-        """The TF names matched, best q first."""
+    def tf_q(self) -> dict[str, float]:
+        """The TF names matched, each with its best q."""
         best: dict[str, float] = {}
         for m in self.matches:
             best[m.target_name] = min(best.get(m.target_name, math.inf), m.q)
+        return best
+
+    @property
+    def tfs(self) -> list[str]:
+        """The TF names matched, best q first."""
+        best = self.tf_q
         return sorted(best, key=lambda n: (best[n], n))
 
 
@@ -255,7 +261,7 @@ def logo_png(query_pwm: np.ndarray, route: str, query: str, match: Match | None,
     else:
         draw_blank(axes[1, 0], "no match")
     for ax in axes[:, 0]:
-        ax.title.set_fontsize(12)
+        ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=13)
         ax.tick_params(labelsize=9)
         ax.set_xlabel("")
         ax.set_ylabel("bits", fontsize=9)
@@ -383,7 +389,7 @@ def render_page(info: RunInfo, rows: Sequence[FamilyRow], none: dict, table: Seq
         for r in routes) + "<label><input type='radio' name='show' value='all' checked> every route side by side"
         "</label></div>")
     if rows:
-        head = ["#", "TF family", "TFs matched", "found by", "per route: motifs, best q"]
+        head = ["#", "TFs matched (best q)", "JASPAR TF family", "found by", "per route: motifs, best q"]
         if info.influence:
             head += ["kernels' influence", "targets they drive"]
         if any(r.replicates is not None for r in rows):
@@ -394,8 +400,12 @@ def render_page(info: RunInfo, rows: Sequence[FamilyRow], none: dict, table: Seq
         out.append("<table id='families'><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>")
         for i, r in enumerate(rows, 1):
             per = "<br>".join(f"<b>{e(rt)}</b>: {r.count(rt)} motif{'s' if r.count(rt) != 1 else ''}, "
-                              f"q = {_fmt(r.best(rt).q)}" for rt in r.routes)
-            cells = [str(i), f"<b>{e(r.family)}</b>", e(", ".join(r.tfs)),
+                              f"<span class='nw'>q = {_fmt(r.best(rt).q)}</span>" for rt in r.routes)
+            tfq = r.tf_q
+            tfs = ", ".join(f"<b>{e(t)}</b> <span class='n'>{_fmt(tfq[t])}</span>" for t in r.tfs[:8])
+            if len(r.tfs) > 8:
+                tfs += f" <span class='n'>and {len(r.tfs) - 8} more</span>"
+            cells = [str(i), tfs, e(r.family),
                      e(", ".join(r.routes)) + f" <span class='n'>({len(r.routes)} of {len(routes)})</span>", per]
             if info.influence:
                 cells += [(_fmt(r.influence) + f" <span class='n'>({len(r.kernels)} kernel"
@@ -534,7 +544,7 @@ def summary_lines(rows: Sequence[FamilyRow], none: dict, q_threshold: float) -> 
         lines = [f"What the model learned: {len(rows)} TF families at q < {_fmt(q_threshold)}:"]
         for r in rows:
             best = ", ".join(f"{rt} q={_fmt(r.best(rt).q)}" for rt in r.routes)
-            lines.append(f"  {r.family}: {', '.join(r.tfs[:4])}{' ...' if len(r.tfs) > 4 else ''} ({best})")
+            lines.append(f"  {', '.join(r.tfs[:4])}{' ...' if len(r.tfs) > 4 else ''} [{r.family}]: {best}")
     if none["n_kernels"]:
         lines.append(f"  kernels without a significant match: {len(none['kernels'])} of {none['n_kernels']}")
     return lines
@@ -549,7 +559,7 @@ border-color:#888}.controls{margin:8px 0}.controls label{margin-right:14px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#eee;position:sticky;top:0}#motifs th{cursor:pointer}#motifs th:hover{background:#ddd}
 td .n,.n{color:#666;font-size:12px}figure.logo{display:inline-block;margin:0 8px 4px 0;vertical-align:top}
-figcaption{font-size:12px;color:#444;max-width:380px}img.big{display:block}img.small{height:64px}
+figcaption{font-size:12px;color:#444;max-width:380px}img.big{display:block}img.small{height:120px}img.small:hover{height:auto}.nw{white-space:nowrap}
 .fold{margin-top:10px;font-style:italic}dl.legend dt{font-weight:bold;margin-top:4px}dl.legend dd{margin-left:18px;max-width:900px}
 th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}
 """
@@ -559,8 +569,8 @@ JS = """
 function tab(name){document.querySelectorAll('section').forEach(function(s){s.hidden=(s.id!==name);});
  document.querySelectorAll('.tab').forEach(function(b){b.classList.toggle('on',b.dataset.tab===name);});}
 document.querySelectorAll('.tab').forEach(function(b){b.addEventListener('click',function(){tab(b.dataset.tab);
- history.replaceState(null,'','#'+b.dataset.tab);});});
-if(location.hash==='#table'){tab('table');}
+ history.replaceState(null,'',b.dataset.tab==='table'?'#motif-table':'#');});});
+if(location.hash==='#motif-table'){tab('table');}
 function show(route){document.querySelectorAll('figure.logo').forEach(function(f){
  f.style.display=(route==='all'||f.dataset.route===route)?'inline-block':'none';});}
 document.querySelectorAll('input[name=show]').forEach(function(r){r.addEventListener('change',function(){show(r.value);});});
