@@ -127,7 +127,7 @@ def test_build_writes_page_table_and_summary(tmp_path, source):
     page = (tmp_path / "p.html").read_text()
     assert lines[0] == "What the model learned: 3 TF families at q < 0.05:"
     assert lines[1] == "  CTCF [More than 3 adjacent zinc fingers]: exact q=1e-09, heuristic q=1e-08"
-    assert "kernels without a significant match: 1 of 4" in lines[-2]
+    assert lines[-1] == "  kernels without a significant match: 1 of 4"
     assert (tmp_path / "p.txt").read_text().splitlines() == lines
     tsv = (tmp_path / "p.tsv").read_text().splitlines()
     assert tsv[0].startswith("rank\tfamily\ttfs\troutes\tn_routes\tbest_q") and len(tsv) == 4

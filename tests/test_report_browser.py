@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 PLANTED = ["MA0139.2", "MA0080.7", "MA0083.3"]
 LIMIT = 2 * 1024 * 1024          # Chromium's longest URL (GURL kMaxURLChars)
+pytestmark = pytest.mark.slow    # a tiny run of the workflow (minutes)
 TINY = {
     "seed": 3, "results": "out",
     "data": {"simulate": {"motif_ids": PLANTED, "length": 100, "n_train": 200, "n_valid": 100,
