@@ -38,6 +38,7 @@ include: "workflow/rules/influence.smk"
 include: "workflow/rules/attribution.smk"
 include: "workflow/rules/replicates.smk"
 include: "workflow/rules/filter_metrics.smk"
+include: "workflow/rules/findings.smk"
 include: "workflow/rules/danq_figures.smk"
 include: "workflow/rules/k2p_simulation.smk"
 include: "workflow/rules/variants.smk"
@@ -48,3 +49,7 @@ rule all:
     input:
         get_final_output(),
         VARIANT_OUTPUTS,
+
+
+onsuccess:
+    print_findings()

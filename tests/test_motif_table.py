@@ -3,8 +3,7 @@
 import numpy as np
 
 from danqmotifs.formats.influence_table import InfluenceResult
-from danqmotifs.motif_table import (driven_targets, kernel_rows, rank_rows, write_motif_html,
-                                    write_motif_table)
+from danqmotifs.motif_table import driven_targets, kernel_rows, rank_rows, write_motif_table
 
 
 def _influence():
@@ -33,9 +32,6 @@ def test_rows_ranked_with_matches_faithfulness_and_logos(tmp_path):
     lines = (tmp_path / "t.tsv").read_text().splitlines()
     assert lines[0].split("\t")[:5] == ["rank", "motif", "replicates", "kernels", "influence"]
     assert "corr_heuristic" in lines[0] and "\tNA\t" in lines[2]
-    write_motif_html(rows, tmp_path / "t.html", "Motif table")
-    page = (tmp_path / "t.html").read_text()
-    assert page.count("<tr>") == 4 and page.count("data:image/png;base64,") == 1
 
 
 def test_reproducibility_ranks_before_influence():

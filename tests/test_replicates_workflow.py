@@ -55,7 +55,8 @@ def test_two_replicates_run_and_cluster(tmp_path):
     out = tmp_path / "out"
     for rel in ("replicates/rep1/model/best.keras", "replicates/rep1/motifs/exact.h5",
                 "replicates/rep1/eval/influence.tsv", "replicates/rep1/eval/faithfulness.tsv",
-                "reproducibility.tsv", "reproducibility_kernels.tsv", "motif_table.html"):
+                "reproducibility.tsv", "reproducibility_kernels.tsv", "motif_table.tsv",
+                "what_the_model_learned.html"):
         assert (out / rel).is_file(), rel
     lines = (out / "reproducibility_kernels.tsv").read_text().splitlines()[1:]
     reps = {line.split("\t")[0] for line in lines}

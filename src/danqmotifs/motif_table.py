@@ -4,14 +4,12 @@ One row per kernel (or, with several training replicates, per cluster of similar
 replicates), ranked by reproducibility (replicates a motif occurs in; 1 with one replicate) and then
 by influence (mean |dp| over targets, ``danqmotifs.influence``), with the motif's best JASPAR match,
 the targets it drives most (and whether it raises or lowers them), its faithfulness per method
-(``danqmotifs.faithfulness``) and its logo. Written as a TSV and as a self-contained HTML page (logos
-embedded) for the report.
+(``danqmotifs.faithfulness``) and the path of its logo. Written as a TSV; the report's page with the logos is
+``danqmotifs.findings``.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import math
 from pathlib import Path
 from typing import Sequence
@@ -106,28 +104,6 @@ def write_motif_table(rows: Sequence[dict], path) -> None:
     lines = ["\t".join(cols)] + ["\t".join(_cell(r.get(c, "")) for c in cols) for r in rows]
     with atomic_output(path) as tmp:
         Path(tmp).write_text("\n".join(lines) + "\n")
-
-
-def write_motif_html(rows: Sequence[dict], path, title: str, notes: str = "") -> None:
-    """The table as one self-contained HTML page, each motif's logo embedded as a PNG."""
-    cols = [c for c in columns(rows) if c != "logo"]
-    out = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-           "<style>body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}"
-           "td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:middle}th{background:#eee}"
-           "img{height:70px}</style></head><body>",
-           f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(notes)}</p>" if notes else "",
-           "<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "<th>logo</th></tr>"]
-    for r in rows:
-        cells = "".join(f"<td>{html.escape(_cell(r.get(c, '')))}</td>" for c in cols)
-        logo = r.get("logo", "")
-        img = ""
-        if logo and Path(logo).is_file():
-            data = base64.b64encode(Path(logo).read_bytes()).decode("ascii")
-            img = f"<img alt='{html.escape(r['motif'])}' src='data:image/png;base64,{data}'>"
-        out.append(f"<tr>{cells}<td>{img}</td></tr>")
-    out.append("</table></body></html>")
-    with atomic_output(path) as tmp:
-        Path(tmp).write_text("\n".join(out) + "\n")
 
 
 def cluster_table_rows(cluster_rows: Sequence[dict], kernel_rows_rep0: Sequence[dict]) -> list[dict]:

@@ -300,6 +300,7 @@ def get_final_output():
     out += influence_outputs()  # workflow/rules/influence.smk
     out += reproducibility_outputs()  # workflow/rules/replicates.smk
     out += filter_metrics_outputs()  # workflow/rules/filter_metrics.smk
+    out += findings_outputs()  # workflow/rules/findings.smk
     if DANQ_FIGURES:
         out += [path(k) for k in ("danq_scatter", "danq_classes", "danq_json")]
         out += [path("danq_motifs")]

@@ -9,7 +9,8 @@
 #   + motifs/{kernels.h5, base.json, {method}.h5}
 #   -> eval/faithfulness.tsv, faithfulness.json                                     (faithfulness)
 #   eval/influence.tsv + faithfulness.tsv + match/best_matches.tsv + logos/
-#   -> motif_table.tsv, motif_table.html                                            (motif_table)
+#   -> motif_table.tsv                                                              (motif_table)
+# The report's first page and its motif table, with logos, are findings.smk's.
 #
 # Runs when there is a model (model.source: train or file) and influence.enabled is on.
 
@@ -101,11 +102,6 @@ if INFLUENCE:
         output:
             table=report(
                 path("motif_table"),
-                caption="../report/motif_table.rst",
-                category="Motif table",
-            ),
-            html=report(
-                path("motif_html"),
                 caption="../report/motif_table.rst",
                 category="Motif table",
             ),

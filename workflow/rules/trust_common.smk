@@ -18,10 +18,13 @@ PATHS.update(
         "faithfulness_table": f"{RESULTS}/eval/faithfulness.tsv",
         "faithfulness_json": f"{RESULTS}/eval/faithfulness.json",
         "motif_table": f"{RESULTS}/motif_table.tsv",
-        "motif_html": f"{RESULTS}/motif_table.html",
         "reproducibility": f"{RESULTS}/reproducibility.tsv",
         "reproducibility_kernels": f"{RESULTS}/reproducibility_kernels.tsv",
         "filter_metrics": f"{RESULTS}/match/filter_metrics.tsv",
+        # the report's first page (findings.smk)
+        "learned_html": f"{RESULTS}/what_the_model_learned.html",
+        "learned_table": f"{RESULTS}/what_the_model_learned.tsv",
+        "learned_summary": f"{RESULTS}/what_the_model_learned.txt",
     }
 )
 
@@ -36,7 +39,6 @@ def influence_outputs():
         "faithfulness_table",
         "faithfulness_json",
         "motif_table",
-        "motif_html",
     )
     return [path(k) for k in keys] if INFLUENCE else []
 
@@ -64,3 +66,44 @@ def reproducibility_outputs():
 def filter_metrics_outputs():
     """The filter_metrics rule's output on simulated data, else nothing."""
     return [path("filter_metrics")] if SIMULATED else []
+
+
+def findings_inputs(wildcards):
+    """The first page's optional inputs: influence and faithfulness (when measured), the replicates'
+    clusters, the model's targets and, on simulated data, the planted motifs."""
+    out = {}
+    if INFLUENCE:
+        out.update(
+            influence=path("influence_table"), faithfulness=path("faithfulness_table")
+        )
+    if REPRODUCIBILITY:
+        out["reproducibility"] = path("reproducibility")
+    if HAS_MODEL:
+        out["targets"] = path("targets")
+    if SIMULATED:
+        out["truth"] = path("truth")
+    return out
+
+
+def findings_outputs():
+    """The first page's outputs (for the default target)."""
+    return [path(k) for k in ("learned_html", "learned_table", "learned_summary")]
+
+
+def print_findings():
+    """The run's last lines: what was found and where to read it (the summary the first page's
+    rule wrote), when this run has one."""
+    p = Path(path("learned_summary"))
+    if not p.is_file():
+        return
+    extra = [
+        f
+        for f in workflow.configfiles
+        if Path(f).resolve() != Path("config.yaml").resolve()
+    ]
+    cmd = "make report" + (f" CONFIG={extra[-1]}" if extra else "")
+    print(
+        f"\n{p.read_text().rstrip()}\nRead it in a browser: {path('learned_html')} "
+        f"(the first page); the whole report: {cmd} (writes {RESULTS}/report.html).",
+        flush=True,
+    )
