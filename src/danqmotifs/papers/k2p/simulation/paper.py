@@ -8,9 +8,10 @@ against).
   head and tail (the draws are made in the same order and with the same calls as the authors').
 - Split (:func:`split`): unshuffled stratified folds, first of 4 = test, first of 5 of the rest =
   validation; the members of each class keep their order.
-- Initial weights (:func:`fixed_init`): one legacy generator seeded 789 per model; glorot uniform
-  with Keras 1's fans for the Theano-ordered kernel (nb_filter, 4, w, 1), then the dense weight,
-  then one in-place shuffle of the training indices per epoch. Every motif of a width gets the same
+- Initial weights (:func:`fixed_init`): one legacy generator seeded 789 per model; Keras 1.0.4's
+  ``Convolution1D`` default (``init='uniform'``: U(-0.05, 0.05)) for the Theano-ordered kernel
+  (nb_filter, 4, w, 1), then the dense weight (``Dense``'s default, glorot uniform), then one
+  in-place shuffle of the training indices per epoch. Every motif of a width gets the same
   weights and the same batch order.
 - Metrics: :func:`class_label_auroc` (the area under the ROC of predicted 0/1 labels) and
   :func:`trapezoid_auprc` (trapezoids between the precision-recall points of every cut-off).
@@ -24,6 +25,8 @@ from .settings import Settings
 
 #: the authors' seed of every model (their training script)
 INIT_SEED = 789
+#: Keras 1.0.4's ``initializations.uniform`` default scale, ``Convolution1D``'s default initialiser
+KERAS1_UNIFORM_SCALE = 0.05
 
 
 def simulate(pwm: np.ndarray, index: int, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
@@ -90,9 +93,10 @@ def fixed_init(width: int, n_train: int, epochs: int, seed: int = INIT_SEED):
     """The initial weights and batch orders every motif of this width gets.
 
     Keras 1.0.4 draws its weights with NumPy's global generator, which the authors seed (789)
-    right before building each model: the kernel first, shape (1, 4, w, 1) (Theano order), glorot
-    uniform with fan_in = 4 w and fan_out = w; then the (1, 1) dense weight, limit sqrt(3); biases
-    zero; the values are stored as float32. Its fit loop then shuffles one index array in place at
+    right before building each model: the kernel first, shape (1, 4, w, 1) (Theano order), with
+    ``Convolution1D``'s default initialiser ``'uniform'``, U(-0.05, 0.05) whatever the width; then
+    the (1, 1) dense weight with ``Dense``'s default, glorot uniform (fan_in = fan_out = 1: limit
+    sqrt(3)); biases zero; the values are stored as float32. Its fit loop then shuffles one index array in place at
     the start of every epoch with the same generator. Theano's conv2d flips the kernel, so the
     cross-correlation kernel is the drawn one reversed along its length.
 
@@ -102,7 +106,7 @@ def fixed_init(width: int, n_train: int, epochs: int, seed: int = INIT_SEED):
     perms : (epochs, n_train) int32 batch orders
     """
     rs = np.random.RandomState(int(seed))
-    lim = np.sqrt(6.0 / (4 * width + width))
+    lim = KERAS1_UNIFORM_SCALE
     K = rs.uniform(low=-lim, high=lim, size=(1, 4, width, 1)).astype(np.float32)
     D = rs.uniform(low=-np.sqrt(3.0), high=np.sqrt(3.0), size=(1, 1)).astype(np.float32)
     W = K[0, :, ::-1, 0].T.astype(np.float64)

@@ -9,7 +9,9 @@ What is reproduced (docs/k2p_simulation.md gives the sources):
 - caret's default grid for this model (tuneLength 3): cp = "bic" (used only in stepPlr's reported
   score, never in the fit) and lambda in {0, 1e-1, 1e-4};
 - 5 stratified folds, accuracy (labels at probability 0.5) averaged over the folds, the largest
-  accuracy chosen (ties: the smallest lambda, the grid sorted ascending), then a refit on all rows;
+  accuracy chosen, then a refit on all rows. Ties go to the LARGEST lambda: caret sorts the results
+  with the model's ``sort`` (for plr, by decreasing lambda) and its ``best`` selection takes the
+  first maximum (``which.max``); :data:`LAMBDAS` is kept in that order;
 - the folds: the authors call ``set.seed(123)`` before each ``train``, and the labels are laid out
   the same way for every matrix and every PWM, so every fit uses the same folds. R's generator is
   not reproduced: here the folds are a stratified random assignment from NumPy seeded 123.
@@ -23,8 +25,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, log1p
 
-#: caret's default plr grid (tuneLength 3): lambda = c(0, 10^seq(-1, -4, length = 2)), ascending
-LAMBDAS = np.array([0.0, 1e-4, 1e-1])
+#: caret's default plr grid (tuneLength 3): lambda = c(0, 10^seq(-1, -4, length = 2)), in the order
+#: caret's plr ``sort`` puts it (decreasing lambda), so ``argmax`` breaks ties as caret does
+LAMBDAS = np.array([1e-1, 1e-4, 0.0])
 
 
 def folds(labels, k: int = 5, seed: int = 123) -> np.ndarray:

@@ -60,7 +60,7 @@ def _prepare(motifs, indices, settings: Settings, seed: int, init_seed: int):
         rngs = motif_rngs(seed, mo.id)
         data.append(d)
         fixed.append(by_width[key])
-        random.append((init_weights(mo.width, rngs["init"]), permutations(n_train, settings.max_epochs, rngs["shuffle"])))
+        random.append((init_weights(mo.width, rngs["init"], settings.semantics), permutations(n_train, settings.max_epochs, rngs["shuffle"])))
     return data, fixed, random
 
 def _train(data, inits, settings: Settings, threads):
