@@ -46,20 +46,31 @@ def simulate(pwm: np.ndarray, index: int, settings: Settings) -> tuple[np.ndarra
     cdf /= cdf[:, -1:]
     npos, nneg = settings.n_positive, settings.n_negative
     codes = np.empty((npos + nneg, L), dtype=np.uint8)
+    # The authors draw one sequence at a time: randint(0, 4, h) for the head, random_sample(w) for
+    # the site (what choice(p=column) draws), randint(0, 4, L - w - h) for the tail. The legacy
+    # generator makes each randint(0, 4) value from one 32-bit word (word & 3: the mask of 3 never
+    # rejects) and each double from two words ((a >> 5) * 2**26 + (b >> 6)) / 2**53, so after the
+    # heads every positive takes exactly L + w words, every negative L: all of them are drawn in
+    # one call and cut up, the same numbers as the call-by-call draws (tested).
     rs = np.random.RandomState(int(index))
     heads = rs.randint(0, L - w + 1, size=npos)
-    for i in range(npos):
-        h = int(heads[i])
-        codes[i, :h] = rs.randint(0, 4, size=h)
-        u = rs.random_sample(w)              # one draw per column, as choice(p=column) makes
-        codes[i, h:h + w] = (cdf[:, :3] <= u[:, None]).sum(axis=1)     # searchsorted, side "right"
-        codes[i, h + w:] = rs.randint(0, 4, size=L - w - h)
+    words = rs.randint(0, 2 ** 32, size=(npos, L + w), dtype=np.uint32)
+    p = np.arange(L)[None, :]
+    h = heads[:, None]
+    # position p of the sequence: head word p, site column p - h (two words from h + 2 (p - h)),
+    # tail word p + w
+    in_site = (p >= h) & (p < h + w)
+    base_word = np.take_along_axis(words, np.where(p < h, p, np.minimum(p + w, L + w - 1)), axis=1)
+    col = np.clip(p - h, 0, w - 1)
+    first = np.minimum(h + 2 * col, L + w - 2)
+    a = np.take_along_axis(words, first, axis=1) >> np.uint32(5)
+    b = np.take_along_axis(words, first + 1, axis=1) >> np.uint32(6)
+    u = (a.astype(np.float64) * 67108864.0 + b.astype(np.float64)) / 9007199254740992.0
+    site = (cdf[col, :3] <= u[..., None]).sum(axis=-1)           # searchsorted, side "right"
+    codes[:npos] = np.where(in_site, site, base_word & np.uint32(3))
     rs = np.random.RandomState(int(index))
-    heads = rs.randint(0, L + 1, size=nneg)
-    for i in range(nneg):
-        h = int(heads[i])
-        codes[npos + i, :h] = rs.randint(0, 4, size=h)
-        codes[npos + i, h:] = rs.randint(0, 4, size=L - h)
+    rs.randint(0, L + 1, size=nneg)                                # the heads: no effect on the bases
+    codes[npos:] = rs.randint(0, 2 ** 32, size=(nneg, L), dtype=np.uint32) & np.uint32(3)
     labels = np.r_[np.ones(npos, np.uint8), np.zeros(nneg, np.uint8)]
     return codes, labels
 
