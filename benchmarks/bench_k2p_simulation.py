@@ -1,6 +1,6 @@
 """Speed of the k2p simulation benchmark: the compiled trainer vs one Keras ``model.fit`` per motif.
 
-    .venv/bin/python benchmarks/bench_k2p_simulation.py [--quick] [--full]
+    .venv/bin/python benchmarks/bench_k2p_simulation.py [--quick] [--full] [--workflow [N]] [--results]
 
 Side by side in one run, on the same motifs (the first 6 of the default 48-motif sample of
 JASPAR2016 CORE, all taxa; --quick: 2), the same data and the same initial weights:
@@ -15,6 +15,15 @@ authors' Keras 1.0.4 is not). Also: the wall and CPU time of the default 48-moti
 under the authors' protocol with the held-out check (simulate, train twice, derive, score, the
 regressions; in this process, after the warm-up) and, with --full, of all 1,082 matrices. The test
 AUROC of both trainers is reported for the subset (a sanity check: the same model, trained alike).
+
+``--workflow`` also times what a user runs: the Snakemake target with the full-run config
+(``snakemake --cores 2 k2p_simulation --configfile config/k2p_full.yaml``, every matrix; ``N``: a
+sample of N), into a temporary results directory, once with ``random_starts: false`` (the paper
+protocol and the held-out fixed panels) and once with the default ``true`` (the held-out check's
+random starts too). Wall time, the CPU time of every process it ran (the jobs included), and the
+1-minute load average before and after each (the machine may be shared: the CPU time is the figure
+that other work disturbs least). ``--results`` then writes this benchmark's section of
+benchmarks/RESULTS.md (``run_all.py --collect --only k2p_simulation``), with the command and machine.
 """
 
 from __future__ import annotations
@@ -73,10 +82,46 @@ def keras_loop(prep, settings):
     return models
 
 
+def workflow_run(random_starts: bool, sample: int | None, cores: int = 2) -> dict:
+    """One Snakemake run of the k2p_simulation target (the full-run config, a temporary results
+    directory): wall s, CPU s of every process it ran, load averages, and the paper analysis."""
+    import json
+    import resource
+    import subprocess
+    import tempfile
+
+    root = HERE.parent
+    with tempfile.TemporaryDirectory(prefix="k2p_bench_") as tmp:
+        extra = Path(tmp) / "bench.yaml"
+        extra.write_text(f"results: {tmp}/results\nfigures:\n  k2p_simulation:\n"
+                         f"    sample: {'null' if sample is None else sample}\n"
+                         f"    random_starts: {'true' if random_starts else 'false'}\n")
+        cmd = [str(Path(sys.executable).parent / "snakemake"), "--cores", str(cores), "k2p_simulation",
+               "--configfile", "config/k2p_full.yaml", str(extra)]
+        env = {**os.environ, "PYTHONPATH": str(root / "src")}
+        load0 = os.getloadavg()[0]
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        load1 = os.getloadavg()[0]
+        if r.returncode != 0:
+            raise SystemExit(f"k2p_simulation failed:\n{r.stderr[-3000:]}")
+        summ = json.loads((Path(tmp) / "results/figures/k2p_simulation/wilcoxon.json").read_text())
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return {"wall": wall, "cpu": cpu, "load": (load0, load1), "paper": summ["paper"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="2 motifs in the side-by-side, 12 in the sample")
     ap.add_argument("--full", action="store_true", help="also time all 1,082 matrices end to end")
+    ap.add_argument("--workflow", nargs="?", const=0, type=int, default=None, metavar="N",
+                    help="only time the Snakemake full run (paper protocol, then with the held-out "
+                         "random starts); N: a sample of N matrices instead of all")
+    ap.add_argument("--results", action="store_true",
+                    help="then write this section of benchmarks/RESULTS.md (run_all.py --collect)")
     args = ap.parse_args()
     S = Settings(semantics="keras3", epsilon=1e-7)        # the Keras loop is Keras 3
     n_sub, n_sample = (2, 12) if args.quick else (6, 48)
@@ -131,8 +176,34 @@ def main() -> None:
             fig(f"full run {metric}: Wilcoxon p, heuristic > exact", s["p_value_heuristic_greater"], "")
             fig(f"full run {metric}: mean difference exact - heuristic", s["mean_difference"], "")
             fig(f"full run {metric}: exact wins / ties / losses", s["wins"], f"/ {s['ties']} / {s['losses']}")
+    if args.workflow is not None:
+        workflow_figures(args.workflow or None, fig)
     write_result("k2p_simulation", figures, ratios)
     print(f"wrote {HERE / 'out' / 'k2p_simulation.json'}")
+    if args.results:
+        collect()
+
+
+def collect() -> None:
+    """This benchmark's section of RESULTS.md from benchmarks/out/k2p_simulation.json."""
+    import subprocess
+
+    subprocess.run([sys.executable, str(HERE / "run_all.py"), "--collect", "--only", "k2p_simulation"],
+                   check=True)
+
+
+def workflow_figures(sample: int | None, fig) -> None:
+    """Time the Snakemake target twice (paper protocol alone, then with the random starts)."""
+    what = "all 1,082 matrices" if sample is None else f"a {sample}-matrix sample"
+    for random_starts, label in ((False, "paper protocol (random_starts: false)"),
+                                 (True, "with the held-out random starts (random_starts: true)")):
+        r = workflow_run(random_starts, sample)
+        head = f"snakemake --cores 2 k2p_simulation --configfile config/k2p_full.yaml, {what}, {label}"
+        fig(f"{head}: wall", r["wall"], "s")
+        fig(f"{head}: CPU time of all its processes", r["cpu"], "s")
+        fig(f"{head}: 1-minute load average before / after", r["load"][0], f"/ {r['load'][1]:.1f}")
+        for metric in ("auroc", "auprc"):
+            fig(f"{head}: paper {metric}, Wilcoxon p (exact > heuristic)", r["paper"][metric]["p_value"], "")
 
 
 if __name__ == "__main__":

@@ -58,8 +58,9 @@ def test_split_is_the_first_unshuffled_stratified_fold():
 def test_fixed_init_is_one_draw_per_width():
     (W, b, d, e), perms = paper.fixed_init(6, 10, 3)
     rs = np.random.RandomState(789)
-    lim = np.sqrt(6 / 30)                                   # glorot: fan_in 4 w = 24, fan_out w = 6
-    K = rs.uniform(-lim, lim, size=(1, 4, 6, 1)).astype(np.float32)
+    # Keras 1.0.4's Convolution1D default init='uniform': U(-0.05, 0.05) (not glorot, whatever w);
+    # the Dense default glorot_uniform on (1, 1): limit sqrt(6 / 2) = sqrt(3)
+    K = rs.uniform(-0.05, 0.05, size=(1, 4, 6, 1)).astype(np.float32)
     D = rs.uniform(-np.sqrt(3), np.sqrt(3), size=(1, 1)).astype(np.float32)
     assert np.array_equal(W, K[0, :, ::-1, 0].T.astype(np.float64))          # Theano flips the kernel
     assert (b, e) == (0.0, 0.0) and d == float(D[0, 0])
@@ -70,6 +71,14 @@ def test_fixed_init_is_one_draw_per_width():
     again = paper.fixed_init(6, 10, 3)
     assert np.array_equal(again[0][0], W) and np.array_equal(again[1], perms)  # same width, same draw
     assert paper.fixed_init(7, 10, 3)[0][0].shape == (7, 4)
+    wide = paper.fixed_init(30, 10, 1)[0][0]
+    assert np.abs(wide).max() <= 0.05 and np.abs(wide).max() > 0.04   # the scale does not shrink with w
+
+
+def test_random_init_follows_the_semantics():
+    W1, *_ = init_weights(20, np.random.default_rng(0), "keras1")
+    W3, *_ = init_weights(20, np.random.default_rng(0), "keras3")
+    assert np.abs(W1).max() <= 0.05 and np.abs(W3).max() > 0.05            # glorot: limit sqrt(6/100)
 
 
 # ---------------------------------------------------------------------------------- training
@@ -146,11 +155,14 @@ def test_plr_on_a_tiny_case():
     expected = brentq(lambda b: 8 * expit(b) - 6 + 2 * lam * b, 0, 5)
     b0, b1 = plr.fit(x, y, np.ones(8), lam)
     assert b0 == pytest.approx(0, abs=1e-9) and b1 == pytest.approx(expected, abs=1e-9)
-    # the CV: every grid value classifies alike here, the tie goes to the smallest lambda (0)
+    # the CV: every grid value classifies alike here; caret sorts plr's results by decreasing lambda
+    # and takes the first best, so the tie goes to the LARGEST lambda (0.1), refitted on all 40 rows
     m = plr.train(np.tile(x, 5)[None], np.tile(y, 5))
-    assert m["lam"][0] == 0.0 and m["b1"][0] == pytest.approx(np.log(3), abs=1e-9)
+    assert np.ptp(m["accuracy"][0]) == 0
+    refit = brentq(lambda b: 40 * expit(b) - 30 + 2 * 0.1 * b, 0, 5)
+    assert m["lam"][0] == 0.1 and m["b1"][0] == pytest.approx(refit, abs=1e-9)
     labels, prob = plr.predict(m, [[1.0, -1.0]])
-    assert labels.tolist() == [[1, 0]] and prob[0] == pytest.approx([0.75, 0.25])
+    assert labels.tolist() == [[1, 0]] and prob[0] == pytest.approx(expit([refit, -refit]))
 
 
 def test_folds_are_stratified_and_fixed():

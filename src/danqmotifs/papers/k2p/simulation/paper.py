@@ -8,9 +8,10 @@ against).
   head and tail (the draws are made in the same order and with the same calls as the authors').
 - Split (:func:`split`): unshuffled stratified folds, first of 4 = test, first of 5 of the rest =
   validation; the members of each class keep their order.
-- Initial weights (:func:`fixed_init`): one legacy generator seeded 789 per model; glorot uniform
-  with Keras 1's fans for the Theano-ordered kernel (nb_filter, 4, w, 1), then the dense weight,
-  then one in-place shuffle of the training indices per epoch. Every motif of a width gets the same
+- Initial weights (:func:`fixed_init`): one legacy generator seeded 789 per model; Keras 1.0.4's
+  ``Convolution1D`` default (``init='uniform'``: U(-0.05, 0.05)) for the Theano-ordered kernel
+  (nb_filter, 4, w, 1), then the dense weight (``Dense``'s default, glorot uniform), then one
+  in-place shuffle of the training indices per epoch. Every motif of a width gets the same
   weights and the same batch order.
 - Metrics: :func:`class_label_auroc` (the area under the ROC of predicted 0/1 labels) and
   :func:`trapezoid_auprc` (trapezoids between the precision-recall points of every cut-off).
@@ -24,6 +25,8 @@ from .settings import Settings
 
 #: the authors' seed of every model (their training script)
 INIT_SEED = 789
+#: Keras 1.0.4's ``initializations.uniform`` default scale, ``Convolution1D``'s default initialiser
+KERAS1_UNIFORM_SCALE = 0.05
 
 
 def simulate(pwm: np.ndarray, index: int, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
@@ -43,20 +46,31 @@ def simulate(pwm: np.ndarray, index: int, settings: Settings) -> tuple[np.ndarra
     cdf /= cdf[:, -1:]
     npos, nneg = settings.n_positive, settings.n_negative
     codes = np.empty((npos + nneg, L), dtype=np.uint8)
+    # The authors draw one sequence at a time: randint(0, 4, h) for the head, random_sample(w) for
+    # the site (what choice(p=column) draws), randint(0, 4, L - w - h) for the tail. The legacy
+    # generator makes each randint(0, 4) value from one 32-bit word (word & 3: the mask of 3 never
+    # rejects) and each double from two words ((a >> 5) * 2**26 + (b >> 6)) / 2**53, so after the
+    # heads every positive takes exactly L + w words, every negative L: all of them are drawn in
+    # one call and cut up, the same numbers as the call-by-call draws (tested).
     rs = np.random.RandomState(int(index))
     heads = rs.randint(0, L - w + 1, size=npos)
-    for i in range(npos):
-        h = int(heads[i])
-        codes[i, :h] = rs.randint(0, 4, size=h)
-        u = rs.random_sample(w)              # one draw per column, as choice(p=column) makes
-        codes[i, h:h + w] = (cdf[:, :3] <= u[:, None]).sum(axis=1)     # searchsorted, side "right"
-        codes[i, h + w:] = rs.randint(0, 4, size=L - w - h)
+    words = rs.randint(0, 2 ** 32, size=(npos, L + w), dtype=np.uint32)
+    p = np.arange(L)[None, :]
+    h = heads[:, None]
+    # position p of the sequence: head word p, site column p - h (two words from h + 2 (p - h)),
+    # tail word p + w
+    in_site = (p >= h) & (p < h + w)
+    base_word = np.take_along_axis(words, np.where(p < h, p, np.minimum(p + w, L + w - 1)), axis=1)
+    col = np.clip(p - h, 0, w - 1)
+    first = np.minimum(h + 2 * col, L + w - 2)
+    a = np.take_along_axis(words, first, axis=1) >> np.uint32(5)
+    b = np.take_along_axis(words, first + 1, axis=1) >> np.uint32(6)
+    u = (a.astype(np.float64) * 67108864.0 + b.astype(np.float64)) / 9007199254740992.0
+    site = (cdf[col, :3] <= u[..., None]).sum(axis=-1)           # searchsorted, side "right"
+    codes[:npos] = np.where(in_site, site, base_word & np.uint32(3))
     rs = np.random.RandomState(int(index))
-    heads = rs.randint(0, L + 1, size=nneg)
-    for i in range(nneg):
-        h = int(heads[i])
-        codes[npos + i, :h] = rs.randint(0, 4, size=h)
-        codes[npos + i, h:] = rs.randint(0, 4, size=L - h)
+    rs.randint(0, L + 1, size=nneg)                                # the heads: no effect on the bases
+    codes[npos:] = rs.randint(0, 2 ** 32, size=(nneg, L), dtype=np.uint32) & np.uint32(3)
     labels = np.r_[np.ones(npos, np.uint8), np.zeros(nneg, np.uint8)]
     return codes, labels
 
@@ -90,9 +104,10 @@ def fixed_init(width: int, n_train: int, epochs: int, seed: int = INIT_SEED):
     """The initial weights and batch orders every motif of this width gets.
 
     Keras 1.0.4 draws its weights with NumPy's global generator, which the authors seed (789)
-    right before building each model: the kernel first, shape (1, 4, w, 1) (Theano order), glorot
-    uniform with fan_in = 4 w and fan_out = w; then the (1, 1) dense weight, limit sqrt(3); biases
-    zero; the values are stored as float32. Its fit loop then shuffles one index array in place at
+    right before building each model: the kernel first, shape (1, 4, w, 1) (Theano order), with
+    ``Convolution1D``'s default initialiser ``'uniform'``, U(-0.05, 0.05) whatever the width; then
+    the (1, 1) dense weight with ``Dense``'s default, glorot uniform (fan_in = fan_out = 1: limit
+    sqrt(3)); biases zero; the values are stored as float32. Its fit loop then shuffles one index array in place at
     the start of every epoch with the same generator. Theano's conv2d flips the kernel, so the
     cross-correlation kernel is the drawn one reversed along its length.
 
@@ -102,7 +117,7 @@ def fixed_init(width: int, n_train: int, epochs: int, seed: int = INIT_SEED):
     perms : (epochs, n_train) int32 batch orders
     """
     rs = np.random.RandomState(int(seed))
-    lim = np.sqrt(6.0 / (4 * width + width))
+    lim = KERAS1_UNIFORM_SCALE
     K = rs.uniform(low=-lim, high=lim, size=(1, 4, width, 1)).astype(np.float32)
     D = rs.uniform(low=-np.sqrt(3.0), high=np.sqrt(3.0), size=(1, 1)).astype(np.float32)
     W = K[0, :, ::-1, 0].T.astype(np.float64)

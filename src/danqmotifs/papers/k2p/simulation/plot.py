@@ -100,10 +100,12 @@ def scatter_figure(table, path, summary: dict | None = None, dpi: int = 110) -> 
 
 def heldout_figure(table, path, summary: dict | None = None, dpi: int = 110) -> None:
     """heldout.png: the held-out check, rows = initialisation x score, columns = AUROC, AUPRC;
-    points coloured by the sign of that model's final dense weight."""
-    fig, axes = figure(4, 2, figsize=(10.0, 19.0))
+    points coloured by the sign of that model's final dense weight (the random initialisation's rows
+    only where the table has them: ``random_starts``)."""
+    kinds = [k for k in ("fixed", "random") if f"dense_w_{k}" in table]
+    fig, axes = figure(2 * len(kinds), 2, figsize=(10.0, 9.5 * len(kinds)))
     r = 0
-    for kind in ("fixed", "random"):
+    for kind in kinds:
         for score in ("raw", "lr"):
             pre = f"heldout_{kind}_{score}_"
             part = summary["heldout"][kind][score] if summary else None

@@ -9,7 +9,9 @@ What is reproduced (docs/k2p_simulation.md gives the sources):
 - caret's default grid for this model (tuneLength 3): cp = "bic" (used only in stepPlr's reported
   score, never in the fit) and lambda in {0, 1e-1, 1e-4};
 - 5 stratified folds, accuracy (labels at probability 0.5) averaged over the folds, the largest
-  accuracy chosen (ties: the smallest lambda, the grid sorted ascending), then a refit on all rows;
+  accuracy chosen, then a refit on all rows. Ties go to the LARGEST lambda: caret sorts the results
+  with the model's ``sort`` (for plr, by decreasing lambda) and its ``best`` selection takes the
+  first maximum (``which.max``); :data:`LAMBDAS` is kept in that order;
 - the folds: the authors call ``set.seed(123)`` before each ``train``, and the labels are laid out
   the same way for every matrix and every PWM, so every fit uses the same folds. R's generator is
   not reproduced: here the folds are a stratified random assignment from NumPy seeded 123.
@@ -23,8 +25,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, log1p
 
-#: caret's default plr grid (tuneLength 3): lambda = c(0, 10^seq(-1, -4, length = 2)), ascending
-LAMBDAS = np.array([0.0, 1e-4, 1e-1])
+#: caret's default plr grid (tuneLength 3): lambda = c(0, 10^seq(-1, -4, length = 2)), in the order
+#: caret's plr ``sort`` puts it (decreasing lambda), so ``argmax`` breaks ties as caret does
+LAMBDAS = np.array([1e-1, 1e-4, 0.0])
 
 
 def folds(labels, k: int = 5, seed: int = 123) -> np.ndarray:
@@ -48,11 +51,16 @@ def _objective(b0, b1, x, y, w, lam):
 def fit(x, y, weights, lam, iterations: int = 50) -> tuple[np.ndarray, np.ndarray]:
     """Penalised logistic regressions on one feature, many at once.
 
+    Each fit runs its own Newton iterations: a fit stops as soon as its step is below 1e-10 (or
+    after ``iterations``), whatever the others do, and only the fits still moving are computed
+    (the arithmetic of a fit does not depend on which others share the arrays).
+
     Parameters
     ----------
     x : (..., n) feature values; y : (..., n) 0/1 labels; weights : (..., n) 0/1 row weights (a
         fold's training rows); lam : (...) penalty of each fit. All broadcast together.
-    iterations : Newton steps (each halved until the objective does not increase).
+    iterations : Newton steps (each halved until the objective does not increase, at most 30
+        tries; a fit whose 30 tries all increase it does not move in that iteration).
 
     Returns
     -------
@@ -70,36 +78,58 @@ def fit(x, y, weights, lam, iterations: int = 50) -> tuple[np.ndarray, np.ndarra
     mu = (w * x).sum(-1) / nw
     sd = np.sqrt((w * (x - mu[..., None]) ** 2).sum(-1) / nw)
     sd = np.where(sd > 0, sd, 1.0)
-    z = (x - mu[..., None]) / sd[..., None]
-    lz = lam / sd ** 2
-    a0 = np.zeros(shape[:-1])
-    a1 = np.zeros(shape[:-1])
+    n = shape[-1]
+    z = ((x - mu[..., None]) / sd[..., None]).reshape(-1, n)
+    y, w = y.reshape(-1, n), w.reshape(-1, n)
+    lz = (lam / sd ** 2).reshape(-1)
+    a0 = np.zeros(z.shape[0])
+    a1 = np.zeros(z.shape[0])
     f = _objective(a0, a1, z, y, w, lz)
+    live = np.arange(z.shape[0])            # the fits still moving; zl, yl, wl, ll: their rows
+    zl, yl, wl, ll = z, y, w, lz
     for _ in range(iterations):
-        p = expit(a0[..., None] + a1[..., None] * z)
-        r = w * (p - y)
-        g0, g1 = r.sum(-1), (r * z).sum(-1) + 2 * lz * a1
-        h = w * p * (1 - p)
-        h00, h01, h11 = h.sum(-1) + 1e-12, (h * z).sum(-1), (h * z * z).sum(-1) + 2 * lz + 1e-12
+        c0, c1 = a0[live], a1[live]
+        p = expit(c0[:, None] + c1[:, None] * zl)
+        r = wl * (p - yl)
+        g0, g1 = r.sum(-1), (r * zl).sum(-1) + 2 * ll * c1
+        h = wl * p * (1 - p)
+        h00, h01, h11 = h.sum(-1) + 1e-12, (h * zl).sum(-1), (h * zl * zl).sum(-1) + 2 * ll + 1e-12
         det = h00 * h11 - h01 ** 2
         s0 = (h11 * g0 - h01 * g1) / det
         s1 = (h00 * g1 - h01 * g0) / det
-        active = (np.abs(s0) > 1e-10) | (np.abs(s1) > 1e-10)
-        if not active.any():
+        moving = (np.abs(s0) > 1e-10) | (np.abs(s1) > 1e-10)
+        if not moving.all():                # converged fits stop here for good (their step stays 0)
+            keep = np.flatnonzero(moving)
+            live, c0, c1, s0, s1 = live[keep], c0[keep], c1[keep], s0[keep], s1[keep]
+            zl, yl, wl, ll = zl[keep], yl[keep], wl[keep], ll[keep]
+        if live.size == 0:
             break
-        step = np.ones_like(a0)
+        # step halving, each fit on its own: the fits whose objective grew try half the step
+        fl = f[live]
+        step = np.ones(live.size)
+        n0, n1 = c0 - s0, c1 - s1
+        fn = np.empty(live.size)
+        ok = np.zeros(live.size, dtype=bool)
+        todo = np.arange(live.size)
         for _h in range(30):
-            n0, n1 = a0 - step * s0, a1 - step * s1
-            fn = _objective(n0, n1, z, y, w, lz)
-            # a step is taken where the objective does not grow (up to rounding)
-            ok = fn <= f + 1e-12 * (1.0 + np.abs(f))
-            if ok[active].all():
+            if todo.size == live.size:      # every fit: no copies of the rows
+                t0, t1 = c0 - step * s0, c1 - step * s1
+                ft = _objective(t0, t1, zl, yl, wl, ll)
+            else:
+                t0, t1 = c0[todo] - step[todo] * s0[todo], c1[todo] - step[todo] * s1[todo]
+                ft = _objective(t0, t1, zl[todo], yl[todo], wl[todo], ll[todo])
+            n0[todo], n1[todo], fn[todo] = t0, t1, ft
+            good = ft <= fl[todo] + 1e-12 * (1.0 + np.abs(fl[todo]))
+            ok[todo] = good
+            todo = todo[~good]
+            if todo.size == 0:
                 break
-            step = np.where(ok | ~active, step, step / 2)
-        take = active & ok
-        a0, a1, f = np.where(take, n0, a0), np.where(take, n1, a1), np.where(take, np.minimum(fn, f), f)
-    b1 = a1 / sd
-    return a0 - b1 * mu, b1
+            step[todo] = step[todo] / 2
+        take = live[ok]
+        a0[take], a1[take] = n0[ok], n1[ok]
+        f[take] = np.minimum(fn[ok], fl[ok])
+    b1 = (a1 / sd.reshape(-1)).reshape(shape[:-1])
+    return a0.reshape(shape[:-1]) - b1 * mu, b1
 
 
 def train(x, labels, k: int = 5, seed: int = 123, block: int = 64) -> dict:

@@ -45,9 +45,9 @@ def _fit_names(idx: dict, labels: np.ndarray, length: int) -> np.ndarray:
         names += [f"{tag}__{i}__{length}__{int(y)}" for i, y in enumerate(labels[idx[part]])]
     return np.array(names)
 
-def _prepare(motifs, indices, settings: Settings, seed: int, init_seed: int):
+def _prepare(motifs, indices, settings: Settings, seed: int, init_seed: int, random_starts: bool = True):
     """Data of every motif, and the two initialisations: fixed (one draw per width, the authors')
-    and random (a draw per motif from its own seed)."""
+    and random (a draw per motif from its own seed; empty without ``random_starts``)."""
     data, fixed, random = [], [], []
     by_width = {}
     for mo, index in zip(motifs, indices):
@@ -57,10 +57,12 @@ def _prepare(motifs, indices, settings: Settings, seed: int, init_seed: int):
         key = (mo.width, n_train)
         if key not in by_width:
             by_width[key] = paper.fixed_init(mo.width, n_train, settings.max_epochs, init_seed)
-        rngs = motif_rngs(seed, mo.id)
         data.append(d)
         fixed.append(by_width[key])
-        random.append((init_weights(mo.width, rngs["init"]), permutations(n_train, settings.max_epochs, rngs["shuffle"])))
+        if not random_starts:
+            continue
+        rngs = motif_rngs(seed, mo.id)
+        random.append((init_weights(mo.width, rngs["init"], settings.semantics), permutations(n_train, settings.max_epochs, rngs["shuffle"])))
     return data, fixed, random
 
 def _train(data, inits, settings: Settings, threads):
@@ -72,13 +74,14 @@ PWMS = ("exact", "heuristic", "planted")
 
 def run_chunk(motifs: Sequence[Motif], settings: Settings, seed: int, indices: Sequence[int] | None = None,
               targets: Sequence[Motif] | None = None, threads: int | None = None, init_seed: int = paper.INIT_SEED, lr_seed: int = 123,
-              log: Callable[[str], None] = print) -> list[dict]:
+              random_starts: bool = True, log: Callable[[str], None] = print) -> list[dict]:
     """Run every motif of a chunk: one row per motif (dicts; the columns of motifs.tsv).
 
     Each motif is trained twice: from the authors' fixed initial draw of its width (``fixed``:
     the paper protocol and the first held-out check) and from a random draw of its own
-    (``random``). Columns ``paper_*``: the authors' protocol (the regression refit on the fit rows,
-    in-sample; AUROC of class labels, trapezoid AUPRC); ``heldout_{fixed,random}_{raw,lr}_*``: the
+    (``random``; only with ``random_starts``, the held-out check's second half: without it the
+    ``*_random*`` columns are left out and the other columns are the same). Columns ``paper_*``:
+    the authors' protocol (the regression refit on the fit rows, in-sample; AUROC of class labels, trapezoid AUPRC); ``heldout_{fixed,random}_{raw,lr}_*``: the
     test split scored by the raw maximal log-likelihood and by the fitted regression's probability.
 
     ``indices``: each matrix's position in the sorted ids of the whole set (the data seed; default
@@ -95,13 +98,15 @@ def run_chunk(motifs: Sequence[Motif], settings: Settings, seed: int, indices: S
     if not motifs:
         return []
     t0 = time.perf_counter()
-    data, fixed, random = _prepare(motifs, indices, settings, seed, init_seed)
+    data, fixed, random = _prepare(motifs, indices, settings, seed, init_seed, random_starts)
     log(f"simulated {len(motifs)} motif(s) in {time.perf_counter() - t0:.1f} s")
     t1 = time.perf_counter()
-    trained = {"fixed": _train(data, fixed, settings, threads), "random": _train(data, random, settings, threads)}
-    log(f"trained {2 * len(motifs)} model(s) in {time.perf_counter() - t1:.1f} s "
-        f"(epochs {int(trained['fixed'].epochs.min())}-{int(trained['fixed'].epochs.max())} fixed, "
-        f"{int(trained['random'].epochs.min())}-{int(trained['random'].epochs.max())} random)")
+    trained = {"fixed": _train(data, fixed, settings, threads)}
+    if random_starts:
+        trained["random"] = _train(data, random, settings, threads)
+    kinds = tuple(trained)
+    log(f"trained {len(kinds) * len(motifs)} model(s) in {time.perf_counter() - t1:.1f} s (epochs "
+        + ", ".join(f"{int(t.epochs.min())}-{int(t.epochs.max())} {k}" for k, t in trained.items()) + ")")
     t2 = time.perf_counter()
     rows, pwms, fit_x, test_x, keys = [], {}, [], [], []
     for m, (mo, d) in enumerate(zip(motifs, data)):
@@ -111,7 +116,9 @@ def run_chunk(motifs: Sequence[Motif], settings: Settings, seed: int, indices: S
                "ic_bits": float(total_information(mo.pwm)), "n_train": int(d.idx["train"].size),
                "n_valid": int(d.idx["valid"].size), "n_test": int(d.idx["test"].size),
                "seed_random": motif_seed(seed, mo.id)}
-        for kind in KINDS:
+        if not random_starts:
+            del row["seed_random"]
+        for kind in kinds:
             t = trained[kind]
             W, bias = t.W[m], float(t.bias[m])
             row[f"epochs_{kind}"] = int(t.epochs[m])
@@ -147,12 +154,12 @@ def run_chunk(motifs: Sequence[Motif], settings: Settings, seed: int, indices: S
     paper_auprc = paper.trapezoid_auprc(fit_labels, in_prob, order_key=names)
     for r, (m, kind, name) in enumerate(keys):
         row = rows[m]
-        kinds = (kind, "random") if name == "planted" else (kind,)
+        also = (kind, "random") if name == "planted" and random_starts else (kind,)
         if kind == "fixed":
             row[f"paper_auroc_{name}"] = float(paper_auroc[r])
             row[f"paper_auprc_{name}"] = float(paper_auprc[r])
             row[f"lambda_{name}"] = float(model["lam"][r])
-        for k in kinds:
+        for k in also:
             row[f"heldout_{k}_raw_auroc_{name}"], row[f"heldout_{k}_raw_auprc_{name}"] = metrics(test_labels, T[r])
             row[f"heldout_{k}_lr_auroc_{name}"], row[f"heldout_{k}_lr_auprc_{name}"] = metrics(test_labels, test_prob[r])
             row[f"lr_slope_{k}_{name}"] = float(model["b1"][r])

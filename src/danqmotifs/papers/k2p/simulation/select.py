@@ -72,3 +72,13 @@ def data_indices(motifs, whole_set) -> list[int]:
     ids = sorted({m.id for m in whole_set} | {m.id for m in motifs})
     pos = {i: k for k, i in enumerate(ids)}
     return [pos[m.id] for m in motifs]
+
+
+def chunk_motifs(ids, whole_set, release: str) -> list[Motif]:
+    """The matrices ``ids`` of one chunk, taken from ``whole_set`` (the collection a chunk job reads
+    anyway, so the release is read once per job); ids not in it (explicit ``motif_ids`` from
+    elsewhere, or without a version) are fetched from the release."""
+    have = {m.id: m for m in whole_set}
+    missing = [i for i in ids if i not in have]
+    extra = dict(zip(missing, fetch_motifs(missing, release, where=f"{WHERE}.motif_ids"))) if missing else {}
+    return [have[i] if i in have else extra[i] for i in ids]

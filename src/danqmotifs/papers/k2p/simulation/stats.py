@@ -93,6 +93,8 @@ def summarize(table, protocol: str = "paper", bootstrap: int = 2000) -> dict:
                                    "train + validation rows and scored there: AUROC of class labels, "
                                    "trapezoid AUPRC of probabilities")
     for kind in KINDS:
+        if f"dense_w_{kind}" not in table:      # random_starts: false trains the fixed draw only
+            continue
         out["heldout"][kind] = {}
         for score in SCORES:
             a = analysis(table, f"heldout_{kind}_{score}_", f"dense_w_{kind}", bootstrap)

@@ -17,7 +17,7 @@ patience + 1 epochs without improvement run) and keeps the FINAL weights. What K
 (TensorFlow backend) does, ``keras3``, and this code reproduces:
 
 - initial weights: glorot-uniform kernel, limit sqrt(6 / (fan_in + fan_out)) with fan_in = 4 w and
-  fan_out = w for the (w, 4, 1) conv kernel, and sqrt(3) for the (1, 1) dense kernel; zero biases
+  fan_out = w for the (w, 4, 1) conv kernel (Keras 1.0.4's ``Convolution1D``: U(-0.05, 0.05)), and sqrt(3) for the (1, 1) dense kernel; zero biases
   (:func:`init_weights`; drawn with NumPy, not Keras's generator);
 - loss: binary cross-entropy computed FROM THE LOGITS. Keras's sigmoid activation caches its input
   (``_keras_logits``) and ``binary_crossentropy`` then uses ``sigmoid_cross_entropy_with_logits``:
@@ -46,6 +46,7 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import expit
 
+from .paper import KERAS1_UNIFORM_SCALE
 from .score import best_windows
 from .settings import Settings
 
@@ -64,9 +65,15 @@ class Trained:
     val_loss: np.ndarray        # (M, max_epochs) validation loss per epoch (NaN after stop)
 
 
-def init_weights(width: int, rng: np.random.Generator) -> tuple[np.ndarray, float, float, float]:
-    """Keras's default initial weights: (kernel (w, 4), conv bias 0, dense weight, dense bias 0)."""
-    lim = np.sqrt(6.0 / (4 * width + width))
+def init_weights(width: int, rng: np.random.Generator,
+                 semantics: str = "keras3") -> tuple[np.ndarray, float, float, float]:
+    """Keras's default initial weights: (kernel (w, 4), conv bias 0, dense weight, dense bias 0).
+
+    The kernel: Keras 3's ``Conv1D`` default, glorot uniform (fan_in 4 w, fan_out w), or, with
+    ``semantics="keras1"``, Keras 1.0.4's ``Convolution1D`` default ``'uniform'``, U(-0.05, 0.05).
+    The (1, 1) dense weight: glorot uniform (limit sqrt(3)) in both.
+    """
+    lim = KERAS1_UNIFORM_SCALE if semantics == "keras1" else np.sqrt(6.0 / (4 * width + width))
     W = rng.uniform(-lim, lim, size=(width, 4))
     d = float(rng.uniform(-np.sqrt(3.0), np.sqrt(3.0)))
     return W, 0.0, d, 0.0
