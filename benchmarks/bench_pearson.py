@@ -143,6 +143,11 @@ def meme_agreement(ref_dir: Path, figures: Figures) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="64 queries, 2 repeats, no cold compile")
+    ap.add_argument("--repeats", type=int, default=None, help="warm repeats (default 7; --quick 2)")
+    ap.add_argument("--profile-queries", type=int, default=64,
+                    help="queries in the per-phase profile (the first N; default 64)")
+    ap.add_argument("--no-cold", action="store_true",
+                    help="skip the first call with an empty numba cache (minutes on a busy machine)")
     shared = Path(__file__).resolve().parents[2] / "shared" / "reference"
     ap.add_argument("--meme-reference", type=Path, default=shared if shared.is_dir() else None,
                     help="folder with MEME tomtom outputs (default ../shared/reference when it exists): "
@@ -153,6 +158,7 @@ def main() -> None:
     from danqmotifs.jaspar import fetch_collection
 
     n, reps = (64, 2) if a.quick else (320, 7)
+    reps = a.repeats or reps
     targets = fetch_collection()
     T = [m.pwm for m in targets]
     Q = kernel_queries(targets, n)
@@ -179,11 +185,12 @@ def main() -> None:
                        "value": round(float(np.median(per_rep)), 3), "baseline": "memelite, euclidean"})
         ratios.append({"what": f"{k} / memelite euclidean, min of {reps} repeats",
                        "value": round(float(np.min(per_rep)), 3), "baseline": "memelite, euclidean"})
-    prof = phase_profile(Q, T, repeats=3)
+    n_prof = min(n, a.profile_queries)
+    prof = phase_profile(Q[:n_prof], T, repeats=3)
     for dist, res in prof.items():
         total = res["total"][1]
         for phase, (_, median) in res.items():
-            figures.add(f"profile, {dist}, 1 thread, {n} queries: {phase} (median of 3; "
+            figures.add(f"profile, {dist}, 1 thread, {n_prof} queries: {phase} (median of 3; "
                         f"{100 * median / total:.0f}%)", median, "CPU s")
     # MEME's tomtom 5.5.8 (-dist pearson) took 688 s for 320 x 519 on 2 cores (not rerun here: the
     # MEME suite is not installed); the work grows with the number of targets, so scale ours to 519
@@ -191,7 +198,7 @@ def main() -> None:
     figures.add("ours, pearson: the same, scaled to 320 x 519 targets", per_519)
     ratios.append({"what": "MEME tomtom 688 s (320 x 519, measured once, not rerun) / ours pearson scaled to "
                            "519 targets", "value": round(688.0 / per_519, 1), "baseline": "ours, pearson"})
-    if not a.quick:
+    if not (a.quick or a.no_cold):
         with tempfile.TemporaryDirectory() as cache:
             first, warm = _first_call(cache)
         figures.add("first calls with an empty numba cache (both distances, 4 x 60 motifs)", first)
