@@ -4,8 +4,10 @@ memelite's Tomtom (Euclidean), 320 kernel-like motifs against JASPAR2024 CORE ve
 Queries: PWMs of 320 random DanQ-like kernels (width 26, some with a JASPAR motif planted as
 log-probabilities, as DanQ-JASPAR initialised its kernels), through the exact kernel -> PWM map
 (danqmotifs.pwm.kernel_to_pwm) at a few bases. Timings are warm (after one compile/warm-up call),
-median of repeats, all threads; the first-call (compile, or load from numba's cache) time is taken
-once in a fresh process with an empty numba cache, unless --quick. With --meme-reference DIR it
+median and min of repeats, all threads, the engines taking turns within each repeat (ratios are
+taken within a repeat, then their median and min reported); a per-phase CPU profile of our
+engine in one thread follows (benchmarks/tomtom_phases.py); the first-call (compile, or load
+from numba's cache) time is taken once in a fresh process with an empty numba cache, unless --quick. With --meme-reference DIR it
 also measures the agreement with MEME's tomtom outputs kept there (../shared/reference: the
 Jaccard of the query sets matched at E < 0.01, the share of the same best target, the Spearman
 correlation of log p-values of the pairs both report).
@@ -28,6 +30,7 @@ import numpy as np
 OUT = Path(__file__).resolve().parent / "out" / "pearson.json"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, beside this file
 from result_file import write_result  # noqa: E402
+from tomtom_phases import phase_profile  # noqa: E402
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 _CHILD = """
@@ -75,8 +78,9 @@ class Figures(list):
         print(f"{what}: {value:.4g} {unit}", flush=True)
 
 
-def warm_timings(Q, T, reps: int) -> dict[str, float]:
-    """Median warm wall time of each engine (runs interleaved so all see the same machine load)."""
+def warm_timings(Q, T, reps: int) -> dict[str, list[float]]:
+    """Warm wall times of each engine per repeat (the engines run in turn within each repeat, so
+    all see the same machine load; the ratios are taken within a repeat)."""
     import warnings
 
     from memelite import tomtom as memelite_tomtom
@@ -99,7 +103,7 @@ def warm_timings(Q, T, reps: int) -> dict[str, float]:
             t0 = time.perf_counter()
             f()
             times[k].append(time.perf_counter() - t0)
-    return {k: float(np.median(v)) for k, v in times.items()}
+    return times
 
 
 def meme_agreement(ref_dir: Path, figures: Figures) -> None:
@@ -139,6 +143,11 @@ def meme_agreement(ref_dir: Path, figures: Figures) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="64 queries, 2 repeats, no cold compile")
+    ap.add_argument("--repeats", type=int, default=None, help="warm repeats (default 7; --quick 2)")
+    ap.add_argument("--profile-queries", type=int, default=64,
+                    help="queries in the per-phase profile (the first N; default 64)")
+    ap.add_argument("--no-cold", action="store_true",
+                    help="skip the first call with an empty numba cache (minutes on a busy machine)")
     shared = Path(__file__).resolve().parents[2] / "shared" / "reference"
     ap.add_argument("--meme-reference", type=Path, default=shared if shared.is_dir() else None,
                     help="folder with MEME tomtom outputs (default ../shared/reference when it exists): "
@@ -148,7 +157,8 @@ def main() -> None:
 
     from danqmotifs.jaspar import fetch_collection
 
-    n, reps = (64, 2) if a.quick else (320, 3)
+    n, reps = (64, 2) if a.quick else (320, 7)
+    reps = a.repeats or reps
     targets = fetch_collection()
     T = [m.pwm for m in targets]
     Q = kernel_queries(targets, n)
@@ -156,25 +166,39 @@ def main() -> None:
     threads = numba.get_num_threads()
     figures.add("targets (JASPAR2024 CORE vertebrates, latest)", len(T), "matrices")
     figures.add("queries (kernel PWMs, width 26)", n, "motifs")
-    med = warm_timings(Q, T, reps)
-    for k, v in med.items():
-        figures.add(f"{k}: {n} x {len(T)} warm, {threads} threads (median of {reps})", v)
+    times = warm_timings(Q, T, reps)
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    for k, v in times.items():
+        figures.add(f"{k}: {n} x {len(T)} warm, {threads} threads (median of {reps})", med[k])
+        figures.add(f"{k}: {n} x {len(T)} warm, {threads} threads (min of {reps})", min(v))
     from danqmotifs.tomtom import tomtom
 
     c0 = time.process_time()
     tomtom(Q, T, n_jobs=1)
     figures.add(f"ours, pearson: CPU time of one warm 1-thread run ({n} x {len(T)})",
                 time.process_time() - c0, "CPU s")
-    base = med["memelite, euclidean"]
-    ratios = [{"what": f"{k} / memelite euclidean", "value": round(med[k] / base, 3),
-               "baseline": "memelite, euclidean"} for k in ("ours, pearson", "ours, euclidean")]
+    base = np.array(times["memelite, euclidean"])
+    ratios = []
+    for k in ("ours, pearson", "ours, euclidean"):
+        per_rep = np.array(times[k]) / base  # within each repeat: side by side
+        ratios.append({"what": f"{k} / memelite euclidean, median of {reps} repeats",
+                       "value": round(float(np.median(per_rep)), 3), "baseline": "memelite, euclidean"})
+        ratios.append({"what": f"{k} / memelite euclidean, min of {reps} repeats",
+                       "value": round(float(np.min(per_rep)), 3), "baseline": "memelite, euclidean"})
+    n_prof = min(n, a.profile_queries)
+    prof = phase_profile(Q[:n_prof], T, repeats=3)
+    for dist, res in prof.items():
+        total = res["total"][1]
+        for phase, (_, median) in res.items():
+            figures.add(f"profile, {dist}, 1 thread, {n_prof} queries: {phase} (median of 3; "
+                        f"{100 * median / total:.0f}%)", median, "CPU s")
     # MEME's tomtom 5.5.8 (-dist pearson) took 688 s for 320 x 519 on 2 cores (not rerun here: the
     # MEME suite is not installed); the work grows with the number of targets, so scale ours to 519
     per_519 = med["ours, pearson"] * 519 / len(T)
     figures.add("ours, pearson: the same, scaled to 320 x 519 targets", per_519)
     ratios.append({"what": "MEME tomtom 688 s (320 x 519, measured once, not rerun) / ours pearson scaled to "
                            "519 targets", "value": round(688.0 / per_519, 1), "baseline": "ours, pearson"})
-    if not a.quick:
+    if not (a.quick or a.no_cold):
         with tempfile.TemporaryDirectory() as cache:
             first, warm = _first_call(cache)
         figures.add("first calls with an empty numba cache (both distances, 4 x 60 motifs)", first)

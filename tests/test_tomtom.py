@@ -187,3 +187,68 @@ def test_bad_options_are_refused(jaspar):
         tomtom(q, jaspar[:60], min_overlap=-1)
     with pytest.raises(ValueError, match="targets\\[1\\]"):
         tomtom(q, [jaspar[0].pwm, np.ones((5, 4))])
+
+
+@pytest.mark.parametrize("T", [1, 2, 3, 10, 999, 1000])
+def test_row_median_is_tomtoms_median(T):
+    """The bucketed median equals the sorted definition (mean of positions floor(T/2) - 1 and
+    ceil(T/2) - 1), also with many ties."""
+    from danqmotifs.tomtom._columns import row_median
+
+    rng = np.random.default_rng(T)
+    for x in (rng.normal(size=T), np.round(rng.normal(size=T), 1)):
+        s = np.sort(x)
+        k1, k2 = max(T // 2 - 1, 0), max((T + 1) // 2 - 1, max(T // 2 - 1, 0))
+        got = row_median(x, x.min(), x.max(), np.zeros(max(16, T // 8), dtype=np.int64),
+                         np.empty(T))
+        assert got == (s[k1] + s[k2]) / 2.0
+
+
+def test_null_tables_are_convolutions():
+    """Every (start, end) table is the upper tail of the convolution of those columns' bin
+    distributions (numpy's convolve as the reference)."""
+    from danqmotifs.tomtom._columns import BINS
+    from danqmotifs.tomtom._pvalues import table_size, tail_at, tail_tables
+
+    rng = np.random.default_rng(3)
+    w, n_cols = 5, 1000
+    hist = np.zeros((w, BINS + 1))
+    for i in range(w):
+        lo = rng.integers(0, 40)
+        hist[i, lo: lo + 50] = rng.multinomial(n_cols, np.ones(50) / 50)
+    tails = np.empty(table_size(w))
+    index = np.empty((w, w), dtype=np.int64)
+    tail_tables(hist, w, n_cols, tails, index, np.empty(w * BINS + 1), np.empty(w * BINS + 1),
+                np.empty(w, dtype=np.int64), np.empty(w, dtype=np.int64), np.empty((w, BINS + 1)))
+    for start in range(w):
+        dist = np.array([1.0])
+        for end in range(start, w):
+            dist = np.convolve(dist, hist[end] / n_cols)
+            upper = np.cumsum(dist[::-1])[::-1]
+            for s in (0, 1, len(dist) // 2, len(dist) - 1, len(dist) + 3):
+                want = upper[s] if s < len(dist) else 0.0
+                assert tail_at(tails, index, start, end, s) == pytest.approx(want, rel=1e-12,
+                                                                              abs=1e-300)
+
+
+def test_best_alignment_by_diagonals_matches_brute_force():
+    """The alignment totals along diagonals give the configuration a direct walk finds."""
+    from danqmotifs.tomtom._pvalues import best_alignment, diagonal_sums
+
+    rng = np.random.default_rng(5)
+    w, unit = 7, 40
+    binned = rng.integers(0, 101, size=(w, 30)).astype(np.uint8)
+    diag = np.empty(40, dtype=np.int64)
+    for c0, width in ((0, 5), (5, 12), (17, 7), (24, 3)):
+        diagonal_sums(binned, w, c0, width, diag)
+        off, ov, best, _ = best_alignment(diag, w, width, 3, True, unit, np.empty(1),
+                                          np.empty((1, 1), dtype=np.int64))
+        cands = []
+        for o in range(-(w - 1), width):
+            pairs = [(q, q + o) for q in range(w) if 0 <= q + o < width]
+            if len(pairs) < min(3, w, width):
+                continue
+            tot = sum(int(binned[q, c0 + t]) for q, t in pairs)
+            cands.append((tot - len(pairs) * unit, len(pairs), -o))
+        want = max(cands)  # larger score, then larger overlap, then the first (smallest) offset
+        assert (best, ov, off) == (want[0], want[1], -want[2])

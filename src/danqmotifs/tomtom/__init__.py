@@ -147,9 +147,11 @@ def tomtom(queries, targets, distance: str = "pearson", min_overlap: int = 5, n_
     tcols, tstarts, tlens = pack(strands)
     n_orient = 2 if both_strands else 1
     with _threads(n_jobs):
+        import numba
+
         p, q, off, ov, pi0 = all_queries(qcols, qstarts, qlens, tcols, tstarts, tlens,
                                          SCORE_CODES[name], int(min_overlap), bool(complete_scores),
-                                         n_orient, int(seed))
+                                         n_orient, int(seed), numba.get_num_threads())
     nq, nt = len(Q), len(T)
     p = p.reshape(nq, nt, n_orient)
     q, off, ov = (a.reshape(nq, nt, n_orient) for a in (q, off, ov))

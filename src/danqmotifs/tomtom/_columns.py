@@ -9,10 +9,17 @@ column by a similarity score (higher is better):
 
 For a query, every query column is scored against every column of the target database (both
 strands). With Tomtom's default "complete" scoring each query row is then shifted by its median
-(the (T/2)-th smallest of its T scores), so that an unaligned column counts as 0, the median
-(Tomtom's ``shift_all_pairwise_scores``). The whole (w, T) matrix is finally mapped to integers
-0..100 (``scale_score_matrix``): ``offset = floor(min)``, ``scale = floor(100 / (max - offset))``,
-``binned = round((x - offset) * scale)``.
+(the mean of its sorted elements at positions floor(T/2) - 1 and ceil(T/2) - 1, Tomtom's
+``shift_all_pairwise_scores``), so that an unaligned column counts as 0. The whole (w, T) matrix is
+finally mapped to integers 0..100 (``scale_score_matrix``): ``offset = floor(min)``,
+``scale = floor(100 / (max - offset))``, ``binned = round((x - offset) * scale)``.
+
+What does not depend on the query is prepared once per call (:func:`target_side`): the target
+columns as four contiguous rows (so the per-query loops vectorise), centred and scaled to unit
+norm for Pearson. Per query, :func:`score_rows` computes
+the scores row by row with each row's minimum and maximum, :func:`row_median` finds a row's
+median exactly in two passes (bucket counts, then a sort of the bucket holding the middle
+rank), and :func:`bin_rows` shifts, bins and counts in one pass.
 
 All functions are numba kernels on plain arrays; they are called from :mod:`._engine`.
 """
@@ -31,62 +38,89 @@ EUCLIDEAN = 1
 
 
 @njit(cache=True)
-def column_scores(query, tcols, distance):
-    """(w, T) scores of each query column against each target column.
+def target_side(tcols, distance):
+    """The query-independent half of the column scores, computed once per call.
+
+    Parameters
+    ----------
+    tcols : (T, 4) float64, the concatenated columns of every target (both strands).
+    distance : PEARSON or EUCLIDEAN.
+
+    Returns
+    -------
+    (4, T) float64. PEARSON: each column minus 1/4, divided by its norm (0 for a uniform
+        column); EUCLIDEAN: the columns, transposed.
+    """
+    T = tcols.shape[0]
+    tside = np.empty((4, T))
+    for j in range(T):
+        if distance == PEARSON:
+            s = 0.0
+            for c in range(4):
+                s += (tcols[j, c] - 0.25) * (tcols[j, c] - 0.25)
+            inv = 1.0 / math.sqrt(s) if s > 0.0 else 0.0
+            for c in range(4):
+                tside[c, j] = (tcols[j, c] - 0.25) * inv
+        else:
+            for c in range(4):
+                tside[c, j] = tcols[j, c]
+    return tside
+
+
+@njit(cache=True, fastmath=True)
+def _min_max(row):
+    """(min, max) of a row of finite values (fastmath: the reduction vectorises)."""
+    lo, hi = row[0], row[0]
+    for v in row:
+        lo = min(lo, v)
+        hi = max(hi, v)
+    return lo, hi
+
+
+@njit(cache=True)
+def score_rows(query, tside, distance, out, rowmin, rowmax):
+    """Scores of each query column (rows of ``out``, (w, T)) against each target column, and
+    each row's minimum and maximum.
 
     Parameters
     ----------
     query : (w, 4) float64 probabilities.
-    tcols : (T, 4) float64, the concatenated columns of every target (both strands).
+    tside : from :func:`target_side`.
     distance : PEARSON or EUCLIDEAN.
+    out : (>= w, T) float64 workspace; rows 0..w-1 are written.
+    rowmin, rowmax : (>= w,) float64 workspaces.
     """
-    w, T = query.shape[0], tcols.shape[0]
-    out = np.empty((w, T))
-    if distance == PEARSON:
-        tc = np.empty((T, 4))
-        tn = np.empty(T)
-        for j in range(T):
-            s = 0.0
-            for c in range(4):
-                tc[j, c] = tcols[j, c] - 0.25
-                s += tc[j, c] * tc[j, c]
-            tn[j] = s
-        for i in range(w):
-            qc = np.empty(4)
-            qn = 0.0
-            for c in range(4):
-                qc[c] = query[i, c] - 0.25
-                qn += qc[c] * qc[c]
+    w, T = query.shape[0], tside.shape[1]
+    a0, a1, a2, a3 = tside[0], tside[1], tside[2], tside[3]
+    for i in range(w):
+        row = out[i]
+        if distance == PEARSON:
+            q0, q1 = query[i, 0] - 0.25, query[i, 1] - 0.25
+            q2, q3 = query[i, 2] - 0.25, query[i, 3] - 0.25
+            qn = q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3
+            inv = 1.0 / math.sqrt(qn) if qn > 0.0 else 0.0
+            q0, q1, q2, q3 = q0 * inv, q1 * inv, q2 * inv, q3 * inv
             for j in range(T):
-                num = qc[0] * tc[j, 0] + qc[1] * tc[j, 1] + qc[2] * tc[j, 2] + qc[3] * tc[j, 3]
-                den = math.sqrt(qn * tn[j])
-                out[i, j] = num / den if den != 0.0 else 0.0
-    else:
-        for i in range(w):
+                row[j] = q0 * a0[j] + q1 * a1[j] + q2 * a2[j] + q3 * a3[j]
+        else:
+            # the same operations, in the same order, as the plain distance
+            q0, q1, q2, q3 = query[i, 0], query[i, 1], query[i, 2], query[i, 3]
             for j in range(T):
-                s = 0.0
-                for c in range(4):
-                    d = query[i, c] - tcols[j, c]
-                    s += d * d
-                out[i, j] = -math.sqrt(s)
-    return out
+                d0, d1, d2, d3 = q0 - a0[j], q1 - a1[j], q2 - a2[j], q3 - a3[j]
+                row[j] = -math.sqrt(d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3)
+        rowmin[i], rowmax[i] = _min_max(row[:T])
 
 
 @njit(cache=True)
-def order_statistic(x, k, counts, buf):
-    """The k-th smallest element of x (0-based), exactly, in linear time: bucket the values,
-    then sort only the bucket that holds rank k. ``counts`` and ``buf`` are scratch arrays."""
-    lo, hi = x[0], x[0]
-    for v in x:
-        lo = min(lo, v)
-        hi = max(hi, v)
-    if lo == hi:
-        return lo
+def order_statistic(x, k, lo, hi, counts, buf):
+    """The k-th smallest element of x (0-based), exactly, in linear time, given its minimum
+    ``lo`` < maximum ``hi``: count the elements per bucket of equal width (``counts``, scratch),
+    then sort only the bucket that holds rank k (copied to ``buf``, scratch of length T)."""
     nb = counts.shape[0]
-    width = (hi - lo) / nb
+    scale = nb / (hi - lo)
     counts[:] = 0
     for v in x:
-        counts[min(int((v - lo) / width), nb - 1)] += 1
+        counts[min(int((v - lo) * scale), nb - 1)] += 1
     below = 0
     target = 0
     for b in range(nb):
@@ -96,7 +130,7 @@ def order_statistic(x, k, counts, buf):
         below += counts[b]
     m = 0
     for v in x:
-        if min(int((v - lo) / width), nb - 1) == target:
+        if min(int((v - lo) * scale), nb - 1) == target:
             buf[m] = v
             m += 1
     part = np.sort(buf[:m])
@@ -104,49 +138,56 @@ def order_statistic(x, k, counts, buf):
 
 
 @njit(cache=True)
-def shift_by_median(scores):
-    """Subtract from each row its median, Tomtom's way: the mean of the elements at sorted
-    positions floor(T/2) - 1 and ceil(T/2) - 1 (for even T, the lower middle element)."""
-    w, T = scores.shape
-    i1 = T // 2 - 1
-    i2 = (T + 1) // 2 - 1
-    i1 = max(i1, 0)
-    i2 = max(i2, i1)
-    counts = np.zeros(max(16, T // 8), dtype=np.int64)
-    buf = np.empty(T)
-    for i in range(w):
-        lo = order_statistic(scores[i], i1, counts, buf)
-        hi = lo if i2 == i1 else order_statistic(scores[i], i2, counts, buf)
-        med = (lo + hi) / 2.0
-        for j in range(T):
-            scores[i, j] -= med
+def row_median(x, lo, hi, counts, buf):
+    """Tomtom's median of ``x`` (whose minimum and maximum are ``lo`` and ``hi``), exactly: the
+    mean of the sorted elements at positions floor(T/2) - 1 and ceil(T/2) - 1 (for even T the
+    lower middle element; position 0 for T < 2). ``counts`` and ``buf`` are scratch arrays
+    (:func:`order_statistic`)."""
+    T = x.shape[0]
+    k1 = max(T // 2 - 1, 0)
+    k2 = max((T + 1) // 2 - 1, k1)
+    if lo == hi:
+        return lo
+    a = order_statistic(x, k1, lo, hi, counts, buf)
+    b = a if k2 == k1 else order_statistic(x, k2, lo, hi, counts, buf)
+    return (a + b) / 2.0
 
 
 @njit(cache=True)
-def bin_scores(scores):
-    """Map the (w, T) scores to integers in 0..BINS as Tomtom's ``scale_score_matrix`` does, and
-    count each query column's bins (its null distribution over the database).
+def bin_rows(scores, w, medians, rowmin, rowmax, binned, hist):
+    """Map the median-shifted scores (rows 0..w-1 of ``scores`` minus ``medians``) to integers in
+    0..BINS as Tomtom's ``scale_score_matrix`` does, and count each row's bins (its null
+    distribution over the database).
+
+    Parameters
+    ----------
+    binned : (>= w, T) uint8 workspace (written).
+    hist : (>= w, BINS + 1) float64 workspace (written).
 
     Returns
     -------
-    binned : (w, T) int32.
-    hist : (w, BINS + 1) float64 counts.
-    offset : float, the integer floor of the smallest score.
+    offset : float, the integer floor of the smallest shifted score.
     scale : float, the integer number of bins per unit of score.
     """
-    small = np.min(scores)
-    large = np.max(scores)
+    small, large = np.inf, -np.inf
+    for i in range(w):
+        # rounding is monotone: min(x - m) is min(x) - m, exactly
+        small = min(small, rowmin[i] - medians[i])
+        large = max(large, rowmax[i] - medians[i])
     if large == small:
         small = large - 1.0
     offset = math.floor(small)
     scale = math.floor(BINS / (large - offset))
-    w, T = scores.shape
-    binned = np.empty((w, T), dtype=np.int32)
-    hist = np.zeros((w, BINS + 1), dtype=np.float64)
+    T = scores.shape[1]
     for i in range(w):
+        med = medians[i]
+        row = scores[i]
+        out = binned[i]
+        h = hist[i]
+        h[:] = 0.0
         for j in range(T):
             # x >= 0 always (offset <= min): MEME's nint is then floor(x + 0.5)
-            b = int((scores[i, j] - offset) * scale + 0.5)
-            binned[i, j] = b
-            hist[i, b] += 1.0
-    return binned, hist, offset, scale
+            out[j] = np.uint8(int(((row[j] - med) - offset) * scale + 0.5))
+        for j in range(T):
+            h[out[j]] += 1.0
+    return offset, scale

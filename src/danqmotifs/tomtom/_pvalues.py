@@ -29,90 +29,78 @@ from numba import njit
 
 from ._columns import BINS
 
-#: zero margin on each side of the convolution buffers (more than BINS + the 8-wide block)
-_PAD = BINS + 8
+@njit(cache=True)
+def table_size(w):
+    """Length of the flat tail table of a width-``w`` query (:func:`tail_tables`)."""
+    total = 0
+    for n in range(1, w + 1):
+        total += (w - n + 1) * (n * BINS + 1)
+    return total
 
 
 @njit(cache=True, fastmath=True)
 def _convolve_column(cur, nxt, prob, lo, hi, blo, bhi):
-    """nxt[n] = sum_b cur[n - b] * prob[b] for n in [lo + blo, hi + bhi], entry k of a buffer at
-    index _PAD + k; cur is zero outside [lo, hi]. Eight outputs at a time (they vectorise)."""
-    n_hi = hi + bhi
-    nxt[_PAD: _PAD + lo + blo] = 0.0
-    n0 = lo + blo
-    while n0 <= n_hi:
-        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-        for b in range(blo, bhi + 1):
-            pb = prob[b]
-            j = _PAD + n0 - b
-            a0 += cur[j] * pb
-            a1 += cur[j + 1] * pb
-            a2 += cur[j + 2] * pb
-            a3 += cur[j + 3] * pb
-            a4 += cur[j + 4] * pb
-            a5 += cur[j + 5] * pb
-            a6 += cur[j + 6] * pb
-            a7 += cur[j + 7] * pb
-        k = _PAD + n0
-        nxt[k], nxt[k + 1], nxt[k + 2], nxt[k + 3] = a0, a1, a2, a3
-        nxt[k + 4], nxt[k + 5], nxt[k + 6], nxt[k + 7] = a4, a5, a6, a7
-        n0 += 8
+    """nxt[n] = sum_b cur[n - b] * prob[b] for n in [lo + blo, hi + bhi]; cur is zero outside
+    [lo, hi], prob outside [blo, bhi]. One contiguous multiply-add per bin of ``prob``, on slices
+    indexed from 0 (numba then drops its negative-index checks and the loop vectorises)."""
+    nxt[lo + blo: hi + bhi + 1] = 0.0
+    src = cur[lo: hi + 1]
+    m = hi - lo + 1
+    for b in range(blo, bhi + 1):
+        pb = prob[b]
+        dst = nxt[lo + b: lo + b + m]
+        for n in range(m):
+            dst[n] += pb * src[n]
 
 
 @njit(cache=True)
-def tail_tables(hist, n_cols):
+def tail_tables(hist, w, n_cols, tails, index, cur, nxt, lo_bin, hi_bin, prob):
     """Upper tails of the null distribution of every (start, end) sum of column scores.
 
     Parameters
     ----------
-    hist : (w, BINS + 1) counts of each bin per query column.
+    hist : (>= w, BINS + 1) counts of each bin per query column (rows 0..w-1 used).
+    w : the query's width.
     n_cols : the number of target columns the counts come from.
-
-    Returns
-    -------
-    tails : flat float64 array; the table of (start, end) starts at ``index[start, end]`` and has
-        ``(end - start + 1) * BINS + 1`` entries, entry s being P(sum >= s).
-    index : (w, w) int64.
+    tails : float64 workspace of at least ``table_size(w)`` entries; filled: the table of
+        (start, end) starts at ``index[start, end]`` and has ``(end - start + 1) * BINS + 1``
+        entries, entry s being P(sum >= s).
+    index : (>= w, >= w) int64 workspace (filled).
+    cur, nxt : float64 workspaces of at least w * BINS + 1 entries.
+    lo_bin, hi_bin : int64 workspaces of at least w entries.
+    prob : (>= w, BINS + 1) float64 workspace.
     """
-    w = hist.shape[0]
-    index = np.full((w, w), -1, dtype=np.int64)
     total = 0
     for start in range(w):
         for end in range(start, w):
             index[start, end] = total
             total += (end - start + 1) * BINS + 1
-    tails = np.zeros(total)
-    size = w * BINS + 1 + 2 * _PAD
-    cur = np.zeros(size)
-    nxt = np.zeros(size)
-    lo_bin = np.zeros(w, dtype=np.int64)
-    hi_bin = np.zeros(w, dtype=np.int64)
     for i in range(w):
         lo, hi = BINS, 0
         for b in range(BINS + 1):
+            prob[i, b] = hist[i, b] / n_cols
             if hist[i, b] > 0:
                 lo = min(lo, b)
                 hi = max(hi, b)
         lo_bin[i], hi_bin[i] = lo, hi
-    prob = hist / n_cols
     for start in range(w):
-        cur[:] = 0.0
-        nxt[:] = 0.0
-        cur[_PAD] = 1.0
-        lo, hi = 0, 0  # support of cur
+        lo, hi = lo_bin[start], hi_bin[start]  # support of cur
+        cur[lo: hi + 1] = prob[start, lo: hi + 1]
         for end in range(start, w):
-            _convolve_column(cur, nxt, prob[end], lo, hi, lo_bin[end], hi_bin[end])
-            lo += lo_bin[end]
-            hi += hi_bin[end]
-            cur, nxt = nxt, cur
-            # upper tail, summed from the top
+            if end > start:
+                _convolve_column(cur, nxt, prob[end], lo, hi, lo_bin[end], hi_bin[end])
+                lo += lo_bin[end]
+                hi += hi_bin[end]
+                cur, nxt = nxt, cur
+            # upper tail, summed from the top; beyond the support 0 above, the total below
             base = index[start, end]
+            top = (end - start + 1) * BINS
+            tails[base + hi + 1: base + top + 1] = 0.0
             acc = 0.0
-            for s in range((end - start + 1) * BINS, -1, -1):
-                if lo <= s <= hi:
-                    acc += cur[_PAD + s]
+            for s in range(hi, lo - 1, -1):
+                acc += cur[s]
                 tails[base + s] = acc
-    return tails, index
+            tails[base: base + lo] = acc
 
 
 @njit(cache=True)
@@ -137,13 +125,27 @@ def overlap_range(w, width, min_overlap):
 
 
 @njit(cache=True)
-def best_alignment(binned, c0, width, min_overlap, complete, unit, tails, index):
+def diagonal_sums(binned, w, c0, width, diag):
+    """Summed binned scores of every diagonal of one target (strand) against the query:
+    ``diag[t - q + w - 1]`` = sum of ``binned[q, c0 + t]`` over the aligned pairs (query column
+    q, target column t), i.e. the total of the alignment at offset t - q (the target's columns
+    c0..c0 + width - 1 of ``binned``). Row by row, so the inner loop runs along memory."""
+    diag[: width + w - 1] = 0
+    for q in range(w):
+        row = binned[q, c0: c0 + width]
+        d = diag[w - 1 - q: w - 1 - q + width]
+        for t in range(width):
+            d[t] += row[t]
+
+
+@njit(cache=True)
+def best_alignment(diag, w, width, min_overlap, complete, unit, tails, index):
     """The best configuration of one target (strand) against the query.
 
     Parameters
     ----------
-    binned : (w, T) int64 binned column scores.
-    c0 : first column of the target in ``binned``; ``width`` its number of columns.
+    diag : the target's alignment totals from :func:`diagonal_sums`.
+    w, width : the query's and the target's number of columns.
     complete : Tomtom's complete scoring (True) or ``-incomplete-scores``.
     unit : with complete scoring, ``-offset * scale``: the binned value of a zero score.
 
@@ -154,39 +156,35 @@ def best_alignment(binned, c0, width, min_overlap, complete, unit, tails, index)
     value : complete scoring: the best total (binned, zero-score based); incomplete: the best
         uncorrected p-value.
     n_conf : the number of configurations tried.
+
+    Configurations are tried in Tomtom's order (``compare_motifs``): configuration c aligns the
+    target's first column with query column w - c (offset c - w); ties keep the larger overlap,
+    then the first.
     """
-    w = binned.shape[0]
     first, last = overlap_range(w, width, min_overlap)
     best_off, best_ov = 0, -1
     best = -1e300 if complete else 1e300
     for conf in range(first, last + 1):
-        if conf <= w:
-            tcol, qcol = 0, w - conf
-        else:
-            tcol, qcol = conf - w, 0
-        q_start = qcol
-        tot = 0
-        while qcol < w and tcol < width:
-            tot += binned[qcol, c0 + tcol]
-            qcol += 1
-            tcol += 1
-        ov = qcol - q_start
+        off = conf - w
+        q_start = max(0, -off)
+        ov = min(w, width - off) - q_start
+        tot = diag[conf - 1]
         if complete:
             val = tot - ov * unit
             better = val > best or (val == best and ov > best_ov)
         else:
-            val = tail_at(tails, index, q_start, qcol - 1, tot)
+            val = tail_at(tails, index, q_start, q_start + ov - 1, tot)
             better = val < best or (val == best and ov > best_ov)
         if better:
-            best, best_off, best_ov = val, conf - w, ov
+            best, best_off, best_ov = val, off, ov
     return best_off, best_ov, best, last - first + 1
 
 
 @njit(cache=True)
-def complete_pvalue(total, width, unit, n_orient, tails, index):
+def complete_pvalue(total, w, width, unit, n_orient, tails, index):
     """P(the best complete score of a width-``width`` target over all alignments and strands
-    >= ``total``), ``total`` being a best value from :func:`best_alignment`."""
-    w = index.shape[0]
+    >= ``total``), ``total`` being a best value from :func:`best_alignment` for a width-``w``
+    query."""
     s_all = total + w * unit  # the score with every unaligned column counted as 0
     log_none = 0.0
     for i in range(w + width - 1):
