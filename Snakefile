@@ -51,5 +51,9 @@ rule all:
         VARIANT_OUTPUTS,
 
 
+onstart:
+    hold_results_lock()
+
+
 onsuccess:
     print_findings()

@@ -352,3 +352,35 @@ def k2p_chunk_ids(chunk):
                 f"to at most {len(ids)}."
             )
     return k2p_chunk_ids.chunks[chunk]
+
+
+# One run at a time per results directory: Snakemake's own lock (.snakemake/locks) is checked and
+# then written, so two runs started at the same instant can both pass it and then remove each
+# other's outputs. The run's main process holds an exclusive flock on <results>/.run.lock from
+# onstart (after Snakemake's checks, before any job; dry runs and remote jobs run no onstart)
+# until it exits; a second run stops there with one line, before any job started.
+_RUN_LOCK = []
+
+
+def hold_results_lock():
+    import fcntl
+
+    lock = Path(RESULTS) / ".run.lock"
+    try:
+        Path(RESULTS).mkdir(parents=True, exist_ok=True)
+        fh = open(lock, "a")
+    except OSError as exc:
+        config_error(
+            f"{RESULTS}: cannot write to the results directory ({exc.strerror or exc}). Fix: "
+            "choose a writable `results:` path with free space."
+        )
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        config_error(
+            f"{RESULTS}: another snakemake run is writing this results directory "
+            f"(it holds {lock}). Fix: wait for it to finish, or give this run another "
+            "`results:` directory."
+        )
+    _RUN_LOCK.append(fh)
