@@ -6,10 +6,10 @@
 #   (+ eval/influence.tsv, faithfulness.tsv, reproducibility.tsv, model/targets.txt, data/truth.meme)
 #   -> what_the_model_learned.html, .tsv, .txt                               (what_the_model_learned)
 #
-# A route whose motifs are not kernels (e.g. TF-MoDISco patterns) joins through FINDINGS_ROUTES:
+# A route whose motifs are not kernels (TF-MoDISco patterns: attribution.enabled) joins through FINDINGS_ROUTES:
 # its name -> the MEME file matched into best_matches.tsv under that method name.
 
-FINDINGS_ROUTES = {m: query_meme(m) for m in METHODS}
+FINDINGS_ROUTES = {m: query_meme(m) for m in ROUTES}  # ROUTES: METHODS (+ modisco)
 
 
 rule what_the_model_learned:
