@@ -15,7 +15,8 @@ Two substitute models differ from the original only in their first-layer kernels
   (kernels.h5): the fairest use of a PFM that has no base. Zero entries of Q first get k2p's
   pseudocount, a tenth of the PPM's smallest positive entry (``danqmotifs.pwm.pwm_to_kernel``).
   Dead kernels (never activated: no PFM) get zero weights and a bias equal to their mean
-  activation, ReLU(W_k . x + bias_k), over the same windows: a constant output.
+  activation, f(W_k . x + bias_k) with f the layer's (ReLU or exponential; the bias is ln of it
+  under exponential), over the same windows: a constant output.
 
 Both substitutes are evaluated on a data split beside the original (streaming, as the evaluate
 rule does), giving a per-target table of ROC AUC and PR AUC and a summary.
@@ -41,7 +42,7 @@ from ...evaluate import auc_table, spill_predictions
 from ...formats.base_json import ln_b_per_kernel, read_base
 from ...formats.method_file import read_kernel_pwms
 from ...formats.tsv import number, read_tsv, write_table
-from ...kernels import kernels_from_layer, read_kernels_file
+from ...kernels import apply_activation, kernels_from_layer, read_kernels_file
 from ...modelio import first_conv_layer
 from ...pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
@@ -150,11 +151,12 @@ class HeuristicFit:
     n_windows: int
 
 
-def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000) -> HeuristicFit:
+def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000, activation: str = "relu") -> HeuristicFit:
     """Least squares of z = W_k . x + bias_k on q = lnQ_k . x over ``windows`` (M, L), per kernel.
 
     Sums are accumulated around the first batch's means (no cancellation). A kernel whose q does
-    not vary (constant rows) gets a = 0 and c = mean z.
+    not vary (constant rows) gets a = 0 and c = mean z. The mean activation applies the layer's
+    ``activation`` (relu or exponential) to z.
     """
     W = np.asarray(W, dtype=np.float64)
     b = np.asarray(bias, dtype=np.float64)
@@ -165,7 +167,7 @@ def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000) -> HeuristicFit:
     for i in range(0, M, batch):
         z, q = _window_scores(windows[i:i + batch], (W, lnQ))
         z += b
-        s["act"] += np.maximum(z, 0.0).sum(axis=0)
+        s["act"] += apply_activation(z, activation).sum(axis=0)
         if z0 is None:
             z0, q0 = z.mean(axis=0), q.mean(axis=0)
         z, q = z - z0, q - q0
@@ -183,15 +185,17 @@ def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000) -> HeuristicFit:
     return HeuristicFit(a, c, r2, s["act"] / M, int(M))
 
 
-def heuristic_substitute(W, bias, ppm, dead, windows) -> Substitute:
-    """Kernels a_k ln Q_k with biases c_k (:func:`fit_heuristic`); dead kernels a constant output."""
+def heuristic_substitute(W, bias, ppm, dead, windows, activation: str = "relu") -> Substitute:
+    """Kernels a_k ln Q_k with biases c_k (:func:`fit_heuristic`); dead kernels a constant output:
+    their mean activation (the bias that gives it: itself under ReLU, its log under exponential)."""
     dead = np.asarray(dead, dtype=bool)
     lnQ = log_pfm(ppm)
-    fit = fit_heuristic(W, bias, lnQ, windows)
+    fit = fit_heuristic(W, bias, lnQ, windows, activation=activation)
     W_new = fit.a[:, None, None] * lnQ
     b_new = fit.c.copy()
     W_new[dead] = 0.0
-    b_new[dead] = fit.mean_activation[dead]
+    b_new[dead] = (np.log(fit.mean_activation[dead]) if activation == "exponential"
+                   else fit.mean_activation[dead])
     live = ~dead
     info = {"pseudocount": PSEUDOCOUNT_RULE, "n_windows": fit.n_windows,
             "dead_kernels": np.flatnonzero(dead).tolist(),
@@ -295,13 +299,15 @@ def fidelity_test(model, kernels_path, base_path, exact_path, heuristic_path, da
     """
 
     kf, v, P_exact, Q, dead = read_inputs(kernels_path, base_path, exact_path, heuristic_path)
-    current = kernels_from_layer(first_conv_layer(model)).W
+    layer = kernels_from_layer(first_conv_layer(model))
+    current = layer.W
     if current.shape != kf.W.shape or np.abs(current - kf.W).max() > 0:
         raise InputError(kernels_path, "its kernels are not the model's first-layer kernels",
                          "rerun dump_kernels for this model")
     subs = {"exact": exact_substitute(kf.W, kf.bias, P_exact, v, exact_path),
             "heuristic": heuristic_substitute(kf.W, kf.bias, Q, dead,
-                                              sample_windows(kf.codes, kf.W.shape[1], n_windows, seed))}
+                                              sample_windows(kf.codes, kf.W.shape[1], n_windows, seed),
+                                              activation=layer.activation)}
     with DataReader(data_path) as r:
         names = r.target_names
     if tmp_dir is not None:
