@@ -239,6 +239,25 @@ def markdown(summary: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def section_text(summary: list[dict], verdict: dict, rows: list[dict], n_seeds: int) -> str:
+    """RESULTS.md's text for this benchmark: what ran, the table, the rule's verdict."""
+    runs = sorted({(r["set"], r["activation"], r["seed"]) for r in rows})
+    expected = len(SETS) * len(ACTIVATIONS) * n_seeds
+    partial = len(runs) < expected
+    head = [("**PARTIAL**: " if partial else "") + f"{len(runs)} of {expected} runs (set x activation x seed) "
+            "finished: " + ", ".join(f"{s}/{a}/seed{d}" for s, a, d in runs) + ".",
+            "",
+            "Mean [min, max] over the seeds that finished (column `seeds`). BEST: log10 q of the best "
+            "family match, a run without one counted as log10 0.05 (`censored` runs). SHARE: kernels whose "
+            "best significant match is in the TF's family / kernels with any significant best match. "
+            "Rule (docstring of benchmarks/bench_real_sets.py, docs/activation.md): exact method only.", "",
+            markdown(summary), "",
+            "Decision: " + (f"the rule says **{verdict['default']}**: " + json.dumps(verdict)
+                            if verdict.get("applied") else
+                            f"the rule was **not applied** ({verdict['why']}); the default stays relu.")]
+    return "\n".join(head)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -288,7 +307,7 @@ def main() -> None:
     write_result("real_sets", figures, command="PYTHONPATH=src nice .venv/bin/python "
                  "benchmarks/bench_real_sets.py --keep benchmarks/out/real_sets " + " ".join(sys.argv[1:]),
                  out_dir=args.out / "out", notes={"table": table, "decision": verdict},
-                 wall_s=time.perf_counter() - t0)
+                 markdown=section_text(summary, verdict, rows, len(args.seeds)), wall_s=time.perf_counter() - t0)
     print(table)
     print(json.dumps(verdict, indent=1))
 
