@@ -247,6 +247,7 @@ def section_text(summary: list[dict], verdict: dict, rows: list[dict], n_seeds: 
     head = [("**PARTIAL**: " if partial else "") + f"{len(runs)} of {expected} runs (set x activation x seed) "
             "finished: " + ", ".join(f"{s}/{a}/seed{d}" for s, a, d in runs) + ".",
             "",
+            "Methods run: " + ", ".join(sorted({r["method"] for r in rows})) + ". "
             "Mean [min, max] over the seeds that finished (column `seeds`). BEST: log10 q of the best "
             "family match, a run without one counted as log10 0.05 (`censored` runs). SHARE: kernels whose "
             "best significant match is in the TF's family / kernels with any significant best match. "
@@ -304,8 +305,8 @@ def main() -> None:
                            else f"planted recovered by id (Pearson), {r['seeds']} seeds"),
                 "value": round((r["best"] if r["set"] in REAL else r["recovered_id"])[0], 3),
                 "unit": "log10 q" if r["set"] in REAL else "fraction"} for r in summary]
-    write_result("real_sets", figures, command="PYTHONPATH=src nice .venv/bin/python "
-                 "benchmarks/bench_real_sets.py --keep benchmarks/out/real_sets " + " ".join(sys.argv[1:]),
+    write_result("real_sets", figures, command="PYTHONPATH=src nice .venv/bin/python benchmarks/bench_real_sets.py "
+                 + " ".join(a for a in sys.argv[1:] if a != "--collect"),
                  out_dir=args.out / "out", notes={"table": table, "decision": verdict},
                  markdown=section_text(summary, verdict, rows, len(args.seeds)), wall_s=time.perf_counter() - t0)
     print(table)
