@@ -4,7 +4,8 @@
 
 Each benchmarks/bench_<name>.py is run in its own process (so peak-memory figures are its own)
 and writes benchmarks/out/<name>.json: {"name", "command", "figures": [{"what", "value", "unit"}],
-"ratios": [{"what", "value", "baseline"}]}. This script gathers them with a description of the
+"ratios": [{"what", "value", "baseline"}], optionally "markdown": text put under the section's
+table}. This script gathers them with a description of the
 machine into one Markdown table.
 """
 
@@ -117,6 +118,8 @@ def main() -> None:
         ratios = res.get("ratios") or res.get("ratio") or []
         for rt in ratios if isinstance(ratios, list) else []:
             sec.append(f"| ratio: {rt['what']} (vs {rt.get('baseline', 'baseline')}) | {rt['value']:.3g} | x |")
+        if res.get("markdown"):                          # a benchmark's own table and text
+            sec += ["", res["markdown"]]
         sections[res["name"]] = "\n".join(sec) + "\n"
     for name in sorted(sections):
         lines += [sections[name].rstrip("\n"), ""]

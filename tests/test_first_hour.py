@@ -232,7 +232,7 @@ def test_kernel_table_names_kernels_as_every_other_file():
     import danqmotifs.kernel_table as kt
 
     orig = kt.activation
-    kt.activation = lambda scan, bias, strands: (np.zeros(2), np.zeros(2, bool))
+    kt.activation = lambda scan, bias, strands, function="relu": (np.zeros(2), np.zeros(2, bool))
     try:
         cols, rows = kernel_table(W, np.zeros(2), Scan(), {"status": "ok", "options": {"strands": "both"}},
                                   np.ones(2), motifs)

@@ -61,7 +61,8 @@ def test_registered_methods_run_and_mark_dead_kernels(planted):
     scan = ScanResult(m=sc.max(axis=1), pos=sc.argmax(axis=1).astype(np.int32))
     bias = np.array([50.0, -1.0])                                    # kernel 0 always activated
     base = {"ln_b": 1.5, "options": {"base": "shared", "sequences": "activated", "strands": "forward"}}
-    inputs = methods.MethodInputs(Wk, bias, codes, scan, base, {"seed": 1, "exactness_windows": 10})
+    inputs = methods.MethodInputs(Wk, bias, codes, scan, base, {"seed": 1, "exactness_windows": 10,
+                                                                "refine_iterations": 20, "refine_pseudocount": 0.25})
     oops = methods.get("exact_oops").compute(inputs)
     assert oops.datasets["dead"].tolist() == [False, True]
     assert abs(oops.datasets["ln_b"][0] - 1.0) < 0.05
@@ -70,3 +71,35 @@ def test_registered_methods_run_and_mark_dead_kernels(planted):
     assert ref.datasets["dead"].tolist() == [False, True]
     assert np.abs(ref.datasets["PWM_tensor"][0] - P).max() < 0.06
     assert methods.get("exact").compute(inputs).datasets["PWM_tensor"].shape == Wk.shape
+
+
+def test_refined_warns_how_many_kernels_stopped_at_the_round_cap(planted, capsys):
+    """motifs.refine_iterations caps EM; kernels that stop there unconverged are counted in a warning."""
+    P, W, codes = planted
+    Wk = np.stack([W, W * 0.5])
+    sc = np.stack([window_scores(codes, w) for w in Wk], axis=-1)
+    scan = ScanResult(m=sc.max(axis=1), pos=sc.argmax(axis=1).astype(np.int32))
+    base = {"ln_b": 1.5, "options": {"base": "shared", "sequences": "activated", "strands": "forward"}}
+    opts = {"seed": 1, "exactness_windows": 10, "refine_pseudocount": 0.25}
+    capped = methods.get("refined").compute(methods.MethodInputs(Wk, np.array([50.0, 50.0]), codes, scan, base,
+                                                                  {**opts, "refine_iterations": 1}))
+    out = capsys.readouterr().out
+    assert "warning: refined: 2 of 2 kernel(s) stopped at the cap of 1 EM rounds" in out
+    assert capped.report["at_cap"] == [0, 1] and capped.datasets["rounds"].tolist() == [1, 1]
+    free = methods.get("refined").compute(methods.MethodInputs(Wk, np.array([50.0, 50.0]), codes, scan, base,
+                                                                {**opts, "refine_iterations": 500}))
+    assert "warning" not in capsys.readouterr().out
+    assert free.report["at_cap"] == [] and free.datasets["rounds"].max() < 500
+
+
+def test_refine_cap_is_a_schema_key_not_a_literal_fallback():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    schema = yaml.safe_load((root / "workflow/schemas/config.schema.yaml").read_text())
+    motifs = schema["properties"]["motifs"]["properties"]
+    assert motifs["refine_iterations"]["default"] == 20 and motifs["refine_pseudocount"]["default"] == 0.25
+    src = (root / "src/danqmotifs/refine.py").read_text()
+    assert 'get("refine_iterations"' not in src and 'get("refine_pseudocount"' not in src

@@ -79,13 +79,13 @@ def read_method_file(path, K: int) -> tuple[np.ndarray, np.ndarray]:
     return d["pwms"], d["keep"]
 
 
-def substitute_for(method: str, W, bias, pwms, keep, ln_b, windows, where):
+def substitute_for(method: str, W, bias, pwms, keep, ln_b, windows, where, activation: str = "relu"):
     """The method's substitute first layer (:class:`~danqmotifs.substitutes.Substitute`): exact or
-    fitted a ln Q + c."""
+    fitted a ln Q + c (dead kernels: their mean ``activation``, the layer's)."""
 
     if method == EXACT:
         return exact_substitute(W, bias, pwms, ln_b, where)
-    return heuristic_substitute(W, bias, pwms, ~np.asarray(keep, dtype=bool), windows)
+    return heuristic_substitute(W, bias, pwms, ~np.asarray(keep, dtype=bool), windows, activation=activation)
 
 
 def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[str, str], data_path,
@@ -115,7 +115,8 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
 
     kf = read_kernels_file(kernels_path)
     K, L = kf.W.shape[:2]
-    current = kernels_from_layer(first_conv_layer(model)).W
+    layer = kernels_from_layer(first_conv_layer(model))
+    current = layer.W
     if current.shape != kf.W.shape or np.abs(current - kf.W).max() > 0:
         raise InputError(kernels_path, "its kernels are not the model's first-layer kernels",
                          "rerun dump_kernels for this model")
@@ -131,7 +132,7 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
         pwms, keep = read_method_file(path, K)
         corr = score_correlations(kf.W, log_likelihood_matrices(pwms, m == EXACT), windows, keep)
         log(f"{m}: score correlations done; swapping one kernel at a time")
-        sub = substitute_for(m, kf.W, kf.bias, pwms, keep, v, windows, path)
+        sub = substitute_for(m, kf.W, kf.bias, pwms, keep, v, windows, path, activation=layer.activation)
         res = kernel_influence(model, codes, labels, names, batch_size, average_rc, tmp_dir=tmp_dir, log=log,
                                substitute=(sub.W, sub.bias))
         d_auc = np.array([np.nanmean(d) if np.isfinite(d).any() else np.nan for d in res.d_roc_auc])

@@ -1,10 +1,11 @@
 """The heuristic PFM of a kernel (DeepBind; DanQ issue #9; docs/design.md section 7).
 
-For each kernel and sequence, the window of the maximum activation (after bias and ReLU) is added
-to the kernel's count matrix when that activation is > 0; nsites counts the windows added. With
+For each kernel and sequence, the window of the maximum activation is added to the kernel's count
+matrix when its pre-activation score + bias is > 0 (a ReLU's output > 0, an exponential layer's
+output > 1: one threshold for both, docs/design.md section 7b); nsites counts the windows added. With
 both strands, the best minus-strand window is added too (read on the minus strand, i.e. reverse
-complemented), so a sequence gives up to 2 sites. The argmax of ReLU(score + bias) is the argmax
-of the score whenever the activation is > 0, so the scan of ``danqmotifs.scoring`` is reused.
+complemented), so a sequence gives up to 2 sites. Both activations are monotone, so the argmax of
+the activation is the argmax of the score, and the scan of ``danqmotifs.scoring`` is reused.
 A kernel that is never activated is "dead": no counts, a uniform PWM, flagged.
 """
 

@@ -66,6 +66,13 @@ def split_model(model, where="model"):
                          "give a model whose layers above the first Conv1D read only that layer") from None
 
 
+def _activation_of(model) -> str:
+    from .kernels import activation_name
+    from .modelio import first_conv_layer
+
+    return activation_name(first_conv_layer(model))
+
+
 def _rc(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x[:, ::-1, ::-1])
 
@@ -261,7 +268,8 @@ def influence_on_split(model, data_path, n_sequences: int, seed: int, batch_size
     overall = res.overall
     summary = dict(sample=info, n_sequences=res.n_sequences, n_kernels=int(overall.size), n_targets=len(names),
                    average_rc=res.average_rc, seed=int(seed),
-                   perturbation="activation after ReLU, before pooling, replaced by its mean over the "
+                   perturbation=f"activation after the first layer's {_activation_of(model)}, "
+                                "before pooling, replaced by its mean over the "
                                 "sample's sequences and positions" + (" and both strands" if average_rc else ""),
                    overall="mean |dp| over sequences, averaged over targets",
                    top_kernels=[int(k) for k in np.argsort(-overall, kind="stable")[:10]],

@@ -8,23 +8,30 @@ from typing import Mapping
 import numpy as np
 
 from .errors import atomic_output
+from .kernels import apply_activation
 from .pwm import consensus, total_information
 
 
-def activation(scan, bias, strands: str = "forward") -> tuple[np.ndarray, np.ndarray]:
-    """Max activation ReLU(best score + bias) of each kernel over the sample (and the reverse
-    complement with ``strands="both"``), and whether it never fires (``dead``), both (K,)."""
+def activation(scan, bias, strands: str = "forward", function: str = "relu") -> tuple[np.ndarray, np.ndarray]:
+    """Max activation f(best score + bias) of each kernel over the sample (and the reverse
+    complement with ``strands="both"``), f the layer's activation ``function`` (relu or
+    exponential), and whether it never fires (``dead``: its best pre-activation is never > 0, the
+    threshold of every method under either activation), both (K,)."""
     bias = np.asarray(bias, dtype=np.float64)
     pairs = [scan.m] + ([scan.m_rc] if strands == "both" and scan.m_rc is not None else [])
-    max_act = np.zeros(bias.shape[0], dtype=np.float64)
+    max_z = np.full(bias.shape[0], -np.inf)
     for mm in pairs:
         if mm.shape[0]:
-            max_act = np.maximum(max_act, np.maximum(mm + bias[None, :], 0.0).max(axis=0))
-    return max_act, max_act <= 0
+            max_z = np.maximum(max_z, (mm + bias[None, :]).max(axis=0))
+    dead = ~(max_z > 0)
+    if function == "relu":               # no sample: 0, as before
+        return np.maximum(max_z, 0.0), dead
+    return apply_activation(max_z, function), dead
 
 
 def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
-                 activation_strands: str = "forward") -> tuple[list[str], list[list]]:
+                 activation_strands: str = "forward", activation_function: str = "relu"
+                 ) -> tuple[list[str], list[list]]:
     """Columns and rows of ``kernel_table.tsv``.
 
     Parameters
@@ -35,6 +42,7 @@ def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
     motifs : method name -> ``{"pwms", "nsites", "keep"}`` (danqmotifs.formats.method_file.read_method_file),
         in the order the columns should follow.
     activation_strands : strands over which the max activation is taken (the heuristic's).
+    activation_function : the first layer's activation (kernels.h5's ``activation``: relu or exponential).
     """
 
     W = np.asarray(W, dtype=np.float64)
@@ -42,7 +50,7 @@ def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
     status = base.get("status")
     status = [status] * K if isinstance(status, str) else list(status or ["?"] * K)
     m_best = scan.best(base["options"]["strands"] == "both")
-    max_act, dead = activation(scan, bias, activation_strands)
+    max_act, dead = activation(scan, bias, activation_strands, activation_function)
     names = list(motifs)
     ic = {m: total_information(motifs[m]["pwms"]) for m in names}
     cons = {m: consensus(motifs[m]["pwms"]) for m in names}

@@ -12,7 +12,7 @@ dataset        shape            dtype    meaning
 =============  ===============  =======  ===================================================
 
 Attributes: ``layout`` = "danqmotifs-kernels", ``orientation`` = "correlation", ``alphabet`` = "ACGT",
-``source_model``, ``layer``, ``split``, ``seed``, ``n_requested``, ``positive_for``.
+``activation`` (the layer's: relu or exponential; a file without it is read as relu), ``source_model``, ``layer``, ``split``, ``seed``, ``n_requested``, ``positive_for``.
 
 A Keras ``Conv1D`` kernel has shape (L, 4, K) and computes a cross-correlation, so
 W = kernel.transpose(2, 0, 1) needs no flip. Kernels from Theano (k2p's files) are convolution
@@ -43,6 +43,29 @@ class KernelSet:
     bias: np.ndarray            # (K,) float32
     layer: str = ""
     notes: tuple = ()           # remarks on the layer worth logging (strides, padding)
+    activation: str = "relu"    # the layer's activation (ACTIVATIONS), what max_activation applies
+
+
+#: first-layer activations the motif stages know: each is monotone and has its "off" point at a
+#: pre-activation of 0 (ReLU: output 0; exponential: output 1), so every method selects windows by
+#: score + bias > 0 under either (docs/design.md section 7b)
+ACTIVATIONS = ("relu", "exponential")
+
+
+def activation_name(layer) -> str:
+    """The Keras name of a layer's activation function ("relu", "exponential", "linear", ...)."""
+    act = getattr(layer, "activation", None)
+    return getattr(act, "__name__", str(act)) if act is not None else "linear"
+
+
+def apply_activation(z, name: str) -> np.ndarray:
+    """The first layer's activation ``name`` (ACTIVATIONS) applied to pre-activations ``z``."""
+    z = np.asarray(z, dtype=np.float64)
+    if name == "exponential":
+        return np.exp(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    raise ValueError(f"unknown first-layer activation {name!r}; known: {', '.join(ACTIVATIONS)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +172,13 @@ def kernels_from_layer(layer, where="model") -> KernelSet:
                      "the motif stage scans all windows")
     if cfg.get("padding", "valid") != "valid":
         notes.append(f"the layer pads its input ({cfg.get('padding')}); only windows inside the sequence are scanned")
-    return KernelSet(W, b, layer.name, tuple(notes))
+    act = activation_name(layer)
+    if act not in ACTIVATIONS:
+        raise InputError(where, f"the first Conv1D ({layer.name}) has activation {act!r}: the motif methods "
+                         "select a kernel's windows by score + bias > 0, which holds for "
+                         f"{' and '.join(ACTIVATIONS)} only",
+                         "give a model whose first Conv1D has activation='relu' or 'exponential' inside the layer")
+    return KernelSet(W, b, layer.name, tuple(notes), act)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,6 +285,9 @@ def read_kernels_file(path, with_sequences: bool = True) -> KernelFile:
         codes = (check_sequence_tensor(f["sequences"][()], W.shape[1], path) if with_sequences
                  else np.zeros((0, 0), dtype=np.uint8))
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+    if attrs.setdefault("activation", "relu") not in ACTIVATIONS:
+        raise InputError(path, f"its first-layer activation is {attrs['activation']!r}",
+                         f"the motif stages know {', '.join(ACTIVATIONS)}; rerun the dump_kernels rule")
     return KernelFile(W, bias, codes, attrs)
 
 

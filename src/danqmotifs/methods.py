@@ -185,8 +185,8 @@ def exact(inputs: MethodInputs) -> MethodResult:
 
 
 def heuristic(inputs: MethodInputs) -> MethodResult:
-    """DeepBind-style PFMs: each sequence's max-activation window, where the activation (bias,
-    ReLU) is > 0, stacked into counts (docs/design.md section 7)."""
+    """DeepBind-style PFMs: each sequence's max-activation window, where score + bias > 0 (ReLU
+    output > 0, exponential output > 1), stacked into counts (docs/design.md sections 7, 7b)."""
 
     strands = inputs.options["heuristic_strands"]
     scan = inputs.scan

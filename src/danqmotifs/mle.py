@@ -15,7 +15,8 @@ best windows are the kernel's consensus), the maximum is at infinity: v is cappe
 problem is reported as unbounded.
 
 Variants: ``sequences="all"`` (k2p: every pair, n_t = n) or ``"activated"`` (pairs with
-m + bias > 0: the windows a ReLU passes); ``base="shared"`` (k2p: one v for all kernels, the
+m + bias > 0: the windows a ReLU passes, and an exponential layer lifts above 1; docs/design.md
+section 7b); ``base="shared"`` (k2p: one v for all kernels, the
 sum of the kernels' log-likelihoods) or ``"per_kernel"``. The strand choice is made before: m is
 the forward-strand best score or the max over both strands.
 """

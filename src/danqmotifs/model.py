@@ -1,6 +1,6 @@
 """The DanQ model (Keras 3 on TensorFlow), its presets, and the DanQ-JASPAR kernel initialisation.
 
-DanQ: Conv1D (valid, ReLU) -> MaxPooling1D (size = stride) -> Dropout -> Bidirectional LSTM
+DanQ: Conv1D (valid, ReLU or exponential: ``model.conv_activation``) -> MaxPooling1D (size = stride) -> Dropout -> Bidirectional LSTM
 (return_sequences) -> Dropout -> Flatten -> Dense + ReLU -> Dense + sigmoid, one output per target.
 The model is a plain ``keras.Sequential`` of standard layers, so ``keras.models.load_model(path,
 compile=False)`` works anywhere. Its first ``Conv1D`` layer (named ``motif_conv``) holds the motif
@@ -40,6 +40,11 @@ class ModelSpec:
         fused LSTM on a GPU) or ``hard_sigmoid_keras02`` (Keras 0.2's clip(0.2 x + 0.5, 0, 1), as
         DanQ was trained; Keras 3's own ``hard_sigmoid`` has slope 1/6). Any gate other than
         ``sigmoid`` rules out cuDNN's fused kernel: Keras runs the generic LSTM, one step at a time.
+    conv_activation : the first layer's activation: ``relu`` (DanQ) or ``exponential`` (Koo &
+        Ploenzke 2021: exp(W x + b), so the layer outputs a likelihood ratio; the kernel is then
+        initialised He-normal, as in their code, docs/design.md section 7b). Either way the layer
+        stays valid, stride 1, with its bias and without batch normalisation, so the exact identity
+        holds unchanged.
     """
 
     kernels: int
@@ -52,6 +57,7 @@ class ModelSpec:
     n_targets: int = 919
     length: int = 1000
     lstm_gates: str = "sigmoid"
+    conv_activation: str = "relu"
 
     @property
     def conv_length(self) -> int:
@@ -75,6 +81,8 @@ class ModelSpec:
         d = asdict(self)
         if d["lstm_gates"] == "sigmoid":     # the default is left out, so older fingerprints still match
             del d["lstm_gates"]
+        if d["conv_activation"] == "relu":  # likewise
+            del d["conv_activation"]
         return d
 
 
@@ -94,9 +102,11 @@ PRESETS: dict[str, dict] = {
 #: model-section keys that override a preset's value when set (null, or 0 for the sizes, means
 #: "the preset's"; a dropout of 0 is no dropout)
 OVERRIDES = ("kernels", "kernel_width", "pool", "lstm_units", "dense_units", "dropout_conv", "dropout_lstm",
-             "lstm_gates")
+             "lstm_gates", "conv_activation")
 #: values of ``model.lstm_gates`` (ModelSpec.lstm_gates)
 LSTM_GATES = ("sigmoid", "hard_sigmoid_keras02")
+#: values of ``model.conv_activation`` (ModelSpec.conv_activation)
+CONV_ACTIVATIONS = ("relu", "exponential")
 
 
 def spec_from_config(model_cfg: dict, length: int, n_targets: int) -> ModelSpec:
@@ -114,6 +124,9 @@ def spec_from_config(model_cfg: dict, length: int, n_targets: int) -> ModelSpec:
     if arch["lstm_gates"] not in LSTM_GATES:
         raise InputError(f"model.lstm_gates: {arch['lstm_gates']}", "unknown LSTM gate activation",
                          f"use one of {', '.join(LSTM_GATES)}")
+    if arch.get("conv_activation", "relu") not in CONV_ACTIVATIONS:
+        raise InputError(f"model.conv_activation: {arch['conv_activation']}", "unknown first-layer activation",
+                         f"use one of {', '.join(CONV_ACTIVATIONS)}")
     spec = ModelSpec(n_targets=int(n_targets), length=int(length), **arch)
     spec.check(f"model (preset {preset})")
     return spec
@@ -139,8 +152,8 @@ def build_model(spec: ModelSpec, mixed_precision: bool = False, name: str = "dan
     drop_seed = _dropout_seeds(keras)
     return keras.Sequential([
         keras.Input(shape=(spec.length, 4), name="onehot"),
-        layers.Conv1D(spec.kernels, spec.kernel_width, padding="valid", activation="relu",
-                      name=CONV_NAME, dtype=dt),
+        layers.Conv1D(spec.kernels, spec.kernel_width, padding="valid", activation=spec.conv_activation,
+                      kernel_initializer=_CONV_INIT[spec.conv_activation], name=CONV_NAME, dtype=dt),
         layers.MaxPooling1D(pool_size=spec.pool, strides=spec.pool, name="pool", dtype=dt),
         layers.Dropout(spec.dropout_conv, name="dropout_conv", dtype=dt, seed=next(drop_seed)),
         layers.Bidirectional(layers.LSTM(spec.lstm_units, return_sequences=True, recurrent_activation=gate,
@@ -151,6 +164,11 @@ def build_model(spec: ModelSpec, mixed_precision: bool = False, name: str = "dan
         layers.Dense(spec.dense_units, activation="relu", name="dense", dtype=dt),
         layers.Dense(spec.n_targets, activation="sigmoid", name="output", dtype="float32"),
     ], name=name)
+
+
+#: the first layer's kernel initialiser per activation: Keras's default for ReLU (as before);
+#: He normal for the exponential layer (Koo & Ploenzke's conv layers use he_normal)
+_CONV_INIT = {"relu": "glorot_uniform", "exponential": "he_normal"}
 
 
 def _dropout_seeds(keras):

@@ -27,7 +27,7 @@ import numpy as np
 
 from .alphabet import codes_to_onehot
 from .errors import InputError, open_hdf5, require_file
-from .kernels import KernelSet, check_biases, check_kernel_tensor, kernels_from_layer, read_tensor
+from .kernels import ACTIVATIONS, KernelSet, check_biases, check_kernel_tensor, kernels_from_layer, read_tensor
 from .published import DEFAULT_LENGTH, is_published_danq, load_published_danq
 from .published import custom_objects as published_objects
 from .pwm import CONVENTIONS, flip_convention
@@ -194,7 +194,12 @@ def kernels_from_file(path: str | os.PathLike, convention: str, kernels: str = "
     means the file has none (zero biases)."""
     W, b = read_kernel_file(path, convention, kernels or None, biases or None)
     notes = ("the file has no biases: zero biases assumed",) if not biases else ()
-    return KernelSet(W.astype(np.float32), b.astype(np.float32), f"{Path(path).name} ({convention})", notes)
+    with open_hdf5(path, "kernels", "correct the path") as f:
+        act = f.attrs.get("activation", "relu")
+    act = act.decode() if isinstance(act, bytes) else str(act)
+    if act not in ACTIVATIONS:
+        raise InputError(path, f"its 'activation' attribute is {act!r}", f"use one of {', '.join(ACTIVATIONS)}")
+    return KernelSet(W.astype(np.float32), b.astype(np.float32), f"{Path(path).name} ({convention})", notes, act)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from the 0-order background q of the sample::
     loglik(v) = sum_s log sum_i exp(v score(s, i) - A(v) - sum_j ln q(x_{s, i + j})) + const
     A(v) = sum_j logsumexp_c(v W[j, c])
 
-over the sequences where the kernel is activated (m + bias > 0, the windows a ReLU passes). Windows
+over the sequences where the kernel is activated (m + bias > 0: the windows a ReLU passes, an
+exponential layer lifts above 1; docs/design.md section 7b). Windows
 with N are left out. The maximum is found on a geometric grid of v (to the point where the PWM rows
 are one-hot) refined by bisection of the derivative around the best grid point.
 
@@ -19,7 +20,8 @@ are one-hot) refined by bisection of the derivative around the best grid point.
 exact PWM (at the configured base), with sites allowed only in the windows where the kernel is
 activated (score + bias > 0; without this restriction EM drifts to the strongest motif of the
 sequences: on the CTCF peaks 47 of 64 kernels ended at CTCF), and stopping when no entry moves more than ``1e-4`` or after
-``refine_iterations`` rounds; a pseudocount of ``refine_pseudocount`` (spread as q) per column.
+``motifs.refine_iterations`` rounds (a warning names how many kernels stopped at that cap); a
+pseudocount of ``motifs.refine_pseudocount`` (spread as q) per column.
 Its first E-step puts each sequence's weight near the kernel's best window (as the heuristic does);
 later steps spread it over the windows the current PWM likes. Forward strand, like the kernel's own
 scan. Kernels without an activated sequence are dead (no motif).
@@ -137,9 +139,11 @@ def exact_oops(inputs) -> tuple[dict, dict, dict]:
 
 
 def em_refine(P0: np.ndarray, codes: np.ndarray, q: np.ndarray, iterations: int = 20,
-              pseudocount: float = 0.25, tol: float = 1e-4, allowed: np.ndarray | None = None
-              ) -> tuple[np.ndarray, int]:
-    """EM of the OOPS model from the PWM ``P0`` (L, 4) on ``codes`` (n, Ls): (PWM, rounds run).
+              pseudocount: float = 0.25, tol: float = 1e-4, allowed: np.ndarray | None = None,
+              with_converged: bool = False) -> tuple:
+    """EM of the OOPS model from the PWM ``P0`` (L, 4) on ``codes`` (n, Ls): (PWM, rounds run),
+    and with ``with_converged`` a third value: whether it stopped because no entry moved more than
+    ``tol`` (False: it stopped at the cap of ``iterations`` rounds).
 
     ``allowed`` (n, npos) bool, optional: the windows a site may sit in (the others get no weight).
     """
@@ -162,8 +166,8 @@ def em_refine(P0: np.ndarray, codes: np.ndarray, q: np.ndarray, iterations: int 
         moved = float(np.abs(new - P).max())
         P = new
         if moved <= tol:
-            return P, it
-    return P, iterations
+            return (P, it, True) if with_converged else (P, it)
+    return (P, iterations, False) if with_converged else (P, iterations)
 
 
 def refined(inputs) -> tuple[dict, dict, dict]:
@@ -173,26 +177,34 @@ def refined(inputs) -> tuple[dict, dict, dict]:
     W, codes = np.asarray(inputs.W, np.float64), np.asarray(inputs.codes)
     K, L, _ = W.shape
     opts = inputs.options
-    iterations = int(opts.get("refine_iterations", 20))
-    pseudocount = float(opts.get("refine_pseudocount", 0.25))
+    iterations = int(opts["refine_iterations"])
+    pseudocount = float(opts["refine_pseudocount"])
     P0 = kernel_to_pwm(W, inputs.ln_b())
     q = _background(codes)
     act = _activated(inputs)
     P = np.full_like(P0, 0.25)
     rounds = np.zeros(K, dtype=np.int64)
     tick = Ticker("refined", K)
+    capped = np.zeros(K, dtype=bool)
     for t in range(K):
         rows = np.flatnonzero(act[:, t])
         if rows.size:
             # sites only where the kernel itself is activated: the refinement sharpens the kernel's
             # own motif and cannot drift to another motif of the sequences
             allowed = window_scores(codes[rows], W[t]) + float(inputs.bias[t]) > 0
-            P[t], rounds[t] = em_refine(P0[t], codes[rows], q, iterations, pseudocount, allowed=allowed)
+            P[t], rounds[t], conv = em_refine(P0[t], codes[rows], q, iterations, pseudocount, allowed=allowed,
+                                              with_converged=True)
+            capped[t] = not conv
         tick(t + 1)
     dead = act.sum(axis=0) == 0
     print(f"refined: EM from the exact PWMs, median {np.median(rounds[~dead]) if (~dead).any() else 0:.0f} "
           f"round(s) (max {iterations}); {int(dead.sum())} kernel(s) never activated")
+    if capped.any():
+        print(f"warning: refined: {int(capped.sum())} of {int((~dead).sum())} kernel(s) stopped at the cap of "
+              f"{iterations} EM rounds without converging (no entry moving more than 1e-4); their PWMs are "
+              "the last round's: raise motifs.refine_iterations to let them converge")
     return ({"PWM_tensor": P, "nsites": act.sum(axis=0).astype(np.int64), "dead": dead, "rounds": rounds},
             {"orientation": "correlation", "alphabet": "ACGT", "start": "exact", "model": "oops_forward"},
             {"iterations": iterations, "pseudocount": pseudocount, "rounds": rounds.tolist(),
+             "at_cap": np.flatnonzero(capped).tolist(),
              "dead_kernels": np.flatnonzero(dead).tolist()})

@@ -17,7 +17,8 @@ plain check (:mod:`danqmotifs.influence`) and the k2p paper's whole-model fideli
   (kernels.h5): the fairest use of a PFM that has no base. Zero entries of Q first get k2p's
   pseudocount, a tenth of the PPM's smallest positive entry (``danqmotifs.pwm.pwm_to_kernel``).
   Dead kernels (never activated: no PFM) get zero weights and a bias equal to their mean
-  activation, ReLU(W_k . x + bias_k), over the same windows: a constant output.
+  activation, f(W_k . x + bias_k) with f the layer's (ReLU or exponential; the bias is ln of it
+  under exponential), over the same windows: a constant output.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 
 from .alphabet import codes_to_onehot
 from .errors import InputError
+from .kernels import apply_activation
 from .modelio import first_conv_layer
 from .pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
@@ -134,11 +136,12 @@ class HeuristicFit:
     n_windows: int
 
 
-def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000) -> HeuristicFit:
+def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000, activation: str = "relu") -> HeuristicFit:
     """Least squares of z = W_k . x + bias_k on q = lnQ_k . x over ``windows`` (M, L), per kernel.
 
     Sums are accumulated around the first batch's means (no cancellation). A kernel whose q does
-    not vary (constant rows) gets a = 0 and c = mean z.
+    not vary (constant rows) gets a = 0 and c = mean z. The mean activation applies the layer's
+    ``activation`` (relu or exponential) to z.
     """
     W = np.asarray(W, dtype=np.float64)
     b = np.asarray(bias, dtype=np.float64)
@@ -149,7 +152,7 @@ def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000) -> HeuristicFit:
     for i in range(0, M, batch):
         z, q = _window_scores(windows[i:i + batch], (W, lnQ))
         z += b
-        s["act"] += np.maximum(z, 0.0).sum(axis=0)
+        s["act"] += apply_activation(z, activation).sum(axis=0)
         if z0 is None:
             z0, q0 = z.mean(axis=0), q.mean(axis=0)
         z, q = z - z0, q - q0
@@ -167,15 +170,17 @@ def fit_heuristic(W, bias, lnQ, windows, batch: int = 20000) -> HeuristicFit:
     return HeuristicFit(a, c, r2, s["act"] / M, int(M))
 
 
-def heuristic_substitute(W, bias, ppm, dead, windows) -> Substitute:
-    """Kernels a_k ln Q_k with biases c_k (:func:`fit_heuristic`); dead kernels a constant output."""
+def heuristic_substitute(W, bias, ppm, dead, windows, activation: str = "relu") -> Substitute:
+    """Kernels a_k ln Q_k with biases c_k (:func:`fit_heuristic`); dead kernels a constant output:
+    their mean activation (the bias that gives it: itself under ReLU, its log under exponential)."""
     dead = np.asarray(dead, dtype=bool)
     lnQ = log_pfm(ppm)
-    fit = fit_heuristic(W, bias, lnQ, windows)
+    fit = fit_heuristic(W, bias, lnQ, windows, activation=activation)
     W_new = fit.a[:, None, None] * lnQ
     b_new = fit.c.copy()
     W_new[dead] = 0.0
-    b_new[dead] = fit.mean_activation[dead]
+    b_new[dead] = (np.log(fit.mean_activation[dead]) if activation == "exponential"
+                   else fit.mean_activation[dead])
     live = ~dead
     info = {"pseudocount": PSEUDOCOUNT_RULE, "n_windows": fit.n_windows,
             "dead_kernels": np.flatnonzero(dead).tolist(),

@@ -18,7 +18,7 @@ def main():
         source = sm.input.model
         ks = load_model_kernels(source)
     K, L, _ = ks.W.shape
-    print(f"{source}: {ks.layer}: {K} kernels x {L} rows")
+    print(f"{source}: {ks.layer}: {K} kernels x {L} rows, activation {ks.activation}")
     for note in ks.notes:
         print(f"note: {note}")
     if p.sample_file:
@@ -36,7 +36,7 @@ def main():
           f"({info['n_rows']} in " + (f"{p.sample_file}" if p.sample_file else f"the {p.split} split")
           + (f"; positive for any of {', '.join(p.positive_for)}" if p.positive_for else "") + ")")
     write_kernels_file(sm.output[0], ks.W, ks.bias, codes, rows, attrs={
-        "source_model": str(source), "layer": ks.layer,
+        "source_model": str(source), "layer": ks.layer, "activation": ks.activation,
         "split": f"file:{p.sample_file}" if p.sample_file else p.split, "seed": int(p.seed),
         "n_requested": int(p.n_sequences), "positive_for": list(p.positive_for)})
 

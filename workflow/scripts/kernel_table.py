@@ -19,7 +19,7 @@ def main():
     scan = read_scores(sm.input.scores, K=K)
     motifs = {m: read_method_file(f) for m, f in zip(sm.params.methods, sm.input.motifs)}
     cols, rows = kernel_table(kf.W, kf.bias, scan, base, ln_b_per_kernel(base, K, sm.input.base), motifs,
-                              sm.params.activation_strands)
+                              sm.params.activation_strands, kf.attrs.get("activation", "relu"))
     write_kernel_table(sm.output[0], cols, rows)
     print(f"{K} kernels, methods {', '.join(motifs)} -> {sm.output[0]}")
 

@@ -111,13 +111,15 @@ def fidelity_test(model, kernels_path, base_path, exact_path, heuristic_path, da
     """
 
     kf, v, P_exact, Q, dead = read_inputs(kernels_path, base_path, exact_path, heuristic_path)
-    current = kernels_from_layer(first_conv_layer(model)).W
+    layer = kernels_from_layer(first_conv_layer(model))
+    current = layer.W
     if current.shape != kf.W.shape or np.abs(current - kf.W).max() > 0:
         raise InputError(kernels_path, "its kernels are not the model's first-layer kernels",
                          "rerun dump_kernels for this model")
     subs = {"exact": exact_substitute(kf.W, kf.bias, P_exact, v, exact_path),
             "heuristic": heuristic_substitute(kf.W, kf.bias, Q, dead,
-                                              sample_windows(kf.codes, kf.W.shape[1], n_windows, seed))}
+                                              sample_windows(kf.codes, kf.W.shape[1], n_windows, seed),
+                                              activation=layer.activation)}
     with DataReader(data_path) as r:
         names = r.target_names
     if tmp_dir is not None:
