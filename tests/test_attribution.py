@@ -179,7 +179,7 @@ def test_default_targets_are_the_best_by_auc_and_unknown_ones_are_refused():
 
 # ---------------------------------------------------------------------------------------- modisco
 
-def _planted_attributions(n=240, length=80, seed=3):
+def _planted_attributions(n=300, length=100, seed=3):
     """Random sequences, each with one CTCF site (MA0139.2, either strand) whose hypothetical
     contributions are the site matrix's log-odds, noise elsewhere."""
     from danqmotifs.jaspar import fetch_motifs
@@ -190,7 +190,7 @@ def _planted_attributions(n=240, length=80, seed=3):
     codes = rng.integers(0, 4, (n, length)).astype(np.uint8)
     hyp = rng.normal(0, 0.02, (n, length, 4))
     for i in range(n):
-        s = int(rng.integers(5, length - W - 5))
+        s = int(rng.integers(10, length - W - 10))
         pw = P[::-1, ::-1] if rng.random() < 0.5 else P
         codes[i, s:s + W] = [rng.choice(4, p=r) for r in pw]
         hyp[i, s:s + W] += np.log((pw + 0.01) / 1.04 / 0.25)
