@@ -490,6 +490,8 @@ def write_page(path, info: RunInfo, rows: Sequence[FamilyRow], none: dict, table
     counts: logos embedded, left out, page bytes and data URL length.
     """
     logos: dict[tuple[str, str], str] = {}
+    first = {(rt, r.best(rt).query) for r in rows for rt in r.routes}
+    in_table = {(t["route"], t["motif"]) for t in table if t["significant"]}
     page = render_page(info, rows, none, table, logos, 0)
     used = data_url_length(page)
     left_out = 0
@@ -500,8 +502,9 @@ def write_page(path, info: RunInfo, rows: Sequence[FamilyRow], none: dict, table
             left_out += 1
             continue
         uri = "data:image/png;base64," + base64.b64encode(draw()).decode("ascii")
-        # each logo appears up to twice (first page and table): its cost in the page's data URL
-        cost = 4 * (2 * len(uri) + 40) // 3
+        # a logo appears once per place it is shown (first page, table): its cost in the data URL
+        shown = (key in first) + (key in in_table)
+        cost = 4 * (shown * (len(uri) + 40)) // 3
         if used + cost + 8192 > budget:
             left_out += 1
             continue
