@@ -490,6 +490,8 @@ def write_page(path, info: RunInfo, rows: Sequence[FamilyRow], none: dict, table
     counts: logos embedded, left out, page bytes and data URL length.
     """
     logos: dict[tuple[str, str], str] = {}
+    first = {(rt, r.best(rt).query) for r in rows for rt in r.routes}
+    in_table = {(t["route"], t["motif"]) for t in table if t["significant"]}
     page = render_page(info, rows, none, table, logos, 0)
     used = data_url_length(page)
     left_out = 0
@@ -500,8 +502,9 @@ def write_page(path, info: RunInfo, rows: Sequence[FamilyRow], none: dict, table
             left_out += 1
             continue
         uri = "data:image/png;base64," + base64.b64encode(draw()).decode("ascii")
-        # each logo appears up to twice (first page and table): its cost in the page's data URL
-        cost = 4 * (2 * len(uri) + 40) // 3
+        # a logo appears once per place it is shown (first page, table): its cost in the data URL
+        shown = (key in first) + (key in in_table)
+        cost = 4 * (shown * (len(uri) + 40)) // 3
         if used + cost + 8192 > budget:
             left_out += 1
             continue
@@ -558,7 +561,7 @@ border-bottom:none;background:#f3f3f3;cursor:pointer;margin-right:4px}.tab.on{ba
 border-color:#888}.controls{margin:8px 0}.controls label{margin-right:14px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#eee;position:sticky;top:0}#motifs th{cursor:pointer}#motifs th:hover{background:#ddd}
-td .n,.n{color:#666;font-size:12px}figure.logo{display:inline-block;margin:0 8px 4px 0;vertical-align:top}
+#motifs td{max-width:200px}td .n,.n{color:#666;font-size:12px}figure.logo{display:inline-block;margin:0 8px 4px 0;vertical-align:top}
 figcaption{font-size:12px;color:#444;max-width:380px}img.big{display:block}img.small{height:120px}img.small:hover{height:auto}.nw{white-space:nowrap}
 .fold{margin-top:10px;font-style:italic}dl.legend dt{font-weight:bold;margin-top:4px}dl.legend dd{margin-left:18px;max-width:900px}
 th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}
