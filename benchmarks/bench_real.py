@@ -134,25 +134,31 @@ def core_share(pwm: np.ndarray, ref: np.ndarray) -> float:
     return float(ic[core].sum() / ic.sum()) if ic.sum() > 0 else float("nan")
 
 
+def best_significant(res, fams: dict[str, set], fam: set, q: float = Q):
+    """Per query of a match result: (best target index, -1 when none; its q (inf when none); the
+    best match is significant at ``q``; the best match is in the JASPAR family ``fam``)."""
+    from danqmotifs.match.result import best_indices
+
+    in_fam = np.array([bool(fams.get(t.split(".")[0], set()) & fam) for t in res.target_ids])
+    best = best_indices(res)
+    k = np.arange(len(res.query_ids))
+    ok = best >= 0
+    qbest = np.where(ok, res.q_value[k, np.maximum(best, 0)], np.inf)
+    sig = ok & (qbest < q)
+    return best, qbest, sig, sig & in_fam[np.maximum(best, 0)], in_fam
+
+
 def rows_of(name: str, variant: str, results: Path) -> list[dict]:
     """One row per method (see the module docstring)."""
     from danqmotifs.match import load_results
-    from danqmotifs.match.result import best_indices
 
     fams = families_table(results / "match" / "jaspar_families.tsv")
     trimmed = VARIANTS[variant].get("meme", {}).get("trim", False)
     out = []
     found = sorted(load_results(results / "match" / "pvalues.h5").items(), key=lambda x: METHODS.index(x[0]))
     for (tf, own, fam_id), (method, res) in [(t, r) for t in SETS[name][1] for r in found]:
-        fam = fams[fam_id]
-        in_fam = np.array([bool(fams.get(t.split(".")[0], set()) & fam) for t in res.target_ids])
         is_tf = np.array([n.upper() in own for n in res.target_names])
-        best = best_indices(res)
-        k = np.arange(len(res.query_ids))
-        ok = best >= 0
-        qbest = np.where(ok, res.q_value[k, np.maximum(best, 0)], np.inf)
-        sig = ok & (qbest < Q)
-        fam_hit = sig & in_fam[np.maximum(best, 0)]
+        best, qbest, sig, fam_hit, in_fam = best_significant(res, fams, fams[fam_id])
         tf_hit = sig & is_tf[np.maximum(best, 0)]
         order = np.argsort(qbest, kind="stable")
         ics = motif_ics(results / "motifs" / f"{method}{'.trimmed' if trimmed else ''}.meme")

@@ -68,7 +68,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # result_file.py and bench_real.py, beside this file
-from bench_real import families_table  # noqa: E402
+from bench_real import best_significant, families_table  # noqa: E402
 from result_file import write_result, write_rows  # noqa: E402
 
 ROOT = HERE.parent
@@ -141,7 +141,6 @@ def epochs(results: Path) -> tuple[int, int]:
 def real_rows(name: str, activation: str, seed: int, results: Path) -> list[dict]:
     """One row per method: HIT, BEST, SHARE (module docstring), the test AUC and the epochs run."""
     from danqmotifs.match import load_results
-    from danqmotifs.match.result import best_indices
 
     fams = families_table(results / "match" / "jaspar_families.tsv")
     fam = fams[SETS[name][2]]
@@ -149,13 +148,7 @@ def real_rows(name: str, activation: str, seed: int, results: Path) -> list[dict
     n_ep, max_ep = epochs(results)
     out = []
     for method, res in load_results(results / "match" / "pvalues.h5").items():
-        in_fam = np.array([bool(fams.get(t.split(".")[0], set()) & fam) for t in res.target_ids])
-        best = best_indices(res)
-        k = np.arange(len(res.query_ids))
-        ok = best >= 0
-        qbest = np.where(ok, res.q_value[k, np.maximum(best, 0)], np.inf)
-        sig = ok & (qbest < Q)
-        hit = sig & in_fam[np.maximum(best, 0)]
+        best, qbest, sig, hit, _ = best_significant(res, fams, fam, Q)
         out.append({"set": name, "activation": activation, "seed": seed, "method": method,
                     "auc": round(auc, 6), "hit": int(hit.any()),
                     "best": round(float(np.log10(qbest[hit].min())), 3) if hit.any() else "",
