@@ -89,22 +89,23 @@ def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], 
 
 
 def _render_one(job) -> str:
-    path, kernel, panels, q_threshold, dpi = job
-    kernel_figure(path, kernel, panels, q_threshold, dpi)
+    path, kernel, panels, q_threshold, dpi, fast = job
+    kernel_figure(path, kernel, panels, q_threshold, dpi, fast)
     return str(path)
 
 
 def render_logos(out_dir: str | os.PathLike, panels_by_kernel: Mapping[str, list[dict]],
                  q_threshold: float = 0.05, threads: int = 1, dpi: int = 80,
-                 log: Callable[[str], None] | None = None) -> list[str]:
+                 log: Callable[[str], None] | None = None, fast: bool = True) -> list[str]:
     """One PNG per kernel in ``out_dir`` (``<kernel>.png``), ``threads`` processes in parallel.
 
     ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.logos.kernel_panels``);
-    ``log`` (optional) hears the progress every 8 logos. Returns the paths written.
+    ``log`` (optional) hears the progress every 8 logos; ``fast=False`` draws with logomaker
+    unchanged (the reference, same bytes, slower). Returns the paths written.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi) for k, p in panels_by_kernel.items()]
+    jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi, fast) for k, p in panels_by_kernel.items()]
     done = []
 
     def tick(path):
