@@ -3,6 +3,8 @@ one PNG per kernel (dead kernels shown as such), same bytes with any number of p
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from danqmotifs.logos import aligned_target, information_matrix, kernel_panels, logo_frame, panel_title
@@ -80,3 +82,26 @@ def test_kernel_figure_without_any_match(tmp_path):
     kernel_figure(tmp_path / "k.png", "kernel_000", [{"method": "exact", "query": m, "match": None,
                                                        "target": None}])
     assert (tmp_path / "k.png").stat().st_size > 1000
+
+
+def test_fast_glyphs_draw_the_same_pixels_as_plain_logomaker(tmp_path):
+    """The cached letter outlines (danqmotifs.logos.fast_glyphs) change the time, not the picture:
+    decoded pixels (and bytes) equal to logomaker unchanged (fast=False), both strands, a dead
+    kernel, with 1 or 2 processes; logomaker's Glyph is restored afterwards."""
+    from logomaker.src.Glyph import Glyph
+    from PIL import Image
+
+    original = Glyph._make_patch
+    panels = _setup()
+    for k, pan in panels.items():
+        kernel_figure(tmp_path / f"{k}.ref.png", k, pan, fast=False)
+    assert Glyph._make_patch is original
+    for threads in (1, 2):
+        out = render_logos(tmp_path / f"t{threads}", panels, threads=threads)
+        for p in out:
+            ref = tmp_path / f"{Path(p).stem}.ref.png"
+            new_px = np.asarray(Image.open(p).convert("RGBA"))
+            ref_px = np.asarray(Image.open(ref).convert("RGBA"))
+            assert new_px.shape == ref_px.shape and np.array_equal(new_px, ref_px)
+            assert Path(p).read_bytes() == ref.read_bytes()
+    assert Glyph._make_patch is original

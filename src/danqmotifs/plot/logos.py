@@ -34,7 +34,7 @@ def panel_spans(panels: Sequence[dict]) -> tuple[list[tuple[float, float]], list
 
 
 def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float, float]],
-                       q_threshold: float = 0.05) -> None:
+                       q_threshold: float = 0.05, fast: bool = True) -> None:
     """Draw one kernel's panels on a (2, n_panels) grid of axes: the method's motif on top, its
     best match (aligned) below; a blank panel with a note where there is none.
 
@@ -44,6 +44,7 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
     panels : see :func:`kernel_figure`.
     spans : x limits per panel (:func:`panel_spans`).
     q_threshold : matches at q >= this are labelled not significant.
+    fast : draw the letters through ``danqmotifs.logos.fast_glyphs`` (same pixels, less time).
     """
     for c, pan in enumerate(panels):
         q, m, t = pan.get("query"), pan.get("match"), pan.get("target")
@@ -51,7 +52,7 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
             draw_blank(axes[0, c], f"{pan['method']}: {pan.get('note') or 'no motif'}")
             draw_blank(axes[1, c], "")
             continue
-        draw_logo(axes[0, c], q.pwm, 0, f"{pan['method']}  (nsites={int(q.nsites)})", spans[c])
+        draw_logo(axes[0, c], q.pwm, 0, f"{pan['method']}  (nsites={int(q.nsites)})", spans[c], fast)
         if m is None or t is None:
             draw_blank(axes[1, c], panel_title(None, q_threshold))
             continue
@@ -59,11 +60,11 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
             draw_blank(axes[1, c], "flat motif (no information): matches not shown")
             continue
         tp, x0 = aligned_target(t.pwm, m["offset"], m["orientation"])
-        draw_logo(axes[1, c], tp, x0, panel_title(m, q_threshold), spans[c])
+        draw_logo(axes[1, c], tp, x0, panel_title(m, q_threshold), spans[c], fast)
 
 
 def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], q_threshold: float = 0.05,
-                  dpi: int = 80) -> None:
+                  dpi: int = 80, fast: bool = True) -> None:
     """Write one kernel's figure.
 
     Parameters
@@ -75,34 +76,36 @@ def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], 
         mapping, or None) and ``target`` (the matched database Motif, or None).
     q_threshold : matches at q >= this are labelled not significant.
     dpi : resolution.
+    fast : see :func:`draw_kernel_panels`; ``False`` is the reference drawing (plain logomaker).
     """
     ncol = max(len(panels), 1)
     spans, widths = panel_spans(panels)
     fig, axes = figure(2, ncol, figsize=(max(4.0, 0.28 * sum(widths) + 1.5 * ncol), 4.2),
                        gridspec_kw={"width_ratios": [max(w, 4) for w in widths]})
-    draw_kernel_panels(axes, panels, spans, q_threshold)
+    draw_kernel_panels(axes, panels, spans, q_threshold, fast)
     fig.suptitle(kernel, fontsize=11, x=0.01, ha="left")
     fig.tight_layout()
     save_png(fig, path, dpi=dpi)
 
 
 def _render_one(job) -> str:
-    path, kernel, panels, q_threshold, dpi = job
-    kernel_figure(path, kernel, panels, q_threshold, dpi)
+    path, kernel, panels, q_threshold, dpi, fast = job
+    kernel_figure(path, kernel, panels, q_threshold, dpi, fast)
     return str(path)
 
 
 def render_logos(out_dir: str | os.PathLike, panels_by_kernel: Mapping[str, list[dict]],
                  q_threshold: float = 0.05, threads: int = 1, dpi: int = 80,
-                 log: Callable[[str], None] | None = None) -> list[str]:
+                 log: Callable[[str], None] | None = None, fast: bool = True) -> list[str]:
     """One PNG per kernel in ``out_dir`` (``<kernel>.png``), ``threads`` processes in parallel.
 
     ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.logos.kernel_panels``);
-    ``log`` (optional) hears the progress every 8 logos. Returns the paths written.
+    ``log`` (optional) hears the progress every 8 logos; ``fast=False`` draws with logomaker
+    unchanged (the reference, same bytes, slower). Returns the paths written.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi) for k, p in panels_by_kernel.items()]
+    jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi, fast) for k, p in panels_by_kernel.items()]
     done = []
 
     def tick(path):

@@ -1,0 +1,146 @@
+"""Speed of the logos rule: seconds per logo panel before and after, and the rule's share of a run.
+
+    .venv/bin/python benchmarks/bench_logos.py [--results DIR] [--quick]
+
+Draws kernel figures (``danqmotifs.plot.logos.kernel_figure``: per kernel, one column per method,
+the motif above its aligned best JASPAR match) from a finished run's ``motifs/{method}.meme``,
+``match/jaspar.meme`` and ``match/best_matches.tsv`` (``--results``, default ``results``; without a
+finished run there, 64 random kernels of width 8 to 19 x 2 methods with random matches). Side by
+side in one process, alternating: ``fast=False`` (logomaker unchanged, the code before issue 33)
+and ``fast=True`` (cached letter outlines, no per-letter data-limit update). A panel is one logo
+(a motif or its match). Both PNGs of every timed kernel are checked byte-identical.
+
+The rule's share: the whole ``render_logos`` of every kernel with the rule's 2 processes, timed,
+over the sum of the other rules' Snakemake benchmarks (``<results>/benchmarks/*.tsv``, column s,
+the logos rule's own file left out) plus that time, for the whole render before (``fast=False``)
+and after, one after the other in the same run; all PNGs of both renders are checked byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # result_file.py, beside this file
+from result_file import write_result  # noqa: E402
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from danqmotifs.logos import kernel_panels  # noqa: E402
+from danqmotifs.motif import Motif  # noqa: E402
+from danqmotifs.plot.logos import kernel_figure, render_logos  # noqa: E402
+
+
+def run_panels(results: Path):
+    """(panels by kernel, methods, source) from a finished run, or a random stand-in."""
+    best_tsv = results / "match" / "best_matches.tsv"
+    if best_tsv.exists() and (results / "match" / "jaspar.meme").exists():
+        from danqmotifs.match import read_table
+        from danqmotifs.meme import read_meme
+
+        b = read_table(best_tsv)
+        names = [m for m in dict.fromkeys(b["method"]) if (results / "motifs" / f"{m}.meme").exists()]
+        queries = {m: read_meme(results / "motifs" / f"{m}.meme")[0] for m in names}
+        targets = {t.id: t for t in read_meme(results / "match" / "jaspar.meme")[0]}
+        best = {m: {r["query"]: r for r in b[b["method"] == m].to_dict("records")} for m in names}
+        return kernel_panels(queries, best, targets, {}), names, str(results)
+    rng = np.random.default_rng(0)
+    targets = {f"MA{i:04d}.1": Motif(f"MA{i:04d}.1", rng.dirichlet(np.full(4, 0.3), size=int(rng.integers(8, 20))),
+                                     f"TF{i}") for i in range(20)}
+    names = ["exact", "heuristic"]
+    queries = {m: [Motif(f"kernel_{k:03d}", rng.dirichlet(np.full(4, 0.4), size=int(rng.integers(8, 20))), m, 50)
+                   for k in range(64)] for m in names}
+    best = {m: {q.id: {"query": q.id, "target_id": (t := f"MA{int(rng.integers(20)):04d}.1"),
+                       "target_name": targets[t].name, "p_value": 1e-6, "e_value": 1e-3, "q_value": 0.01,
+                       "offset": int(rng.integers(-3, 3)), "overlap": 6, "orientation": "+-"[k % 2]}
+                for k, q in enumerate(qs)} for m, qs in queries.items()}
+    return kernel_panels(queries, best, targets, {}), names, "random stand-in (64 kernels x 2 methods)"
+
+
+def n_logo_panels(panels) -> int:
+    """Logos drawn for one kernel: a motif per method with one, plus its match when there is one."""
+    return sum((p["query"] is not None) + (p["query"] is not None and p["match"] is not None
+                                           and p["target"] is not None) for p in panels)
+
+
+def other_rules_s(results: Path) -> tuple[float, int]:
+    """Summed Snakemake benchmark seconds of every rule but logos, and the number of files."""
+    total, n = 0.0, 0
+    for f in sorted((results / "benchmarks").glob("*.tsv")):
+        if f.stem == "logos":
+            continue
+        lines = f.read_text().splitlines()
+        if len(lines) >= 2:
+            total += sum(float(line.split("\t")[0]) for line in lines[1:])
+            n += 1
+    return total, n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--results", default="results", help="a finished run's results directory")
+    ap.add_argument("--quick", action="store_true", help="time 2 kernels (default 6)")
+    ap.add_argument("--threads", type=int, default=2, help="processes of the whole render (the rule's)")
+    args = ap.parse_args()
+    results = Path(args.results)
+    panels, names, source = run_panels(results)
+    kernels = list(panels)[: 2 if args.quick else 6]
+    t_old = t_new = 0.0
+    n_pan = sum(n_logo_panels(panels[k]) for k in kernels)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        kernel_figure(tmp / "warm.png", kernels[0], panels[kernels[0]])  # imports, fonts
+        for k in kernels:
+            for fast in (False, True):
+                t0 = time.perf_counter()
+                kernel_figure(tmp / f"{k}.{fast}.png", k, panels[k], fast=fast)
+                dt = time.perf_counter() - t0
+                t_old, t_new = (t_old + dt, t_new) if not fast else (t_old, t_new + dt)
+            if (tmp / f"{k}.False.png").read_bytes() != (tmp / f"{k}.True.png").read_bytes():
+                raise SystemExit(f"{k}: the fast drawing differs from logomaker's")
+        t0 = time.perf_counter()
+        render_logos(tmp / "old", panels, threads=args.threads, fast=False)
+        rule_old = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        render_logos(tmp / "new", panels, threads=args.threads)
+        rule_new = time.perf_counter() - t0
+        differ = [p.name for p in sorted((tmp / "old").iterdir()) if p.read_bytes() != (tmp / "new" / p.name).read_bytes()]
+        if differ:
+            raise SystemExit(f"the fast drawing differs from logomaker's: {differ[:5]}")
+    ratio = t_old / t_new
+    others, n_files = other_rules_s(results)
+    figures = [
+        {"what": f"source: {source}; kernels timed side by side", "value": len(kernels), "unit": "kernels"},
+        {"what": "logo panels timed (motifs + matches)", "value": n_pan, "unit": "panels"},
+        {"what": "seconds per panel, before (logomaker unchanged)", "value": t_old / n_pan, "unit": "s"},
+        {"what": "seconds per panel, after (cached glyphs)", "value": t_new / n_pan, "unit": "s"},
+        {"what": f"logos rule drawing, after: all {len(panels)} kernels, {args.threads} processes",
+         "value": rule_new, "unit": "s"},
+        {"what": f"logos rule drawing, before: all {len(panels)} kernels, {args.threads} processes",
+         "value": rule_old, "unit": "s"},
+    ]
+    if n_files:
+        figures += [
+            {"what": f"summed time of the other {n_files} rules (<results>/benchmarks/*.tsv)", "value": others,
+             "unit": "s"},
+            {"what": "logos rule share of the summed rule time, after", "value": 100 * rule_new / (others + rule_new),
+             "unit": "%"},
+            {"what": "logos rule share of the summed rule time, before", "value": 100 * rule_old / (others + rule_old),
+             "unit": "%"},
+        ]
+    write_result("logos", figures, [{"what": "seconds per logo panel", "value": ratio,
+                                     "baseline": "logomaker unchanged"},
+                                    {"what": "whole logos drawing", "value": rule_old / rule_new,
+                                     "baseline": "logomaker unchanged"}])
+    for f in figures:
+        print(f"{f['what']}: {f['value']:.4g} {f['unit']}")
+    print(f"ratio before/after per panel: {ratio:.3g}x")
+
+
+if __name__ == "__main__":
+    main()
