@@ -260,7 +260,7 @@ def predict_fasta():
 
 def get_final_output():
     """What `snakemake` builds by default: every stage's end products, from the config."""
-    out = [PATHS["config_checked"]]  # rule check_config: no job's input (checks.smk)
+    out = [PATHS["config_checked"]]  # the config checks, no job's input (checks.smk)
     out += [path(split) for split in SPLITS]
     out += [path(name) for name in SOURCE.extra_outputs]
     if HAS_MODEL:
