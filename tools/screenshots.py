@@ -4,7 +4,7 @@
 
 Opens RESULTS/what_the_model_learned.html (default: results/) in Debian's chromium, headless, with
 a fresh profile and nothing that reaches the network, and writes OUT/report_first_page.png and
-OUT/report_motif_table.png (1400 x 1000 px, reduced to a 64-colour palette so each stays small).
+OUT/report_motif_table.png (--width x 1000 px, 1400 wide by default, reduced to a 64-colour palette so each stays small).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("results", nargs="?", default="results", help="the run's results directory")
     ap.add_argument("--out", default=str(ROOT / "docs"), help="where the PNGs go")
+    ap.add_argument("--width", type=int, default=1400, help="window width in px (height 1000)")
     a = ap.parse_args(argv)
     browser, _, reason = find()
     if browser is None:
@@ -49,8 +50,8 @@ def main(argv=None) -> None:
     page = Path(a.results, "what_the_model_learned.html").resolve()
     if not page.is_file():
         sys.exit(f"{page} does not exist: run the workflow first (make run, or make report CONFIG=...)")
-    shoot(browser, page.as_uri(), Path(a.out) / "report_first_page.png")
-    shoot(browser, page.as_uri() + "#motif-table", Path(a.out) / "report_motif_table.png")
+    shoot(browser, page.as_uri(), Path(a.out) / "report_first_page.png", size=(a.width, 1000))
+    shoot(browser, page.as_uri() + "#motif-table", Path(a.out) / "report_motif_table.png", size=(a.width, 1000))
 
 
 if __name__ == "__main__":

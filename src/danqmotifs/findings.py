@@ -561,7 +561,7 @@ border-bottom:none;background:#f3f3f3;cursor:pointer;margin-right:4px}.tab.on{ba
 border-color:#888}.controls{margin:8px 0}.controls label{margin-right:14px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#eee;position:sticky;top:0}#motifs th{cursor:pointer}#motifs th:hover{background:#ddd}
-#motifs td{max-width:200px}td .n,.n{color:#666;font-size:12px}figure.logo{display:inline-block;margin:0 8px 4px 0;vertical-align:top}
+#motifs td{max-width:200px}#motifs td:has(img.small){max-width:none}td .n,.n{color:#666;font-size:12px}figure.logo{display:inline-block;margin:0 8px 4px 0;vertical-align:top}
 figcaption{font-size:12px;color:#444;max-width:380px}img.big{display:block}img.small{height:120px}img.small:hover{height:auto}.nw{white-space:nowrap}
 .fold{margin-top:10px;font-style:italic}dl.legend dt{font-weight:bold;margin-top:4px}dl.legend dd{margin-left:18px;max-width:900px}
 th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}
