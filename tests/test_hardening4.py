@@ -409,7 +409,10 @@ def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
     sc = np.stack([window_scores(codes, w) for w in W], axis=-1)
     scan = ScanResult(m=sc.max(axis=1), pos=sc.argmax(axis=1).astype(np.int32))
     base = {"ln_b": 1.0, "options": {"base": "shared", "sequences": "activated", "strands": "forward"}}
-    inputs = methods.MethodInputs(W, np.zeros(3), codes, scan, base, {"seed": 1, "exactness_windows": 10})
+    from danqmotifs.config_defaults import defaults
+
+    opts = {k: defaults("motifs")[k] for k in ("refine_iterations", "refine_pseudocount")}
+    inputs = methods.MethodInputs(W, np.zeros(3), codes, scan, base, {"seed": 1, "exactness_windows": 10, **opts})
     monkeypatch.setattr(logsetup, "PROGRESS_SECONDS", 0.0)
     for name in ("exact_oops", "refined"):
         methods.get(name).compute(inputs)
