@@ -12,8 +12,11 @@ and ``fast=True`` (cached letter outlines, no per-letter data-limit update). A p
 
 The rule's share: the whole ``render_logos`` of every kernel with the rule's 2 processes, timed,
 over the sum of the other rules' Snakemake benchmarks (``<results>/benchmarks/*.tsv``, column s,
-the logos rule's own file left out) plus that time, for the whole render before (``fast=False``)
-and after, one after the other in the same run; all PNGs of both renders are checked byte-identical.
+the logos rule's own file left out) plus that time, three renders one after the other in the same
+run: before (``fast=False``, every match logo drawn: the code before issue 33), the cached glyphs
+alone (every match logo drawn; checked byte-identical to before), and after (cached glyphs, and
+no logo for a best match at q >= 0.05, which the panel names instead, as the report's first page
+does; every kernel without such a match is checked byte-identical to before).
 """
 
 from __future__ import annotations
@@ -98,20 +101,32 @@ def main() -> None:
         for k in kernels:
             for fast in (False, True):
                 t0 = time.perf_counter()
-                kernel_figure(tmp / f"{k}.{fast}.png", k, panels[k], fast=fast)
+                kernel_figure(tmp / f"{k}.{fast}.png", k, panels[k], fast=fast, insignificant=True)
                 dt = time.perf_counter() - t0
                 t_old, t_new = (t_old + dt, t_new) if not fast else (t_old, t_new + dt)
             if (tmp / f"{k}.False.png").read_bytes() != (tmp / f"{k}.True.png").read_bytes():
                 raise SystemExit(f"{k}: the fast drawing differs from logomaker's")
         t0 = time.perf_counter()
-        render_logos(tmp / "old", panels, threads=args.threads, fast=False)
+        render_logos(tmp / "old", panels, threads=args.threads, fast=False, insignificant=True)
         rule_old = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        render_logos(tmp / "glyphs", panels, threads=args.threads, insignificant=True)
+        rule_glyphs = time.perf_counter() - t0
         t0 = time.perf_counter()
         render_logos(tmp / "new", panels, threads=args.threads)
         rule_new = time.perf_counter() - t0
-        differ = [p.name for p in sorted((tmp / "old").iterdir()) if p.read_bytes() != (tmp / "new" / p.name).read_bytes()]
+        differ = [p.name for p in sorted((tmp / "old").iterdir()) if p.read_bytes() != (tmp / "glyphs" / p.name).read_bytes()]
         if differ:
             raise SystemExit(f"the fast drawing differs from logomaker's: {differ[:5]}")
+        # a kernel whose every best match is significant (or absent) is drawn exactly as before
+        same = [k for k, pan in panels.items()
+                if all(p.get("match") is None or p["match"]["q_value"] < 0.05 for p in pan)]
+        differ = [k for k in same if (tmp / "old" / f"{k}.png").read_bytes() != (tmp / "new" / f"{k}.png").read_bytes()]
+        if differ:
+            raise SystemExit(f"kernels without a non-significant match drawn differently: {differ[:5]}")
+        n_skipped = sum(1 for pan in panels.values() for p in pan
+                        if p.get("match") is not None and p.get("target") is not None and p.get("query") is not None
+                        and not p["match"]["q_value"] < 0.05)
     ratio = t_old / t_new
     others, n_files = other_rules_s(results)
     figures = [
@@ -119,8 +134,14 @@ def main() -> None:
         {"what": "logo panels timed (motifs + matches)", "value": n_pan, "unit": "panels"},
         {"what": "seconds per panel, before (logomaker unchanged)", "value": t_old / n_pan, "unit": "s"},
         {"what": "seconds per panel, after (cached glyphs)", "value": t_new / n_pan, "unit": "s"},
+        {"what": "match logos not drawn (best match not significant, q >= 0.05)", "value": n_skipped,
+         "unit": "panels"},
+        {"what": f"kernels drawn byte-identical to before (every best match significant or absent)",
+         "value": len(same), "unit": "kernels"},
         {"what": f"logos rule drawing, after: all {len(panels)} kernels, {args.threads} processes",
          "value": rule_new, "unit": "s"},
+        {"what": f"logos rule drawing, cached glyphs alone (every match logo drawn): all {len(panels)} kernels",
+         "value": rule_glyphs, "unit": "s"},
         {"what": f"logos rule drawing, before: all {len(panels)} kernels, {args.threads} processes",
          "value": rule_old, "unit": "s"},
     ]

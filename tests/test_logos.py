@@ -105,3 +105,31 @@ def test_fast_glyphs_draw_the_same_pixels_as_plain_logomaker(tmp_path):
             assert new_px.shape == ref_px.shape and np.array_equal(new_px, ref_px)
             assert Path(p).read_bytes() == ref.read_bytes()
     assert Glyph._make_patch is original
+
+
+def test_a_non_significant_match_is_named_not_drawn(tmp_path, monkeypatch):
+    """A best match at q >= q_threshold gets a blank panel naming it and its q (the report's first
+    page draws significant matches alone); with insignificant=True it is drawn as before. The
+    kernel's other panels keep their place: a kernel whose matches are all significant is drawn
+    byte for byte as with insignificant=True."""
+    from danqmotifs.plot import logos as plot_logos
+
+    panels = _setup()
+    drawn = []
+    real = plot_logos.draw_logo
+    monkeypatch.setattr(plot_logos, "draw_logo", lambda ax, pwm, x0, title, *a: (drawn.append(title),
+                                                                                  real(ax, pwm, x0, title, *a)))
+    kernel_figure(tmp_path / "sig.png", "kernel_000", panels["kernel_000"], q_threshold=0.05)
+    kernel_figure(tmp_path / "sig_all.png", "kernel_000", panels["kernel_000"], q_threshold=0.05, insignificant=True)
+    assert (tmp_path / "sig.png").read_bytes() == (tmp_path / "sig_all.png").read_bytes()
+    assert sum(t.startswith("best match") for t in drawn) == 4          # 2 matches x 2 figures
+    drawn.clear()
+    kernel_figure(tmp_path / "ns.png", "kernel_000", panels["kernel_000"], q_threshold=0.001)  # q 0.01: not significant
+    assert drawn and not any(t.startswith("best match") for t in drawn)   # the motifs alone
+    texts = []
+    monkeypatch.setattr(plot_logos, "draw_blank", lambda ax, text: texts.append(text))
+    kernel_figure(tmp_path / "ns2.png", "kernel_000", panels["kernel_000"], q_threshold=0.001)
+    assert any("MA0001.1 TF_A" in t and "q=0.01" in t and "not significant" in t for t in texts)
+    drawn.clear()
+    kernel_figure(tmp_path / "ns_all.png", "kernel_000", panels["kernel_000"], q_threshold=0.001, insignificant=True)
+    assert sum(t.startswith("best match") for t in drawn) == 2

@@ -34,9 +34,12 @@ def panel_spans(panels: Sequence[dict]) -> tuple[list[tuple[float, float]], list
 
 
 def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float, float]],
-                       q_threshold: float = 0.05, fast: bool = True) -> None:
+                       q_threshold: float = 0.05, fast: bool = True, insignificant: bool = False) -> None:
     """Draw one kernel's panels on a (2, n_panels) grid of axes: the method's motif on top, its
-    best match (aligned) below; a blank panel with a note where there is none.
+    best match (aligned) below; a blank panel with a note where there is none. A best match at
+    q >= ``q_threshold`` is named in a blank panel, its logo not drawn (as on the report's first
+    page, which draws significant matches alone); the panel keeps its width, so the other panels
+    are drawn as before.
 
     Parameters
     ----------
@@ -45,6 +48,8 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
     spans : x limits per panel (:func:`panel_spans`).
     q_threshold : matches at q >= this are labelled not significant.
     fast : draw the letters through ``danqmotifs.logos.fast_glyphs`` (same pixels, less time).
+    insignificant : also draw the logos of matches at q >= ``q_threshold`` (the drawing before
+        issue 33, kept for the benchmark's before/after).
     """
     for c, pan in enumerate(panels):
         q, m, t = pan.get("query"), pan.get("match"), pan.get("target")
@@ -59,12 +64,16 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
         if is_flat(q.pwm):                   # a flat motif matches nothing in particular
             draw_blank(axes[1, c], "flat motif (no information): matches not shown")
             continue
+        if not insignificant and not m["q_value"] < q_threshold:
+            draw_blank(axes[1, c], f"best match {m['target_id']} {m['target_name']}\n"
+                                   f"q={m['q_value']:.2g}: not significant, logo not drawn")
+            continue
         tp, x0 = aligned_target(t.pwm, m["offset"], m["orientation"])
         draw_logo(axes[1, c], tp, x0, panel_title(m, q_threshold), spans[c], fast)
 
 
 def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], q_threshold: float = 0.05,
-                  dpi: int = 80, fast: bool = True) -> None:
+                  dpi: int = 80, fast: bool = True, insignificant: bool = False) -> None:
     """Write one kernel's figure.
 
     Parameters
@@ -77,35 +86,39 @@ def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], 
     q_threshold : matches at q >= this are labelled not significant.
     dpi : resolution.
     fast : see :func:`draw_kernel_panels`; ``False`` is the reference drawing (plain logomaker).
+    insignificant : see :func:`draw_kernel_panels`.
     """
     ncol = max(len(panels), 1)
     spans, widths = panel_spans(panels)
     fig, axes = figure(2, ncol, figsize=(max(4.0, 0.28 * sum(widths) + 1.5 * ncol), 4.2),
                        gridspec_kw={"width_ratios": [max(w, 4) for w in widths]})
-    draw_kernel_panels(axes, panels, spans, q_threshold, fast)
+    draw_kernel_panels(axes, panels, spans, q_threshold, fast, insignificant)
     fig.suptitle(kernel, fontsize=11, x=0.01, ha="left")
     fig.tight_layout()
     save_png(fig, path, dpi=dpi)
 
 
 def _render_one(job) -> str:
-    path, kernel, panels, q_threshold, dpi, fast = job
-    kernel_figure(path, kernel, panels, q_threshold, dpi, fast)
+    path, kernel, panels, q_threshold, dpi, fast, insignificant = job
+    kernel_figure(path, kernel, panels, q_threshold, dpi, fast, insignificant)
     return str(path)
 
 
 def render_logos(out_dir: str | os.PathLike, panels_by_kernel: Mapping[str, list[dict]],
                  q_threshold: float = 0.05, threads: int = 1, dpi: int = 80,
-                 log: Callable[[str], None] | None = None, fast: bool = True) -> list[str]:
+                 log: Callable[[str], None] | None = None, fast: bool = True,
+                 insignificant: bool = False) -> list[str]:
     """One PNG per kernel in ``out_dir`` (``<kernel>.png``), ``threads`` processes in parallel.
 
     ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.logos.kernel_panels``);
     ``log`` (optional) hears the progress every 8 logos; ``fast=False`` draws with logomaker
-    unchanged (the reference, same bytes, slower). Returns the paths written.
+    unchanged (the reference, same bytes, slower); ``insignificant``: see :func:`draw_kernel_panels`.
+    Returns the paths written.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi, fast) for k, p in panels_by_kernel.items()]
+    jobs = [(out_dir / f"{k}.png", k, p, q_threshold, dpi, fast, insignificant)
+            for k, p in panels_by_kernel.items()]
     done = []
 
     def tick(path):
