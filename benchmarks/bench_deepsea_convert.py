@@ -47,7 +47,7 @@ import numpy as np
 sys.path.insert(0, sys.argv[4])
 sys.path.insert(0, sys.argv[4].rsplit('/', 1)[0] + '/tests')
 import h5py
-from danqmotifs.alphabet import DEEPSEA_TO_ACGT, onehot_to_codes
+from danqmotifs.core.alphabet import DEEPSEA_TO_ACGT, onehot_to_codes
 from helpers.data import write_split
 from danqmotifs.sources.deepsea import MatSplit, convert_split
 mode, src, out = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -185,7 +185,7 @@ def measure(m: dict, data: Path, sizes: dict, until: float) -> dict:
     import keras
     import numpy as np
 
-    from danqmotifs.alphabet import codes_to_onehot
+    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.model import build_model, count_params, spec_from_config
     from danqmotifs.training import SplitSequence, TrainSettings, compile_model
 

@@ -32,7 +32,7 @@ from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.logos import kernel_panels  # noqa: E402
-from danqmotifs.motif import Motif  # noqa: E402
+from danqmotifs.core.motif import Motif  # noqa: E402
 from danqmotifs.plot.logos import kernel_figure, render_logos  # noqa: E402
 
 

@@ -132,7 +132,7 @@ def oracle_auc(motifs, data_path: Path) -> dict[str, float]:
     import h5py
     from numpy.lib.stride_tricks import sliding_window_view
 
-    from danqmotifs.metrics import roc_auc
+    from danqmotifs.core.metrics import roc_auc
 
     with h5py.File(data_path, "r") as f:
         codes = f["sequences"][:].astype(np.intp)

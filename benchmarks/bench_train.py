@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, besi
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.alphabet import codes_to_onehot  # noqa: E402
+from danqmotifs.core.alphabet import codes_to_onehot  # noqa: E402
 from bench_gpu import write_random  # noqa: E402  (the same synthetic DeepSEA-sized file)
 
 

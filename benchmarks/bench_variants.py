@@ -120,7 +120,7 @@ def write_inputs(d: Path, sizes: list[int], seed: int = 0) -> dict:
 
 def windows_fasta(d: Path, vcf: Path, out: Path) -> None:
     """The reference and alternative windows of every variant, as a FASTA for `predict`."""
-    from danqmotifs.alphabet import decode
+    from danqmotifs.core.alphabet import decode
     from danqmotifs.sources.bed import open_genome
     from danqmotifs.variants import iter_vcf, windows
 

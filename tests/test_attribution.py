@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,7 +38,7 @@ def _codes(n, length, seed=1):
 # ------------------------------------------------------------------------------------------ logits
 
 def test_logit_model_gives_the_pre_sigmoid_output():
-    from danqmotifs.alphabet import codes_to_onehot
+    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.attribution import logit_model
 
     m = _tiny()
@@ -62,7 +62,7 @@ def test_logit_model_refuses_an_output_without_sigmoid():
 
 @pytest.mark.parametrize("average_rc", [True, False])
 def test_ism_equals_a_plain_loop_over_single_base_changes(average_rc):
-    from danqmotifs.alphabet import codes_to_onehot
+    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.attribution import ism, ism_loop, logit_model
 
     lm = logit_model(_tiny())
@@ -100,7 +100,7 @@ import numpy as np
 from danqmotifs.training.runtime import select_backend
 select_backend(sys.argv[1])
 import keras
-from danqmotifs.alphabet import codes_to_onehot
+from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.attribution import hypothetical, gradient, logit_model, predict_logits
 from danqmotifs.model import ModelSpec, build_model
 keras.utils.set_random_seed(0)
@@ -200,7 +200,7 @@ def _planted_attributions(n=300, length=100, seed=3):
 
 def test_modisco_recovers_a_planted_motif_and_our_tomtom_names_it(tmp_path):
     pytest.importorskip("modiscolite", reason="tfmodisco-lite (the attrib extra) is not installed")
-    from danqmotifs.alphabet import codes_to_onehot
+    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.jaspar import fetch_collection
     from danqmotifs.match import best_indices, match_motifs
     from danqmotifs.meme import read_meme, write_meme

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.training.runtime import BACKENDS, select_backend
 
 ROOT = Path(__file__).resolve().parents[1]

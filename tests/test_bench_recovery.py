@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 
 _spec = importlib.util.spec_from_file_location(
     "bench_recovery", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_recovery.py")

@@ -16,8 +16,8 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from danqmotifs import methods
-from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.errors import InputError
 from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.influence import kernel_influence, mean_activations
 from danqmotifs.kernel_table import activation as table_activation
@@ -26,7 +26,7 @@ from danqmotifs.mle import base_report, estimate_base, used_pairs
 from danqmotifs.model import ModelSpec, build_model, spec_from_config
 from danqmotifs.modelio import first_conv_layer, kernels_from_file, load_model_kernels
 from danqmotifs.papers.k2p.fidelity import fidelity_test
-from danqmotifs.pwm import kernel_to_pwm
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.refine import window_scores
 from danqmotifs.scoring import scan_max
 from helpers.data import write_split

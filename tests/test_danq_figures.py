@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from danqmotifs.papers.danq import figures as dq
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.reference import deepsea_classes, read_reference, target_class
 
 AUCS_HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"
@@ -89,7 +89,7 @@ def test_motif_counts_from_the_match_summary():
 
 def test_published_meme_matched_against_the_same_database(tmp_path):
     from danqmotifs.meme import write_meme
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
 
     rng = np.random.default_rng(3)
     db = [Motif(f"MA{i:04d}.1", rng.dirichlet(np.full(4, 0.2), size=12), name=f"m{i}") for i in range(30)]

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from danqmotifs import distances
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.match.engines import (ENGINES, distance_of, match_motifs, resolve_engine, settings_for,
                                       tomtom_args_for)
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 from danqmotifs.tomtom import SCORE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent

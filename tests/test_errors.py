@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from danqmotifs.errors import InputError, atomic_output, run_guarded
+from danqmotifs.core.errors import InputError, atomic_output, run_guarded
 
 
 def test_message_names_file_problem_and_fix():

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot, decode
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import codes_to_onehot, decode
+from danqmotifs.core.errors import InputError
 from danqmotifs.cli.predict import main as predict_main
 from danqmotifs.evaluate import (auc_table, average_precision, evaluate_split, read_auc_table,
                                  roc_auc, spill_predictions, summary, write_auc_table)

@@ -17,7 +17,7 @@ from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.mle import estimate_base
 from danqmotifs.model import ModelSpec
-from danqmotifs.pwm import kernel_to_pwm
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max
 from helpers.data import write_split
 from helpers.keras_model import sharp_danq

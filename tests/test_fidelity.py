@@ -11,10 +11,10 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot
+from danqmotifs.core.alphabet import codes_to_onehot
 from helpers.data import write_split
 from helpers.keras_model import sharp_danq
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.papers.k2p.fidelity import (FIDELITY_COLUMNS, exact_substitute, fidelity_summary, fidelity_test,
                                  fit_heuristic, heuristic_substitute, log_pfm, read_fidelity_table,
                                  sample_windows, swapped_kernels, write_fidelity_json, write_fidelity_table)
@@ -24,7 +24,7 @@ from danqmotifs.mle import estimate_base
 from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.modelio import first_conv_layer
 from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
-from danqmotifs.pwm import kernel_to_pwm
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max
 
 SPEC = ModelSpec(kernels=6, kernel_width=8, pool=4, lstm_units=4, dense_units=6, n_targets=3, length=60)

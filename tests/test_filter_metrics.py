@@ -7,7 +7,7 @@ import pytest
 
 from danqmotifs.filter_metrics import COLUMNS, filter_metrics, metrics_rows, write_metrics
 from danqmotifs.match import MatchResult
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 
 TARGETS = ["MA0001.1", "MA0139.2", "MA1929.2", "MA0035.4", "MA0083.3"]
 NAMES = ["A", "CTCF", "CTCFL", "GATA1", "SRF"]

@@ -12,7 +12,7 @@ from danqmotifs import findings
 from danqmotifs.findings import (DATA_URL_LIMIT, family_rows, read_matches, unmatched, write_page)
 from danqmotifs.jaspar import fetch_motifs, write_family_table
 from danqmotifs.meme import write_meme
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 
 FAMILIES = {"MA0139": {"More than 3 adjacent zinc fingers"}, "MA0080": {"Ets-related"},
             "MA0081": {"Ets-related"}, "MA0083": {"Regulators of differentiation"}}

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def test_fidelity_fails_the_run_when_the_exact_substitute_differs():
 # --------------------------------------------------------------- one matrix check for both engines
 
 def _motifs(scale=1.0, source=None):
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
 
     rng = np.random.default_rng(3)
     mk = lambda i, L: Motif(f"m{i}", rng.dirichlet(np.ones(4) * 0.5, L),  # noqa: E731
@@ -210,7 +210,7 @@ def test_motif_match_reads_stdin_and_gz_and_writes_only_the_table_to_stdout(tmp_
 
 
 def test_broken_pipe_ends_a_command_quietly(tmp_path):
-    code = ("import sys\nfrom danqmotifs.cli import command\nfrom danqmotifs.errors import atomic_output\n"
+    code = ("import sys\nfrom danqmotifs.cli import command\nfrom danqmotifs.core.errors import atomic_output\n"
             "def run(argv):\n    with atomic_output('-') as t:\n        t.write_text('x\\t1\\n' * 500000)\n"
             "sys.exit(command(run)([]))\n")
     r = subprocess.run(f"{sys.executable} -c \"$CODE\" | head -c 10 > /dev/null; echo \"${{PIPESTATUS[0]}}\"",
@@ -307,7 +307,7 @@ def test_a_flat_logo_gets_no_best_match_title():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
     from danqmotifs.plot.logos import draw_kernel_panels, panel_spans
 
     flat = Motif("kernel_000", np.full((6, 4), 0.25))

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.evaluate import read_auc_table, write_auc_table
 from danqmotifs.formats.base_json import ln_b_per_kernel, read_base, write_base
 from danqmotifs.formats.fasta import iter_fasta

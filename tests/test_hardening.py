@@ -22,7 +22,7 @@ import pytest
 
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
 from danqmotifs.config_checks import OWNER_FILE, check_results_path, claim_results
-from danqmotifs.errors import InputError, atomic_output, run_guarded
+from danqmotifs.core.errors import InputError, atomic_output, run_guarded
 from danqmotifs.kernels import write_kernels_file
 from danqmotifs.meme import read_meme
 
@@ -82,7 +82,7 @@ def test_output_into_a_named_pipe_streams_the_whole_file(tmp_path):
 def test_dash_and_dev_stdout_mean_standard_output(tmp_path):
     for out in ("-", "/dev/stdout"):
         r = _py(f"""
-            from danqmotifs.errors import atomic_output
+            from danqmotifs.core.errors import atomic_output
             with atomic_output({out!r}) as tmp:
                 tmp.write_text("a\\tb\\n")
             """, cwd=tmp_path)
@@ -93,7 +93,7 @@ def test_dash_and_dev_stdout_mean_standard_output(tmp_path):
         fh.write(b"first\n")
         fh.flush()
         r = _py("""
-            from danqmotifs.errors import atomic_output
+            from danqmotifs.core.errors import atomic_output
             with atomic_output("/dev/stdout") as tmp:
                 tmp.write_text("a\\tb\\n")
             """, cwd=tmp_path, stdout=fh, stderr=subprocess.PIPE)
@@ -106,7 +106,7 @@ def test_full_disk_gives_a_clear_message_and_no_partial_file(tmp_path):
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
-        from danqmotifs.errors import InputError, atomic_output
+        from danqmotifs.core.errors import InputError, atomic_output
         try:
             with atomic_output({str(tmp_path / "big.txt")!r}) as tmp:
                 with open(tmp, "w") as fh:
@@ -293,7 +293,7 @@ def test_workflow_stops_before_any_work(tmp_path, change, words):
 # --- 7. the log tee ------------------------------------------------------------------------------
 
 def test_log_tee_can_be_closed(tmp_path):
-    from danqmotifs.logsetup import script_logging
+    from danqmotifs.core.logsetup import script_logging
 
     with script_logging(tmp_path / "x.log"):
         print("to the log")
@@ -309,7 +309,7 @@ def test_absl_handler_closing_the_tee_at_exit_prints_no_traceback(tmp_path):
     its stream at interpreter exit."""
     pytest.importorskip("absl")
     r = _py(f"""
-        from danqmotifs.logsetup import script_logging
+        from danqmotifs.core.logsetup import script_logging
         with script_logging({str(tmp_path / "t.log")!r}):
             from absl import logging as alog
             alog.use_absl_handler()

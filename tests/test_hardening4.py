@@ -26,7 +26,7 @@ from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_
 from danqmotifs.cli.match import main as match_main
 from danqmotifs.cli.predict import main as predict_main
 from danqmotifs.cli.variants import main as variants_main
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -143,7 +143,7 @@ def test_plain_hdf5_stored_sequence_last_is_never_read_sideways(tmp_path, tiny_m
     """A DeepSEA array re-saved with h5py, (L, 4, N) under 'trainxdata': with N != L the model's
     length tells the layout (read right), with N = L it is refused naming --onehot-layout; given
     that option, the predictions equal predict --fasta on the same sequences."""
-    from danqmotifs.alphabet import decode
+    from danqmotifs.core.alphabet import decode
     from helpers.deepsea import codes_to_deepsea_onehot
 
     codes = np.random.default_rng(3).integers(0, 4, size=(n, L2)).astype(np.uint8)
@@ -207,7 +207,7 @@ def test_onehot_layouts_with_the_channels_last(tmp_path):
 
 def test_a_directory_as_an_input_file_is_one_clear_message_everywhere(tmp_path, monkeypatch, capsys):
     """The CLI refuses it before reading (naming the option); each reader refuses it with the same
-    words (danqmotifs.errors.require_file), never an IsADirectoryError traceback."""
+    words (danqmotifs.core.errors.require_file), never an IsADirectoryError traceback."""
     from danqmotifs.formats.fasta import iter_fasta
     from danqmotifs.meme import read_meme
     from danqmotifs.sources.bed import open_genome, read_bed
@@ -242,7 +242,7 @@ def test_ctrl_c_in_a_workflow_script_is_one_line_and_status_130(tmp_path):
     out = tmp_path / "partial.txt"
     r = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
         from pathlib import Path
-        from danqmotifs.errors import run_guarded
+        from danqmotifs.core.errors import run_guarded
 
         def main():
             Path({str(out)!r}).write_text("half")
@@ -399,7 +399,8 @@ def test_config_mistakes_name_the_file_the_key_and_the_fix(tmp_path, name, text,
 def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
     """Progress lines on stderr (console and log): at most every PROGRESS_SECONDS, and at the end
     (set to 0 here: a line per kernel; no timing is asserted)."""
-    from danqmotifs import logsetup, methods
+    from danqmotifs import methods
+    from danqmotifs.core import logsetup
     from danqmotifs.refine import window_scores
     from danqmotifs.scoring import ScanResult
 
@@ -409,7 +410,7 @@ def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
     sc = np.stack([window_scores(codes, w) for w in W], axis=-1)
     scan = ScanResult(m=sc.max(axis=1), pos=sc.argmax(axis=1).astype(np.int32))
     base = {"ln_b": 1.0, "options": {"base": "shared", "sequences": "activated", "strands": "forward"}}
-    from danqmotifs.config_defaults import defaults
+    from danqmotifs.core.config_defaults import defaults
 
     opts = {k: defaults("motifs")[k] for k in ("refine_iterations", "refine_pseudocount")}
     inputs = methods.MethodInputs(W, np.zeros(3), codes, scan, base, {"seed": 1, "exactness_windows": 10, **opts})

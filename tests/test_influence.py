@@ -10,7 +10,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows, ranked_rows,
                                                 read_influence_table, write_rows)
 from danqmotifs.influence import kernel_influence, kernel_influence_plain, split_model

@@ -12,7 +12,7 @@ import errno
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 BOM = "\ufeff"
 REC = ">r1 first\nACGTAC\n>r2\nGGCCTA\n"
@@ -159,7 +159,7 @@ def test_results_directory_that_cannot_be_written_is_a_message(tmp_path, monkeyp
 
 
 def test_log_on_a_full_disk_still_reaches_the_console():
-    from danqmotifs.logsetup import _Tee
+    from danqmotifs.core.logsetup import _Tee
 
     class Full:
         def write(self, s):
@@ -185,7 +185,7 @@ def test_log_on_a_full_disk_still_reaches_the_console():
 
 
 def test_a_crash_leaves_its_traceback_in_the_rule_log(tmp_path):
-    from danqmotifs.logsetup import script_logging
+    from danqmotifs.core.logsetup import script_logging
 
     log = tmp_path / "logs" / "train.log"
     with pytest.raises(ZeroDivisionError):
@@ -197,7 +197,7 @@ def test_a_crash_leaves_its_traceback_in_the_rule_log(tmp_path):
 
 
 def test_unwritable_log_is_a_warning_not_a_traceback(tmp_path, capsys):
-    from danqmotifs.logsetup import script_logging
+    from danqmotifs.core.logsetup import script_logging
 
     (tmp_path / "logs").write_text("a file where the log directory should be")
     with script_logging(tmp_path / "logs" / "x.log"):

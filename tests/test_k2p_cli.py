@@ -9,12 +9,12 @@ import h5py
 import numpy as np
 import pytest
 
-from danqmotifs.alphabet import codes_to_onehot
+from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
 from danqmotifs.meme import parse_single_pwm
 from danqmotifs.kernels import write_kernels_file
 from danqmotifs.mle import estimate_base
-from danqmotifs.pwm import kernel_to_pwm
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max
 
 
@@ -132,7 +132,7 @@ def test_pwm2kernel_delta_shift_and_convention(tmp_path, capsys):
 def test_parse_single_pwm_accepts_bare_matrices_and_rejects_non_probabilities():
     np.testing.assert_allclose(parse_single_pwm("0.1 0.2 0.3 0.4\n1 0 0 0\n", "x"),
                                [[0.1, 0.2, 0.3, 0.4], [1, 0, 0, 0]])
-    from danqmotifs.errors import InputError
+    from danqmotifs.core.errors import InputError
     with pytest.raises(InputError, match="outside"):
         parse_single_pwm("MOTIF a\nletter-probability matrix: w= 1\n1.5 -0.5 0 0\n", "x")
     with pytest.raises(InputError, match="all zeros"):

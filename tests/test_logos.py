@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from danqmotifs.logos import aligned_target, information_matrix, kernel_panels, logo_frame, panel_title
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 from danqmotifs.plot.logos import kernel_figure, render_logos
 
 

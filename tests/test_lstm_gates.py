@@ -11,7 +11,7 @@ import yaml
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.model import ModelSpec, build_model, spec_from_config
 from danqmotifs.modelio import load_model
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from danqmotifs.cli.match import run
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.jaspar import fetch_collection
 from danqmotifs.match.engines import (
     distance_of,
@@ -32,8 +32,8 @@ from danqmotifs.match.result import best_indices, bh_qvalues, count_matched
 from danqmotifs.match.store import load_results, save_results
 from danqmotifs.match.tables import COLUMNS, best_table, match_table, read_table, summary, write_table
 from danqmotifs.meme import read_meme, write_meme
-from danqmotifs.motif import Motif
-from danqmotifs.pwm import column_information
+from danqmotifs.core.motif import Motif
+from danqmotifs.core.pwm import column_information
 
 
 def test_bh_qvalues_against_scipy():

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.method_file import read_kernel_pwms
 from danqmotifs.meme import (format_meme, kernel_ids, kernel_motifs, parse_matrix_rows,
                              read_meme, reverse_complement_motifs, trim_motif, trim_span, write_meme)
-from danqmotifs.motif import Motif
-from danqmotifs.pwm import column_information
+from danqmotifs.core.motif import Motif
+from danqmotifs.core.pwm import column_information
 
 BG = np.array([0.29, 0.21, 0.21, 0.29])
 

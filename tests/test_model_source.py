@@ -187,7 +187,7 @@ def test_published_file_through_the_whole_chain(tmp_path):
                  model={"source": "file", "file": "DanQ_bestmodel.hdf5", "pool": POOL},
                  figures={"danq": {"enabled": True, "reference": "aucs.txt", "published_meme": "DanQ.meme"}})
     from danqmotifs.meme import write_meme
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
 
     write_meme(tmp_path / "DanQ.meme", [Motif(f"M{i}", np.random.default_rng(i).dirichlet(np.ones(4), 12))
                                         for i in range(3)])

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from scipy.io import savemat
 
-from danqmotifs.alphabet import N_CODE, decode, reverse_complement_codes
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import N_CODE, decode, reverse_complement_codes
+from danqmotifs.core.errors import InputError
 from danqmotifs.sources.onehot import OneHotFile, sample_onehot
 from helpers.deepsea import codes_to_deepsea_onehot, write_mat73
 

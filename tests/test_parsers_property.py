@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.alphabet import encode
+from danqmotifs.core.alphabet import encode
 from danqmotifs.cli.k2p import parse_kernel_text
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.fasta import encode_record, iter_fasta
 from danqmotifs.kernels import (check_kernel_tensor, check_sequence_tensor, read_kernels_file, read_tensor,
                                 write_kernels_file)

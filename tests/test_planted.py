@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 from danqmotifs.match import MatchResult
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 from danqmotifs.planted import base_id, benchmark, family_recovery, recovery
 from danqmotifs.plot.matching import planted_figure
 

@@ -17,8 +17,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.errors import InputError
 from danqmotifs.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.kernels import CONV_NAME
 from danqmotifs.model import ModelSpec, build_model

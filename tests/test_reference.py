@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.reference import (NAME_SEP, ReferenceWarning, check_reference, match_rows, read_reference,
                                   read_table)
 

@@ -5,7 +5,7 @@ import pytest
 
 from danqmotifs import methods
 from danqmotifs.mle import _cap, estimate_base
-from danqmotifs.pwm import kernel_to_pwm
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.refine import _sum_windows, em_refine, fit_oops_v, window_scores
 from danqmotifs.scoring import ScanResult
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.jaspar import fetch_motifs
 from danqmotifs.meme import read_meme, write_meme
 from danqmotifs.sources.simulate import SimSpec, resolve_pairs, simulate_block, simulate_split

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs.alphabet import decode
+from danqmotifs.core.alphabet import decode
 from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.sources.bed import SPLITS, center_windows, convert_bed, read_bed
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.alphabet import decode, encode
+from danqmotifs.core.alphabet import decode, encode
 from danqmotifs.datafile import SPLITS, DataReader
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.shuffle import dinucleotide_counts, dinucleotide_shuffle, shuffle_rng
 from danqmotifs.sources import SOURCES
 from danqmotifs.sources.peaks import convert_peaks, parse_coordinates, peak_name

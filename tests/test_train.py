@@ -11,9 +11,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot
+from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.training import (Checkpoint, SplitSequence, TrainSettings, configure_runtime, data_identity,
                                  export, fingerprint, read_history, train)
 from helpers.data import write_split

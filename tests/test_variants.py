@@ -12,9 +12,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import decode, encode
+from danqmotifs.core.alphabet import decode, encode
 from danqmotifs.cli.variants import main as variants_main
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.modelio import make_predictor, predict_codes
 from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.sources.bed import open_genome

@@ -33,8 +33,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .alphabet import codes_to_onehot
-from .errors import InputError, atomic_output
+from .core.alphabet import codes_to_onehot
+from .core.errors import InputError, atomic_output
 
 #: attribution kinds (config ``attribution.kind``)
 KINDS = ("ism", "grad")

@@ -8,7 +8,7 @@ Two mistakes give a cluster run other resources than the profile says, without a
 - GPUs asked for by the profile (``set-resources: <rule>: gpu``) while the config's ``train.gpus``
   picks the CPU build of TensorFlow, or the reverse (:func:`check_gpu_switch`).
 
-Both raise :class:`~danqmotifs.errors.InputError` before any job is planned. The functions take
+Both raise :class:`~danqmotifs.core.errors.InputError` before any job is planned. The functions take
 plain numbers and mappings; ``workflow/rules/train.smk`` passes them snakemake's settings
 (:func:`resource_value` reads snakemake's ``Resource`` objects).
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from .errors import InputError
+from .core.errors import InputError
 
 #: the rules whose TensorFlow build (and GPU request) follows train.gpus
 GPU_RULES = ("train", "evaluate", "predict", "fidelity", "train_replicate", "influence", "influence_replicate",

@@ -1,7 +1,7 @@
 """Config values that pass the schema but would fail (or do damage) later: checked before any work.
 
 ``workflow/rules/common.smk`` calls :func:`check_config` right after the schema validation; each
-problem is one :class:`~danqmotifs.errors.InputError` naming the config key, the problem and the fix.
+problem is one :class:`~danqmotifs.core.errors.InputError` naming the config key, the problem and the fix.
 
 - ``results``: empty or the filesystem root would plan every output at ``/`` (:func:`check_results_path`);
 - two working directories writing into one results directory: the second run would replace the
@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .config_defaults import with_defaults
-from .errors import InputError
+from .core.config_defaults import with_defaults
+from .core.errors import InputError
 
 #: file in the results directory naming the working directory that writes it
 OWNER_FILE = ".danqmotifs-workdir"

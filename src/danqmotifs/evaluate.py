@@ -4,7 +4,7 @@ Predictions are made batch by batch (optionally averaged over each sequence and 
 complement) and spilled to a temporary HDF5 file laid out target-major, so that memory stays
 bounded for any number of sequences; the AUCs are then computed a few targets at a time.
 
-* ROC AUC and PR AUC (average precision): ``danqmotifs.metrics``.
+* ROC AUC and PR AUC (average precision): ``danqmotifs.core.metrics``.
 
 A target without positives (or, for ROC AUC, without negatives) gets NA instead of a number.
 The figures are drawn by ``danqmotifs.plot.training``.
@@ -21,8 +21,8 @@ import h5py
 import numpy as np
 
 from .datafile import DataReader
-from .errors import InputError
-from .metrics import average_precision, roc_auc
+from .core.errors import InputError
+from .core.metrics import average_precision, roc_auc
 from .modelio import check_model_matches, load_model, make_predictor, predict_codes
 from .formats.tsv import number, read_tsv, write_table
 

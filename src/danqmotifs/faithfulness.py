@@ -25,8 +25,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .alphabet import codes_to_onehot
-from .errors import InputError
+from .core.alphabet import codes_to_onehot
+from .core.errors import InputError
 from .substitutes import exact_substitute, heuristic_substitute, log_pfm, sample_windows
 
 EXACT = "exact"

@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .match.result import MatchResult, best_indices
-from .motif import Motif
+from .core.motif import Motif
 from .planted import base_id
 
 COLUMNS = ("distance", "method", "n_kernels", "n_annotated", "frac_kernels_annotated", "frac_kernels_planted",
@@ -75,7 +75,7 @@ def write_metrics(rows: Sequence[dict], path) -> None:
     """TSV of ``COLUMNS`` (fractions to 4 significant digits, NA where undefined)."""
     from pathlib import Path
 
-    from .errors import atomic_output
+    from .core.errors import atomic_output
 
     def cell(v):
         if isinstance(v, float):

@@ -36,7 +36,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .errors import atomic_output
+from .core.errors import atomic_output
 
 #: Chromium's longest URL (GURL's kMaxURLChars, 2 MiB): a data URL past it is not opened
 DATA_URL_LIMIT = 2 * 1024 * 1024

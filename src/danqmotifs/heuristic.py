@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .alphabet import N_CODE
+from .core.alphabet import N_CODE
 from .scoring import numba_available
 
 _COMPLEMENT = np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8)

@@ -33,10 +33,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .alphabet import codes_to_onehot
-from .errors import InputError
+from .core.alphabet import codes_to_onehot
+from .core.errors import InputError
 from .formats.influence_table import InfluenceResult
-from .metrics import log_odds, roc_auc
+from .core.metrics import log_odds, roc_auc
 
 
 # ------------------------------------------------------------------------------------- model split

@@ -7,9 +7,9 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import atomic_output
+from .core.errors import atomic_output
 from .kernels import apply_activation
-from .pwm import consensus, total_information
+from .core.pwm import consensus, total_information
 
 
 def activation(scan, bias, strands: str = "forward", function: str = "relu") -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ Attributes: ``layout`` = "danqmotifs-kernels", ``orientation`` = "correlation", 
 
 A Keras ``Conv1D`` kernel has shape (L, 4, K) and computes a cross-correlation, so
 W = kernel.transpose(2, 0, 1) needs no flip. Kernels from Theano (k2p's files) are convolution
-kernels: W_corr = W_conv[::-1, :] (``danqmotifs.pwm.flip_convention``).
+kernels: W_corr = W_conv[::-1, :] (``danqmotifs.core.pwm.flip_convention``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .alphabet import codes_to_onehot
+from .core.alphabet import codes_to_onehot
 from .datafile import DataReader
-from .errors import InputError, atomic_output, open_hdf5
+from .core.errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-kernels"
 #: name of the first convolution layer of the models built here (the motif kernels)

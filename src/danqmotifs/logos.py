@@ -19,8 +19,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .motif import Motif
-from .pwm import column_information
+from .core.motif import Motif
+from .core.pwm import column_information
 
 MAX_BITS = 2.0
 

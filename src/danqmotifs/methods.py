@@ -28,10 +28,10 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 from .heuristic import heuristic_counts
 from .formats.base_json import ln_b_per_kernel
-from .pwm import exactness_check, kernel_to_pwm
+from .core.pwm import exactness_check, kernel_to_pwm
 
 #: the methods the workflow runs when the config does not say
 DEFAULT_METHODS = ("exact", "heuristic")

@@ -17,11 +17,11 @@ from typing import Sequence
 
 import numpy as np
 
-from .config_defaults import with_defaults
-from .errors import InputError
+from .core.config_defaults import with_defaults
+from .core.errors import InputError
 from .kernels import CONV_NAME
 from .modelio import first_conv_layer
-from .motif import Motif
+from .core.motif import Motif
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -25,12 +25,12 @@ from typing import Callable
 import h5py
 import numpy as np
 
-from .alphabet import codes_to_onehot
-from .errors import InputError, open_hdf5, require_file
+from .core.alphabet import codes_to_onehot
+from .core.errors import InputError, open_hdf5, require_file
 from .kernels import ACTIVATIONS, KernelSet, check_biases, check_kernel_tensor, kernels_from_layer, read_tensor
 from .published import DEFAULT_LENGTH, is_published_danq, load_published_danq
 from .published import custom_objects as published_objects
-from .pwm import CONVENTIONS, flip_convention
+from .core.pwm import CONVENTIONS, flip_convention
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .errors import InputError, atomic_output
-from .motif import Motif
+from .core.errors import InputError, atomic_output
+from .core.motif import Motif
 
 #: tfmodisco-lite's command-line defaults, which :func:`run_modisco` uses (see the module text)
 DEFAULTS = dict(fdr=0.05, max_seqlets=2000, n_leiden=2, sliding_window=20, flank=5, trim_threshold=0.3,
@@ -50,7 +50,7 @@ class Pattern:
     seqlets: dict = field(default_factory=dict)
 
     def motif(self, name: str = "modisco") -> Motif:
-        """The trimmed PFM as a :class:`~danqmotifs.motif.Motif` (rows renormalised)."""
+        """The trimmed PFM as a :class:`~danqmotifs.core.motif.Motif` (rows renormalised)."""
         p = np.asarray(self.ppm[self.trim[0]:self.trim[1]], dtype=np.float64)
         p = p / p.sum(axis=1, keepdims=True)
         return Motif(self.id, p, name=name, nsites=int(self.n_seqlets),

@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import atomic_output
+from .core.errors import atomic_output
 from .meme import kernel_ids
 
 #: targets listed per motif

@@ -23,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import InputError, atomic_output, require_file
+from .core.errors import InputError, atomic_output, require_file
 from .modelio import load_model, make_predictor, model_shape, predict_codes
 from .published import is_published_danq
 from .formats.fasta import encode_record, iter_fasta, resize_codes
@@ -93,7 +93,7 @@ def predict_fasta(model_path, fasta, out, batch_size: int = 256, average_rc: boo
                   length: int | None = None, pool: int | None = None, onehot: bool = False,
                   onehot_layout: str | None = None) -> int:
     """Write the probabilities of every FASTA record to ``out`` (TSV, or HDF5 when the name ends in
-    .h5/.hdf5 or ``fmt='h5'``; ``-`` is standard output, see :func:`danqmotifs.errors.atomic_output`).
+    .h5/.hdf5 or ``fmt='h5'``; ``-`` is standard output, see :func:`danqmotifs.core.errors.atomic_output`).
     With ``onehot``, ``fasta`` is a DeepSEA-layout one-hot file instead, its axes in the order
     ``onehot_layout`` (:func:`onehot_batches`).
     Returns the number of records."""

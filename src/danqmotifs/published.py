@@ -42,8 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .alphabet import DEEPSEA_TO_ACGT
-from .errors import InputError, open_hdf5
+from .core.alphabet import DEEPSEA_TO_ACGT
+from .core.errors import InputError, open_hdf5
 from .kernels import CONV_NAME
 
 N_LAYERS = 10

@@ -12,7 +12,7 @@ Two layouts are read (tab-separated, one header line):
 Any AUC cell that is not a number (DanQ writes an explanation such as ``NA (No positive in Test
 region)`` for targets without test positives) is missing: counted, and named with its rows and
 text in a :class:`ReferenceWarning`. A table with no usable number, numbers outside [0, 1], or
-neither layout is an :class:`~danqmotifs.errors.InputError`.
+neither layout is an :class:`~danqmotifs.core.errors.InputError`.
 
 Rows are matched to a model's targets by name when the table has names and the targets carry
 names (anything other than the generated ``target_0000`` ..., or names the table has): the k-th
@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import InputError, require_file
+from .core.errors import InputError, require_file
 
 METRICS = ("roc_auc", "pr_auc")
 NAME_COLUMNS = ("Cell Type", "TF/DNase/HistoneMark", "Treatment")

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .logsetup import Ticker
+from .core.logsetup import Ticker
 
 _NEG = -1e30
 
@@ -69,7 +69,7 @@ def _logsumexp_rows(x: np.ndarray) -> np.ndarray:
 def oops_loglik(v: float, W: np.ndarray, sc: np.ndarray, lbg: np.ndarray) -> tuple[float, float]:
     """(loglik, derivative) of the OOPS model at v for one kernel W (L, 4), window scores ``sc``
     and window background logs ``lbg`` (both (n, npos))."""
-    from .pwm import row_logsumexp
+    from .core.pwm import row_logsumexp
 
     z = np.where(sc <= _NEG / 2, _NEG, v * sc - lbg)      # windows with N never enter
     lse = _logsumexp_rows(z)
@@ -112,7 +112,7 @@ def exact_oops(inputs) -> tuple[dict, dict, dict]:
     """Method ``exact_oops`` (module docstring): (datasets, attrs, report) of its method file,
     wrapped into a result by :mod:`danqmotifs.methods`."""
     from .mle import _cap
-    from .pwm import kernel_to_pwm
+    from .core.pwm import kernel_to_pwm
 
     W, codes = np.asarray(inputs.W, np.float64), np.asarray(inputs.codes)
     K, L, _ = W.shape
@@ -172,7 +172,7 @@ def em_refine(P0: np.ndarray, codes: np.ndarray, q: np.ndarray, iterations: int 
 
 def refined(inputs) -> tuple[dict, dict, dict]:
     """Method ``refined`` (module docstring): (datasets, attrs, report) of its method file."""
-    from .pwm import kernel_to_pwm
+    from .core.pwm import kernel_to_pwm
 
     W, codes = np.asarray(inputs.W, np.float64), np.asarray(inputs.codes)
     K, L, _ = W.shape

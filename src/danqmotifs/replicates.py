@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .motif import Motif
+from .core.motif import Motif
 
 #: average-linkage cut: the geometric mean of the pairwise Tomtom p-values within a cluster
 LINK_P = 1e-4
@@ -163,8 +163,8 @@ def write_cluster_table(rows: Sequence[dict], path) -> None:
     """reproducibility.tsv: ``CLUSTER_COLUMNS`` then the faithfulness means, one row per cluster."""
     from pathlib import Path
 
-    from .errors import atomic_output
-    from .pwm import consensus
+    from .core.errors import atomic_output
+    from .core.pwm import consensus
 
     extra = list(dict.fromkeys(k for r in rows for k in r if k not in CLUSTER_COLUMNS and k != "pwm"))
     cols = list(CLUSTER_COLUMNS[:-1]) + extra + ["kernels"]
@@ -180,7 +180,7 @@ def write_member_table(members: Sequence[Member], labels, path) -> None:
     """reproducibility_kernels.tsv: replicate, kernel, cluster, influence, trimmed width."""
     from pathlib import Path
 
-    from .errors import atomic_output
+    from .core.errors import atomic_output
 
     lines = ["replicate\tkernel\tcluster\tinfluence\twidth"]
     lines += [f"{m.replicate}\t{m.kernel}\t{int(c)}\t{_cell(m.influence)}\t{m.motif.width}"

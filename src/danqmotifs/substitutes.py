@@ -15,7 +15,7 @@ plain check (:mod:`danqmotifs.influence`) and the k2p paper's whole-model fideli
   PPM and (a_k, c_k) the least-squares fit of a_k * sum_j ln Q_k[j, x_j] + c_k to the original
   pre-activation W_k . x + bias_k over windows drawn uniformly from the sampled sequences
   (kernels.h5): the fairest use of a PFM that has no base. Zero entries of Q first get k2p's
-  pseudocount, a tenth of the PPM's smallest positive entry (``danqmotifs.pwm.pwm_to_kernel``).
+  pseudocount, a tenth of the PPM's smallest positive entry (``danqmotifs.core.pwm.pwm_to_kernel``).
   Dead kernels (never activated: no PFM) get zero weights and a bias equal to their mean
   activation, f(W_k . x + bias_k) with f the layer's (ReLU or exponential; the bias is ln of it
   under exponential), over the same windows: a constant output.
@@ -29,11 +29,11 @@ from typing import Sequence
 
 import numpy as np
 
-from .alphabet import codes_to_onehot
-from .errors import InputError
+from .core.alphabet import codes_to_onehot
+from .core.errors import InputError
 from .kernels import apply_activation
 from .modelio import first_conv_layer
-from .pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
+from .core.pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
 PSEUDOCOUNT_RULE = "zero PPM entries get a tenth of the smallest positive entry (k2p); rows not renormalised"
 

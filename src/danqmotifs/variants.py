@@ -33,10 +33,10 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .alphabet import encode, encode_genome
-from .errors import InputError, atomic_output, require_file
+from .core.alphabet import encode, encode_genome
+from .core.errors import InputError, atomic_output, require_file
 from .formats.fasta import is_gzip
-from .metrics import log_odds
+from .core.metrics import log_odds
 
 #: columns of the per variant x target TSV
 TSV_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "target", "ref_prob", "alt_prob", "abs_diff", "log_odds_diff")
@@ -126,7 +126,7 @@ def _fetch(genome, chrom: str, start: int, end: int, length: int) -> str:
 
 def _genome_codes(genome, seq: str, chrom: str, start: int) -> np.ndarray:
     """Codes of genome bases: IUPAC ambiguity codes are N, other letters an InputError naming the
-    genome file and the position (:func:`danqmotifs.alphabet.encode_genome`, as the BED and peak
+    genome file and the position (:func:`danqmotifs.core.alphabet.encode_genome`, as the BED and peak
     sources read a genome)."""
     return encode_genome(seq, getattr(genome, "filename", "the genome FASTA"), chrom, start)
 

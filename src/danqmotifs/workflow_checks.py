@@ -16,7 +16,7 @@ by Snakemake's rerun logic (Snakemake 9: a job downstream of a rerun job is not 
 changed params when that input is ``ancient()``), so an edited config would run the check alone and
 leave every result stale (tests/test_config_rerun.py).
 
-Both give the same one-line :class:`~danqmotifs.errors.InputError` messages.
+Both give the same one-line :class:`~danqmotifs.core.errors.InputError` messages.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 import h5py
 import numpy as np
 
-from danqmotifs.errors import atomic_output
+from danqmotifs.core.errors import atomic_output
 from danqmotifs.published import GATES_FILE, N_LAYERS, N_PARAMS, PublishedWeights
 
 

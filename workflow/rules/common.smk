@@ -96,7 +96,7 @@ def check_now():
     if not workflow.is_main_process:
         return
     try:
-        from danqmotifs.errors import InputError
+        from danqmotifs.core.errors import InputError
         from danqmotifs.workflow_checks import check_workflow
     except ImportError:
         return
@@ -314,7 +314,7 @@ def get_final_output():
 def k2p_chunk_ids(chunk):
     """The matrix ids of chunk number `chunk` (danqmotifs.papers.k2p.simulation.select)."""
     if not hasattr(k2p_chunk_ids, "chunks"):
-        from danqmotifs.errors import InputError
+        from danqmotifs.core.errors import InputError
         from danqmotifs.papers.k2p.simulation.select import (
             chunks as k2p_chunks,
             select_motifs as k2p_select,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

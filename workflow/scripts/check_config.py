@@ -3,8 +3,8 @@ before any other job; writes the resolved settings it checked (JSON) as the rule
 
 import json
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.workflow_checks import check_workflow
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

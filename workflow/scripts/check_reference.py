@@ -3,8 +3,8 @@ of the data's targets where it is known from the inputs) before any long job."""
 
 import json
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

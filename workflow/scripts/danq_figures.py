@@ -4,8 +4,8 @@ means by target class beside the published ones, motifs matched to JASPAR)."""
 import json
 from pathlib import Path
 
-from danqmotifs.errors import InputError, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import InputError, run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -2,8 +2,8 @@
 motif (or its family), the planted motifs covered and the false-annotation rate, per method and
 column distance -> match/filter_metrics.tsv."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

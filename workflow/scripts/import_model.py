@@ -5,8 +5,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -1,7 +1,7 @@
 """Rule load_data: the configured data source (registry: danqmotifs.sources) -> the three splits."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.sources import SOURCES
 from danqmotifs.workflow_checks import check_in_job
 

@@ -2,9 +2,9 @@
 match aligned by Tomtom's offset and orientation."""
 
 from danqmotifs import methods
-from danqmotifs.errors import run_guarded
+from danqmotifs.core.errors import run_guarded
 from danqmotifs.logos import kernel_panels
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.logsetup import progress, script_logging
 from danqmotifs.match import read_table
 from danqmotifs.meme import read_meme
 from danqmotifs.plot.logos import render_logos

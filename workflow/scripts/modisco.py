@@ -4,8 +4,8 @@
 import json
 from pathlib import Path
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

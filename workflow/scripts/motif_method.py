@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from danqmotifs import methods
-from danqmotifs.errors import InputError, atomic_output, run_guarded
+from danqmotifs.core.errors import InputError, atomic_output, run_guarded
 from danqmotifs.formats.base_json import read_base
 from danqmotifs.formats.method_file import write_method_file
 from danqmotifs.kernels import read_kernels_file
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.scoring import read_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

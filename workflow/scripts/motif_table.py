@@ -2,8 +2,8 @@
 reproducibility and influence, with their JASPAR match, the targets they drive, their faithfulness
 and the path of their logo -> motif_table.tsv (the report's page with logos: rule what_the_model_learned)."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

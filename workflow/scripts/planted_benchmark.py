@@ -5,9 +5,9 @@ every column distance matched? Table, figure (primary distance) and summary.json
 import json
 from pathlib import Path
 
-from danqmotifs.errors import atomic_output, run_guarded
+from danqmotifs.core.errors import atomic_output, run_guarded
 from danqmotifs.jaspar import read_family_table
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.match import load_results
 from danqmotifs.meme import read_meme
 from danqmotifs.planted import benchmark

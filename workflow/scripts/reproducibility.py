@@ -2,8 +2,8 @@
 -> reproducibility.tsv (per cluster: replicates, representative, JASPAR match, mean influence and
 faithfulness), reproducibility_kernels.tsv (each kernel's cluster)."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

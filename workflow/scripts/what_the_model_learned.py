@@ -1,8 +1,8 @@
 """Rule what_the_model_learned: the report's first page and motif table (danqmotifs.findings)
 -> what_the_model_learned.html, .tsv and the console summary .txt."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -24,13 +24,13 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from ..errors import InputError, atomic_output, require_file
+from ..core.errors import InputError, atomic_output, require_file
 from ..formats.kernel_text import format_kernel_text, parse_kernel_text
 from ..formats.method_file import write_pwm_file
 from ..kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
 from ..meme import format_k2p_meme, parse_single_pwm
 from ..mle import BASES, SEQUENCES, estimate_base
-from ..pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
+from ..core.pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
 from ..scoring import ENGINES, scan_max
 from . import check_paths, command, finite_float, int_range, parser, positive_int
 

@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None):
     ap.add_argument("--pool", type=positive_int, default=None, help="published weights file only: the pooling size")
     args = ap.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from ..errors import InputError
+    from ..core.errors import InputError
 
     if args.tsv is None and args.h5 is None:
         raise InputError("--tsv/--h5", "no output asked for", "give --tsv, --h5 or both")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import codes_to_onehot
-from ..errors import InputError
+from ..core.alphabet import codes_to_onehot
+from ..core.errors import InputError
 
 #: the layout attribute of an attribution file
 LAYOUT = "danqmotifs-attributions-1"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, atomic_output
+from ..core.errors import InputError, atomic_output
 
 
 def write_base(path: str | os.PathLike, report: dict) -> None:

@@ -16,8 +16,8 @@ from typing import IO, Iterator
 
 import numpy as np
 
-from ..alphabet import N_CODE, encode
-from ..errors import InputError, require_file
+from ..core.alphabet import N_CODE, encode
+from ..core.errors import InputError, require_file
 
 #: how records of another length are made to fit (formats.fasta.resize_codes)
 RESIZE = ("none", "center", "left")

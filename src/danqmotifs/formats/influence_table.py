@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .tsv import number, read_tsv, write_table
 
 INFLUENCE_COLUMNS = ("kernel", "target", "mean_abs_dp", "mean_dlogit", "d_roc_auc")

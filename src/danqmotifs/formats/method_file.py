@@ -23,7 +23,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from ..errors import InputError, atomic_output, open_hdf5
+from ..core.errors import InputError, atomic_output, open_hdf5
 
 
 def write_method_file(path: str | os.PathLike, result) -> None:

@@ -13,8 +13,8 @@ from typing import Sequence
 import numpy as np
 
 from .. import distances
-from ..errors import InputError
-from ..motif import Motif
+from ..core.errors import InputError
+from ..core.motif import Motif
 from .result import MatchResult, bh_qvalues
 
 ENGINES = ("auto", "native", "memelite", "meme")

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import encode
+from ..core.alphabet import encode
 from ..datafile import SPLITS, DataWriter
-from ..errors import InputError, require_file
+from ..core.errors import InputError, require_file
 from ..formats.fasta import RESIZE, encode_record, is_gzip, iter_fasta, iter_lines, open_text, resize_codes
 
 _BLOCK = 4096

@@ -36,7 +36,7 @@ from typing import Iterator
 import h5py
 import numpy as np
 
-from ..errors import InputError, require_file
+from ..core.errors import InputError, require_file
 from .deepsea import NotOneHot, deepsea_onehot_to_codes
 
 #: the axis orders a one-hot array may have: N sequences, C the 4 channels (A, G, C, T), L positions

@@ -106,7 +106,7 @@ def tomtom(queries, targets, distance: str = "pearson", min_overlap: int = 5, n_
     Parameters
     ----------
     queries, targets : sequences of (L, 4) probability matrices (A, C, G, T; rows sum to 1), or of
-        objects with ``.pwm`` and ``.nsites`` (:class:`danqmotifs.motif.Motif`).
+        objects with ``.pwm`` and ``.nsites`` (:class:`danqmotifs.core.motif.Motif`).
     distance : ``"pearson"`` (Tomtom's default) or ``"euclidean"`` (``-dist ed``).
     min_overlap : Tomtom's ``-min-overlap`` (lowered to the shorter motif's width when needed).
     n_jobs : threads (None or -1: numba's default, all cores).

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datafile import DataReader
-from ..errors import atomic_output
+from ..core.errors import atomic_output
 from ..model import ModelSpec
 from .runtime import _module
 from .settings import TrainSettings

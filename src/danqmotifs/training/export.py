@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import atomic_output
+from ..core.errors import atomic_output
 from ..formats.tsv import read_tsv
 from .fit import TrainResult
 

@@ -11,12 +11,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..config_defaults import with_defaults
+from ..core.config_defaults import with_defaults
 from ..datafile import DataReader
-from ..errors import InputError
+from ..core.errors import InputError
 from ..model import ModelSpec, build_model, init_kernels_from_motifs, spec_from_config
 from ..modelio import load_model
-from ..motif import Motif
+from ..core.motif import Motif
 from .checkpoint import Checkpoint, data_identity, fingerprint, restore_seed_states, seed_states
 from .pipeline import SplitSequence
 from .runtime import distribution_strategy

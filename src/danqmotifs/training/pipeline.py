@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import codes_to_onehot
+from ..core.alphabet import codes_to_onehot
 from ..datafile import CHUNK_ROWS, DataReader
-from ..errors import InputError
+from ..core.errors import InputError
 
 
 class SplitSequence:

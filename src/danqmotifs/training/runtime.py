@@ -15,7 +15,7 @@ import contextlib
 import os
 import sys
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 BACKENDS = ("tensorflow", "jax", "torch")
 """The Keras backends the training runs on (``train.backend``)."""
@@ -29,7 +29,7 @@ def select_backend(name: str | None, source: str = "train.backend") -> str:
 
     Must run before Keras is first imported. ``None`` or ``""`` keeps ``KERAS_BACKEND`` (default
     ``tensorflow``). An unknown name, a backend whose package is not installed, or a Keras already
-    imported with another backend is an :class:`~danqmotifs.errors.InputError` naming ``source``
+    imported with another backend is an :class:`~danqmotifs.core.errors.InputError` naming ``source``
     (where the choice came from).
     """
     import importlib.util

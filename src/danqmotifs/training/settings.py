@@ -1,11 +1,11 @@
 """The ``train`` section of the config as a dataclass (defaults: the schema's, through
-``danqmotifs.config_defaults``)."""
+``danqmotifs.core.config_defaults``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config_defaults import defaults
+from ..core.config_defaults import defaults
 
 _D = defaults("train")
 

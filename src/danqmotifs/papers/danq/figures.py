@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ...errors import InputError, atomic_output
+from ...core.errors import InputError, atomic_output
 from ...formats.tsv import number, read_tsv, write_table
 from ...reference import Reference
 

@@ -22,9 +22,9 @@ from typing import Callable, Sequence
 import h5py
 import numpy as np
 
-from ...alphabet import N_CODE
+from ...core.alphabet import N_CODE
 from ...datafile import DataReader
-from ...errors import InputError, atomic_output
+from ...core.errors import InputError, atomic_output
 from ...evaluate import auc_table, spill_predictions
 from ...formats.base_json import ln_b_per_kernel, read_base
 from ...formats.method_file import read_kernel_pwms

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ....mle import estimate_base
-from ....pwm import kernel_to_pwm
+from ....core.pwm import kernel_to_pwm
 from .score import best_windows
 
 #: the heuristic's count matrix starts at this value everywhere (the paper's code)
