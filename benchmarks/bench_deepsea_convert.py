@@ -89,7 +89,7 @@ def _child(mode: str, src: Path, out: Path) -> dict:
 
 def _check(out: Path, n: int, seed: int) -> None:
     """The converted file holds the generated sequences (first and last block)."""
-    from danqmotifs.datafile import DataReader
+    from danqmotifs.sources.datafile import DataReader
 
     first = last = None
     for blk in _blocks(n, seed):          # regenerated one block at a time

@@ -362,7 +362,7 @@ def write_random(path: Path, n: int, length: int, n_targets: int, seed: int = 0,
     """A data file of ``n`` random sequences and sparse random targets (5% positive), by blocks."""
     import numpy as np
 
-    from danqmotifs.datafile import DataWriter
+    from danqmotifs.sources.datafile import DataWriter
 
     rng = np.random.default_rng(seed)
     with DataWriter(path, length, [f"target_{i:04d}" for i in range(n_targets)], "deepsea", "train") as w:

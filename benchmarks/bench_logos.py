@@ -41,7 +41,7 @@ def run_panels(results: Path):
     best_tsv = results / "match" / "best_matches.tsv"
     if best_tsv.exists() and (results / "match" / "jaspar.meme").exists():
         from danqmotifs.match import read_table
-        from danqmotifs.meme import read_meme
+        from danqmotifs.formats.meme import read_meme
 
         b = read_table(best_tsv)
         names = [m for m in dict.fromkeys(b["method"]) if (results / "motifs" / f"{m}.meme").exists()]

@@ -111,7 +111,7 @@ def meme_agreement(ref_dir: Path, figures: Figures) -> None:
     import pandas as pd
     from scipy.stats import spearmanr
 
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
     from danqmotifs.tomtom import tomtom, tomtom_table
 
     db, _ = read_meme(ref_dir / "jaspar2016_core_vertebrates.meme")
@@ -155,7 +155,7 @@ def main() -> None:
     a = ap.parse_args()
     import numba
 
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
 
     n, reps = (64, 2) if a.quick else (320, 7)
     reps = a.repeats or reps

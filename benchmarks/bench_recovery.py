@@ -220,7 +220,7 @@ def main() -> None:
                     help="run nothing: read the finished sets under --keep and write the table")
     ap.add_argument("--out", type=Path, default=HERE, help="write DIR/recovery.tsv and DIR/out/recovery.json")
     args = ap.parse_args()
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
 
     n_sets = 2 if args.quick else args.sets
     sets = draw_sets(fetch_collection("JASPAR2024", "CORE", "vertebrates"), n_sets, args.seed)

@@ -27,7 +27,7 @@ from result_file import write_result  # noqa: E402
 _CHILD = """
 import sys, time, numpy as np
 sys.path.insert(0, {src!r})
-from danqmotifs.jaspar import fetch_collection
+from danqmotifs.sources.jaspar import fetch_collection
 from danqmotifs.match.engines import tomtom_memelite
 from danqmotifs.core.motif import Motif
 targets = fetch_collection()
@@ -70,7 +70,7 @@ def main() -> None:
     a = ap.parse_args()
     import numba
 
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
     from danqmotifs.match.engines import tomtom_memelite
 
     n, reps = (64, 2) if a.quick else (320, 3)

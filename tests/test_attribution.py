@@ -182,7 +182,7 @@ def test_default_targets_are_the_best_by_auc_and_unknown_ones_are_refused():
 def _planted_attributions(n=300, length=100, seed=3):
     """Random sequences, each with one CTCF site (MA0139.2, either strand) whose hypothetical
     contributions are the site matrix's log-odds, noise elsewhere."""
-    from danqmotifs.jaspar import fetch_motifs
+    from danqmotifs.sources.jaspar import fetch_motifs
 
     rng = np.random.default_rng(seed)
     P = fetch_motifs(["MA0139.2"])[0].pwm
@@ -201,9 +201,9 @@ def _planted_attributions(n=300, length=100, seed=3):
 def test_modisco_recovers_a_planted_motif_and_our_tomtom_names_it(tmp_path):
     pytest.importorskip("modiscolite", reason="tfmodisco-lite (the attrib extra) is not installed")
     from danqmotifs.core.alphabet import codes_to_onehot
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
     from danqmotifs.match import best_indices, match_motifs
-    from danqmotifs.meme import read_meme, write_meme
+    from danqmotifs.formats.meme import read_meme, write_meme
     from danqmotifs.modisco import read_patterns, run_modisco, write_patterns
 
     codes, hyp = _planted_attributions()

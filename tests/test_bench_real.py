@@ -10,7 +10,7 @@ import pytest
 
 from danqmotifs.match.result import MatchResult
 from danqmotifs.match.store import save_results
-from danqmotifs.meme import write_meme
+from danqmotifs.formats.meme import write_meme
 from danqmotifs.core.motif import Motif
 
 _spec = importlib.util.spec_from_file_location(

@@ -75,7 +75,7 @@ def test_too_few_families():
 
 
 def test_jaspar2024_sets():
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
 
     sets = bench.draw_sets(fetch_collection("JASPAR2024", "CORE", "vertebrates"), 5)
     for s in sets:

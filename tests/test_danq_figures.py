@@ -88,7 +88,7 @@ def test_motif_counts_from_the_match_summary():
 
 
 def test_published_meme_matched_against_the_same_database(tmp_path):
-    from danqmotifs.meme import write_meme
+    from danqmotifs.formats.meme import write_meme
     from danqmotifs.core.motif import Motif
 
     rng = np.random.default_rng(3)

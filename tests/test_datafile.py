@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from danqmotifs.core.alphabet import (DEEPSEA_TO_ACGT, N_CODE, base_frequencies, codes_to_onehot, decode,
                                  encode, onehot_to_codes, reverse_complement_codes,
                                  reverse_complement_onehot)
-from danqmotifs.datafile import CHUNK_ROWS, DataReader, DataWriter, data_base_frequencies
+from danqmotifs.sources.datafile import CHUNK_ROWS, DataReader, DataWriter, data_base_frequencies
 from danqmotifs.core.errors import InputError
 from helpers.data import write_split
 

@@ -10,8 +10,8 @@ import yaml
 
 from danqmotifs import findings
 from danqmotifs.findings import (DATA_URL_LIMIT, family_rows, read_matches, unmatched, write_page)
-from danqmotifs.jaspar import fetch_motifs, write_family_table
-from danqmotifs.meme import write_meme
+from danqmotifs.sources.jaspar import fetch_motifs, write_family_table
+from danqmotifs.formats.meme import write_meme
 from danqmotifs.core.motif import Motif
 
 FAMILIES = {"MA0139": {"More than 3 adjacent zinc fingers"}, "MA0080": {"Ets-related"},

@@ -106,7 +106,7 @@ def test_rows_summing_to_093_are_refused_by_both_engines_naming_file_and_positio
 
 
 def test_read_meme_records_the_file_and_line_of_each_motif(tmp_path):
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
 
     p = tmp_path / "q.meme"
     p.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF a\nletter-probability matrix: w= 1\n"
@@ -262,7 +262,7 @@ def test_kernel2pwm_mle_says_which_sequences_it_uses(tmp_path, capsys):
 def test_a_split_smaller_than_the_sample_is_used_whole_without_a_note(tmp_path):
     from helpers.data import write_split
 
-    from danqmotifs.datafile import DataReader
+    from danqmotifs.sources.datafile import DataReader
     from danqmotifs.kernels import sample_rows
 
     codes = np.random.default_rng(0).integers(0, 4, (30, 20)).astype(np.uint8)

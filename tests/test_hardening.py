@@ -24,7 +24,7 @@ from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_
 from danqmotifs.config_checks import OWNER_FILE, check_results_path, claim_results
 from danqmotifs.core.errors import InputError, atomic_output, run_guarded
 from danqmotifs.kernels import write_kernels_file
-from danqmotifs.meme import read_meme
+from danqmotifs.formats.meme import read_meme
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -267,7 +267,7 @@ def test_results_path_checks(tmp_path):
 
 
 def test_unknown_jaspar_release_is_a_clear_error():
-    from danqmotifs.jaspar import check_release, fetch_motifs
+    from danqmotifs.sources.jaspar import check_release, fetch_motifs
 
     with pytest.raises(InputError, match="has no release 'JASPAR2019'.*JASPAR2024"):
         fetch_motifs(["MA0139"], "JASPAR2019")

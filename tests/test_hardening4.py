@@ -209,7 +209,7 @@ def test_a_directory_as_an_input_file_is_one_clear_message_everywhere(tmp_path, 
     """The CLI refuses it before reading (naming the option); each reader refuses it with the same
     words (danqmotifs.core.errors.require_file), never an IsADirectoryError traceback."""
     from danqmotifs.formats.fasta import iter_fasta
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
     from danqmotifs.sources.bed import open_genome, read_bed
     from danqmotifs.sources.onehot import OneHotFile
     from danqmotifs.variants import iter_vcf
@@ -274,7 +274,7 @@ def test_score_variants_names_its_own_option_for_a_missing_genome(tmp_path, caps
 
 
 def test_peak_ids_without_coordinates_under_split_by_chrom_name_a_real_key(tmp_path):
-    from danqmotifs.datafile import SPLITS
+    from danqmotifs.sources.datafile import SPLITS
     from danqmotifs.sources.peaks import convert_peaks
 
     (tmp_path / "p.fa").write_text("".join(f">peak{i}\n{'ACGT' * 25}\n" for i in range(5)))
@@ -322,7 +322,7 @@ def test_every_genome_reader_maps_iupac_to_n_and_refuses_other_letters(tmp_path,
 
 
 def test_peaks_warn_about_all_n_peaks_and_a_file_given_twice(tmp_path):
-    from danqmotifs.datafile import SPLITS
+    from danqmotifs.sources.datafile import SPLITS
     from danqmotifs.sources.peaks import convert_peaks
 
     rng = np.random.default_rng(0)

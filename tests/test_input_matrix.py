@@ -45,7 +45,7 @@ def _names(path):
 
 
 def _meme(path):
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
 
     return [(m.id, m.pwm.tolist()) for m in read_meme(path)[0]]
 

@@ -11,7 +11,7 @@ import pytest
 
 from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
-from danqmotifs.meme import parse_single_pwm
+from danqmotifs.formats.meme import parse_single_pwm
 from danqmotifs.kernels import write_kernels_file
 from danqmotifs.mle import estimate_base
 from danqmotifs.core.pwm import kernel_to_pwm
@@ -257,7 +257,7 @@ def test_console_script_round_trip_via_stdin_stdout(tmp_path):
 
 
 # Golden outputs: the text files the k2p commands wrote before their MEME writer and matrix parsers
-# moved to their owners (danqmotifs.meme, danqmotifs.formats.kernel_text); the moved code must
+# moved to their owners (danqmotifs.formats.meme, danqmotifs.formats.kernel_text); the moved code must
 # write the same bytes.
 GOLDEN_KERNEL = "0.5 -0.25 1.0 0.0\n-1.5 0.75 0.25 0.5\n2.0 -1.0 0.0 -0.5\n0.1 0.2 0.3 -0.6\n"
 GOLDEN_MEME = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\n"

@@ -9,7 +9,7 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from danqmotifs.core.metrics import roc_auc  # noqa: E402
-from danqmotifs.jaspar import fetch_motifs  # noqa: E402
+from danqmotifs.sources.jaspar import fetch_motifs  # noqa: E402
 from danqmotifs.papers.k2p.simulation import keras_reference as kr  # noqa: E402
 from danqmotifs.papers.k2p.simulation.data import make_data, motif_rngs  # noqa: E402
 from danqmotifs.papers.k2p.simulation.settings import Settings  # noqa: E402

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from danqmotifs.jaspar import fetch_collection, fetch_motifs
+from danqmotifs.sources.jaspar import fetch_collection, fetch_motifs
 from danqmotifs.papers.k2p.simulation import paper, plr
 from danqmotifs.papers.k2p.simulation.plot import heldout_figure
 from danqmotifs.papers.k2p.simulation.run import run_chunk, write_rows

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from danqmotifs.core.alphabet import codes_to_onehot
-from danqmotifs.datafile import DataReader
+from danqmotifs.sources.datafile import DataReader
 from danqmotifs.core.errors import InputError
 from danqmotifs.kernels import (check_kernel_tensor, check_sequence_tensor, read_kernels_file, read_sample,
                                 read_tensor, sample_rows, write_kernels_file)

@@ -10,7 +10,7 @@ from danqmotifs import methods
 from danqmotifs.core.errors import InputError
 from danqmotifs.kernel_table import activation, kernel_table
 from danqmotifs.formats.method_file import read_method_file, write_method_file
-from danqmotifs.meme import format_meme, kernel_motifs
+from danqmotifs.formats.meme import format_meme, kernel_motifs
 from danqmotifs.mle import base_report, estimate_base
 from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max

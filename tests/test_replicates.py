@@ -4,7 +4,7 @@ noised, shifted inside wider kernels, reverse-complemented)."""
 import numpy as np
 import pytest
 
-from danqmotifs.jaspar import fetch_motifs
+from danqmotifs.sources.jaspar import fetch_motifs
 from danqmotifs.core.motif import Motif
 from danqmotifs.replicates import Member, cluster_labels, cluster_rows, pair_p_values, replicate_members
 

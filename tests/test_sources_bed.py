@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from danqmotifs.core.alphabet import decode
-from danqmotifs.datafile import DataReader
+from danqmotifs.sources.datafile import DataReader
 from danqmotifs.core.errors import InputError
 from danqmotifs.sources.bed import SPLITS, center_windows, convert_bed, read_bed
 

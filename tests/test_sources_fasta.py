@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from danqmotifs.core.alphabet import decode, encode
-from danqmotifs.datafile import DataReader
+from danqmotifs.sources.datafile import DataReader
 from danqmotifs.core.errors import InputError
 from danqmotifs.formats.fasta import iter_fasta, resize_codes
 from danqmotifs.sources.fasta import SPLITS, assign_splits, convert_fasta, read_labels

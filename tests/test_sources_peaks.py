@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from danqmotifs.core.alphabet import decode, encode
-from danqmotifs.datafile import SPLITS, DataReader
+from danqmotifs.sources.datafile import SPLITS, DataReader
 from danqmotifs.core.errors import InputError
-from danqmotifs.shuffle import dinucleotide_counts, dinucleotide_shuffle, shuffle_rng
+from danqmotifs.sources.shuffle import dinucleotide_counts, dinucleotide_shuffle, shuffle_rng
 from danqmotifs.sources import SOURCES
 from danqmotifs.sources.peaks import convert_peaks, parse_coordinates, peak_name
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from danqmotifs.core.errors import InputError
-from danqmotifs.meme import read_meme
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.tomtom import TomtomInputError, consensus, tomtom, tomtom_table
 from danqmotifs.tomtom.format import COLUMNS
 

@@ -12,7 +12,7 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from danqmotifs.core.alphabet import codes_to_onehot
-from danqmotifs.datafile import DataReader
+from danqmotifs.sources.datafile import DataReader
 from danqmotifs.core.errors import InputError
 from danqmotifs.training import (Checkpoint, SplitSequence, TrainSettings, configure_runtime, data_identity,
                                  export, fingerprint, read_history, train)

@@ -283,7 +283,7 @@ def attribute_split(model, data_path, out, targets: Sequence[str], kind: str = "
     """
     import h5py
 
-    from .datafile import DataReader
+    from .sources.datafile import DataReader
     from .kernels import sample_rows
     from .modelio import check_model_matches
 

@@ -8,7 +8,7 @@ problem is one :class:`~danqmotifs.core.errors.InputError` naming the config key
   first's outputs and delete its training checkpoint. The results directory records the working
   directory that owns it in ``.danqmotifs-workdir`` (:func:`claim_results`);
 - JASPAR releases that pyjaspar does not ship (pyjaspar only prints a notice and fails later with an
-  AttributeError; :func:`danqmotifs.jaspar.check_release`), planted matrix ids missing from the
+  AttributeError; :func:`danqmotifs.sources.jaspar.check_release`), planted matrix ids missing from the
   release, and JASPAR collections or tax groups without matrices (found otherwise by the matching,
   after the training) (:func:`check_jaspar`).
 """
@@ -107,7 +107,7 @@ def jaspar_collections_used(config: dict) -> dict[str, tuple[str, str, str]]:
 def check_jaspar(config: dict) -> None:
     """The JASPAR releases, matrix ids and collections the config names exist in pyjaspar (else
     the data stage, or the matching after hours of training, would be the first to find out)."""
-    from .jaspar import check_release, collection_size, fetch_motifs
+    from .sources.jaspar import check_release, collection_size, fetch_motifs
 
     for key, release in jaspar_releases_used(config).items():
         check_release(release, f"config: {key}")

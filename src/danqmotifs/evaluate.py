@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import h5py
 import numpy as np
 
-from .datafile import DataReader
+from .sources.datafile import DataReader
 from .core.errors import InputError
 from .core.metrics import average_precision, roc_auc
 from .modelio import check_model_matches, load_model, make_predictor, predict_codes

@@ -666,8 +666,8 @@ def build(best, families, db, queries: Mapping[str, str], config: Mapping, page,
     """
     from .formats.influence_table import read_influence_table
     from .formats.tsv import read_tsv, write_table
-    from .jaspar import read_family_table
-    from .meme import read_meme
+    from .sources.jaspar import read_family_table
+    from .formats.meme import read_meme
 
     q_threshold = float(config["match"]["q_threshold"])
     fams = read_family_table(families)

@@ -253,7 +253,7 @@ def influence_on_split(model, data_path, n_sequences: int, seed: int, batch_size
                        log: Callable[[str], None] = print) -> tuple[InfluenceResult, dict]:
     """:func:`kernel_influence` on a seeded sample of ``n_sequences`` of the split ``data_path``
     (all of them when it has fewer). Returns the result and a JSON-able summary."""
-    from .datafile import DataReader
+    from .sources.datafile import DataReader
     from .modelio import check_model_matches
     from .kernels import sample_rows
 

@@ -57,7 +57,7 @@ def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
     cols = (["kernel", "ln_b", "base_status"] + [f"nsites_{m}" for m in names]
             + ["dead", "bias", "max_activation", "mean_best_score", "max_possible_score"]
             + [f"ic_{m}" for m in names] + [f"consensus_{m}" for m in names])
-    from .meme import kernel_ids
+    from .formats.meme import kernel_ids
 
     ids = kernel_ids(K)                    # the ids every other file (MEME, matches, logos) uses
     rows = []

@@ -29,7 +29,7 @@ import h5py
 import numpy as np
 
 from .core.alphabet import codes_to_onehot
-from .datafile import DataReader
+from .sources.datafile import DataReader
 from .core.errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-kernels"

@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from .core.errors import atomic_output
-from .meme import kernel_ids
+from .formats.meme import kernel_ids
 
 #: targets listed per motif
 TOP_TARGETS = 3

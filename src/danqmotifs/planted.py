@@ -101,7 +101,7 @@ def benchmark(planted: Sequence[Motif], results: Mapping[str, Mapping[str, Match
     results : distance -> method -> MatchResult; the first distance is the primary one, whose
         counts also stand at the summary's top level (``recovered_<method>``,
         ``recovered_family_<method>``, ``kernels_matched``, ``distance``).
-    families : matrix id without version -> TF families (danqmotifs.jaspar.read_family_table);
+    families : matrix id without version -> TF families (danqmotifs.sources.jaspar.read_family_table);
         None: no family-level verdicts.
 
     Returns

@@ -51,8 +51,8 @@ class Member:
 def replicate_members(replicate: int, pwms, nsites, keep, influence=None, faith_rows=None,
                       trim_ic: float = TRIM_IC, min_width: int = TRIM_MIN_WIDTH) -> list[Member]:
     """Members of one replicate: every kept kernel with a positive influence (all kept kernels when
-    ``influence`` is None), its PWM trimmed (``danqmotifs.meme.trim_motif``)."""
-    from .meme import kernel_motifs, trim_motif
+    ``influence`` is None), its PWM trimmed (``danqmotifs.formats.meme.trim_motif``)."""
+    from .formats.meme import kernel_motifs, trim_motif
 
     pwms = np.asarray(pwms, dtype=np.float64)
     faith = {int(r["kernel"]): {k: float(v) if v not in ("NA", "") else float("nan")

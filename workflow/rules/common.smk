@@ -41,7 +41,7 @@ os.environ.setdefault("DANQMOTIFS_PIP", "")  # not used without conda
 RESULTS = config["results"]
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
-SPLITS = ("train", "valid", "test")  # danqmotifs.datafile.SPLITS
+SPLITS = ("train", "valid", "test")  # danqmotifs.sources.datafile.SPLITS
 
 
 def _source_registry():

@@ -18,7 +18,7 @@ def main():
 
     start_inference(sm.params.backend, sm.threads)  # train.backend, before Keras is imported
     from danqmotifs.attribution import attribute_split, choose_targets
-    from danqmotifs.datafile import DataReader
+    from danqmotifs.sources.datafile import DataReader
     from danqmotifs.evaluate import read_auc_table
     from danqmotifs.modelio import load_model
 

@@ -1,9 +1,9 @@
 """Rule jaspar_db: the JASPAR target database as a MEME file, offline from pyjaspar."""
 
 from danqmotifs.core.errors import run_guarded
-from danqmotifs.jaspar import fetch_collection, write_family_table
+from danqmotifs.sources.jaspar import fetch_collection, write_family_table
 from danqmotifs.core.logsetup import script_logging
-from danqmotifs.meme import write_meme
+from danqmotifs.formats.meme import write_meme
 from danqmotifs.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

@@ -6,7 +6,7 @@ from danqmotifs.core.errors import run_guarded
 from danqmotifs.logos import kernel_panels
 from danqmotifs.core.logsetup import progress, script_logging
 from danqmotifs.match import read_table
-from danqmotifs.meme import read_meme
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.plot.logos import render_logos
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

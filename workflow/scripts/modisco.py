@@ -14,8 +14,8 @@ def main():
     import h5py
 
     from danqmotifs.formats.attributions import read_attributions
-    from danqmotifs.datafile import data_base_frequencies
-    from danqmotifs.meme import write_meme
+    from danqmotifs.sources.datafile import data_base_frequencies
+    from danqmotifs.formats.meme import write_meme
     from danqmotifs.modisco import run_modisco, write_patterns
 
     p = sm.params.modisco

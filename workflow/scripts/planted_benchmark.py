@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from danqmotifs.core.errors import atomic_output, run_guarded
-from danqmotifs.jaspar import read_family_table
+from danqmotifs.sources.jaspar import read_family_table
 from danqmotifs.core.logsetup import script_logging
 from danqmotifs.match import load_results
-from danqmotifs.meme import read_meme
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.planted import benchmark
 from danqmotifs.plot.matching import planted_figure
 

@@ -14,7 +14,7 @@ def main():
     from danqmotifs.training.runtime import select_backend
 
     select_backend(sm.params.train.get("backend"))      # KERAS_BACKEND, before Keras is imported
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
     from danqmotifs.plot.training import plot_training_curves
     from danqmotifs.training import Checkpoint, TrainSettings, configure_runtime, export, train
 

@@ -1,15 +1,15 @@
 """Files on disk and their owners: every format is written and read by one module.
 
 The modules of this sub-package own the formats shared by several stages; a format only one stage
-writes and reads keeps its owner beside that stage (named below). MEME files are
-:mod:`danqmotifs.meme`'s. Code that needs a file goes through its owner, never its own parser.
+writes and reads keeps its owner beside that stage (named below). MEME files are :mod:`.meme`'s
+(here since the layout by stage). Code that needs a file goes through its owner, never its own parser.
 Paths are under ``results/``.
 
 =============================================  ==============================================  ==============================================
 file                                           format                                          owner (writer and reader)
 =============================================  ==============================================  ==============================================
 **data**
-``data/{split}.h5``                            sequences and labels of a data split            :mod:`danqmotifs.datafile`
+``data/{split}.h5``                            sequences and labels of a data split            :mod:`danqmotifs.sources.datafile`
 FASTA inputs (``.fa``, ``.fa.gz``)             records read one at a time                      :mod:`danqmotifs.formats.fasta`
 ``data.fasta.labels``                          TSV of 0/1 labels by record id                  :mod:`danqmotifs.sources.fasta`
 BED regions, genome FASTA (``data.bed``)       regions with label columns; pyfaidx genome      :mod:`danqmotifs.sources.bed`
@@ -34,7 +34,7 @@ reference AUC tables                           DanQ's aucs.txt or a TSV of AUCs 
 ``motifs/scores.h5``                           each kernel's best window per sequence          :mod:`danqmotifs.scoring`
 ``motifs/base.json``                           the estimated base (ln b)                       :mod:`danqmotifs.formats.base_json`
 ``motifs/{method}.h5``, kernel2pwm-mle output  a PWM stack (``PWM_tensor``, ``nsites``, ...)   :mod:`danqmotifs.formats.method_file`
-``motifs/{method}.meme`` and every MEME file   MEME version 4 (also the k2p toolbox's dialect) :mod:`danqmotifs.meme`
+``motifs/{method}.meme`` and every MEME file   MEME version 4 (also the k2p toolbox's dialect) :mod:`danqmotifs.formats.meme`
 text kernel and PWM matrices                   L rows of 4 numbers (the k2p commands)          :mod:`danqmotifs.formats.kernel_text`
 ``motifs/kernel_table.tsv``                    one row per kernel                              :mod:`danqmotifs.kernel_table`
 small TSV tables                               ``NA`` for undefined numbers                    :mod:`danqmotifs.formats.tsv`
@@ -42,7 +42,7 @@ small TSV tables                               ``NA`` for undefined numbers     
 ``match/{method}.{distance}.h5``,              every query/target p-value, offset, overlap     :mod:`danqmotifs.match.store`
 ``match/pvalues.h5``
 ``match/matches.tsv``, ``best_matches.tsv``    match tables                                    :mod:`danqmotifs.match.tables`
-``match/jaspar_families.tsv``                  JASPAR families and classes                     :mod:`danqmotifs.jaspar`
+``match/jaspar_families.tsv``                  JASPAR families and classes                     :mod:`danqmotifs.sources.jaspar`
 ``attribution/attributions.h5``                per-target one-hot and hypothetical scores      :mod:`danqmotifs.attribution` (writes),
                                                                                                :mod:`danqmotifs.formats.attributions` (reads)
 ``attribution/modisco.h5``                     TF-MoDISco's patterns (PFM, CWM, seqlets)       :mod:`danqmotifs.modisco`

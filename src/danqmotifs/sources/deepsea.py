@@ -23,7 +23,7 @@ import h5py
 import numpy as np
 
 from ..core.alphabet import DEEPSEA_TO_ACGT, N_CODE, reverse_complement_codes
-from ..datafile import SPLITS, DataWriter
+from .datafile import SPLITS, DataWriter
 from ..core.errors import InputError, require_file
 
 SAMPLE_ORDER = ("as in the DeepSEA files: the first half forward sequences, the second half "

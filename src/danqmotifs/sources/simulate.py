@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.alphabet import reverse_complement_codes
-from ..datafile import SPLITS, DataWriter
+from .datafile import SPLITS, DataWriter
 from ..core.errors import InputError
 from ..core.motif import Motif
 

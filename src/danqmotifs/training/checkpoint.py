@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datafile import DataReader
+from ..sources.datafile import DataReader
 from ..core.errors import atomic_output
 from ..model import ModelSpec
 from .runtime import _module

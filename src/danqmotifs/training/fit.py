@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..core.config_defaults import with_defaults
-from ..datafile import DataReader
+from ..sources.datafile import DataReader
 from ..core.errors import InputError
 from ..model import ModelSpec, build_model, init_kernels_from_motifs, spec_from_config
 from ..modelio import load_model

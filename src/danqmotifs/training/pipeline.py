@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.alphabet import codes_to_onehot
-from ..datafile import CHUNK_ROWS, DataReader
+from ..sources.datafile import CHUNK_ROWS, DataReader
 from ..core.errors import InputError
 
 
@@ -27,7 +27,7 @@ class SplitSequence:
 
     Parameters
     ----------
-    path : a data file (``danqmotifs.datafile`` layout).
+    path : a data file (``danqmotifs.sources.datafile`` layout).
     batch_size : sequences per batch (the last batch of an epoch may be smaller).
     shuffle : permute rows every epoch (block-wise, see the module docstring); else file order.
     seed : the shuffle seed; epoch ``e``'s order depends only on (seed, e).

@@ -120,7 +120,7 @@ def published_meme_count(meme_path, db_path, match_cfg: dict, n_jobs: int = 1) -
     :func:`motif_counts` row, like with like beside this run's counts."""
     from ...match import match_motifs
     from ...match.result import count_matched
-    from ...meme import read_meme
+    from ...formats.meme import read_meme
 
     targets, _ = read_meme(db_path)
     queries, background = read_meme(meme_path)

@@ -23,7 +23,7 @@ import h5py
 import numpy as np
 
 from ...core.alphabet import N_CODE
-from ...datafile import DataReader
+from ...sources.datafile import DataReader
 from ...core.errors import InputError, atomic_output
 from ...evaluate import auc_table, spill_predictions
 from ...formats.base_json import ln_b_per_kernel, read_base

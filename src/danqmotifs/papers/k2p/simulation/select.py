@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ....core.errors import InputError
-from ....jaspar import check_release, fetch_collection, fetch_motifs
+from ....sources.jaspar import check_release, fetch_collection, fetch_motifs
 from ....core.motif import Motif
 from .data import motif_seed
 

@@ -27,8 +27,8 @@ from typing import Iterator, Sequence
 import h5py
 import numpy as np
 
-from .core.alphabet import codes_to_onehot, frequencies_from_counts
-from .core.errors import InputError, atomic_output, open_hdf5
+from ..core.alphabet import codes_to_onehot, frequencies_from_counts
+from ..core.errors import InputError, atomic_output, open_hdf5
 
 LAYOUT = "danqmotifs-data"
 #: the three splits every data source writes, in this order

@@ -10,8 +10,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .core.errors import InputError, atomic_output
-from .core.motif import Motif
+from ..core.errors import InputError, atomic_output
+from ..core.motif import Motif
 
 _ID = re.compile(r"^[A-Z]{2}[0-9]{4}(\.[0-9]+)?$")
 

@@ -19,10 +19,10 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .core.errors import InputError, atomic_output, require_file
-from .formats.kernel_text import format_numbers
-from .core.motif import Motif
-from .core.pwm import column_information
+from ..core.errors import InputError, atomic_output, require_file
+from .kernel_text import format_numbers
+from ..core.motif import Motif
+from ..core.pwm import column_information
 
 _BAD_ID = re.compile(r"[\s=]")
 
