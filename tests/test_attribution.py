@@ -97,7 +97,7 @@ def test_ism_makes_3L_plus_1_predictions_per_sequence(tmp_path):
 GRAD_CHECK = r"""
 import json, sys
 import numpy as np
-from danqmotifs.training.runtime import select_backend
+from danqmotifs.model.training.runtime import select_backend
 select_backend(sys.argv[1])
 import keras
 from danqmotifs.core.alphabet import codes_to_onehot

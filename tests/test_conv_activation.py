@@ -21,10 +21,10 @@ from danqmotifs.core.errors import InputError
 from danqmotifs.heuristic import heuristic_counts
 from danqmotifs.influence import kernel_influence, mean_activations
 from danqmotifs.kernel_table import activation as table_activation
-from danqmotifs.kernels import kernels_from_layer, read_kernels_file, write_kernels_file
+from danqmotifs.model.kernels import kernels_from_layer, read_kernels_file, write_kernels_file
 from danqmotifs.mle import base_report, estimate_base, used_pairs
 from danqmotifs.model import ModelSpec, build_model, spec_from_config
-from danqmotifs.modelio import first_conv_layer, kernels_from_file, load_model_kernels
+from danqmotifs.model.modelio import first_conv_layer, kernels_from_file, load_model_kernels
 from danqmotifs.papers.k2p.fidelity import fidelity_test
 from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.refine import window_scores

@@ -7,7 +7,7 @@ import pytest
 
 from danqmotifs.papers.danq import figures as dq
 from danqmotifs.core.errors import InputError
-from danqmotifs.reference import deepsea_classes, read_reference, target_class
+from danqmotifs.model.reference import deepsea_classes, read_reference, target_class
 
 AUCS_HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"
                "DanQ-JASPAR ROC AUC\tDeepSEA PR AUC\tDanQ PR AUC\tDanQ-JASPAR PR AUC")

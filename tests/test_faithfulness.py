@@ -14,7 +14,7 @@ keras = pytest.importorskip("keras")
 
 from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness, score_correlations
 from danqmotifs.heuristic import heuristic_counts
-from danqmotifs.kernels import kernels_from_layer, write_kernels_file
+from danqmotifs.model.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.mle import estimate_base
 from danqmotifs.model import ModelSpec
 from danqmotifs.core.pwm import kernel_to_pwm

@@ -37,7 +37,7 @@ def _model(*middle, conv=None):
 def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tmp_path, middle, conv, words):
     from keras import layers
 
-    from danqmotifs.modelio import load_model_kernels
+    from danqmotifs.model.modelio import load_model_kernels
 
     model = _model(*([layers.Dense(4)] if middle == "dense" else []), conv=conv)
     path = tmp_path / "odd.keras"
@@ -53,7 +53,7 @@ def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tm
 def test_valid_first_conv_passes_and_dropout_before_it_is_allowed(tmp_path):
     from keras import layers
 
-    from danqmotifs.modelio import conv_problems
+    from danqmotifs.model.modelio import conv_problems
     from danqmotifs.model import ModelSpec, build_model
 
     assert conv_problems(_model()) == []
@@ -263,7 +263,7 @@ def test_a_split_smaller_than_the_sample_is_used_whole_without_a_note(tmp_path):
     from helpers.data import write_split
 
     from danqmotifs.sources.datafile import DataReader
-    from danqmotifs.kernels import sample_rows
+    from danqmotifs.model.kernels import sample_rows
 
     codes = np.random.default_rng(0).integers(0, 4, (30, 20)).astype(np.uint8)
     write_split(tmp_path / "t.h5", codes, np.zeros((30, 1), np.uint8), ["a"], "simulate", "test")

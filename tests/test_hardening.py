@@ -23,7 +23,7 @@ import pytest
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
 from danqmotifs.config_checks import OWNER_FILE, check_results_path, claim_results
 from danqmotifs.core.errors import InputError, atomic_output, run_guarded
-from danqmotifs.kernels import write_kernels_file
+from danqmotifs.model.kernels import write_kernels_file
 from danqmotifs.formats.meme import read_meme
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,7 +160,7 @@ def test_batch_size_zero_or_negative_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as ei:
         predict_main(["--model", "m.keras", "--fasta", "x.fa", "--out", "o.tsv", "--batch-size", "-1"])
     assert ei.value.code == 2
-    from danqmotifs.predict import predict_fasta
+    from danqmotifs.model.predict import predict_fasta
 
     with pytest.raises(InputError, match="batch size must be >= 1"):
         predict_fasta(tmp_path / "none.keras", tmp_path / "x.fa", tmp_path / "o.tsv", batch_size=0)
@@ -325,7 +325,7 @@ def test_gpus_asked_for_but_none_visible_is_an_error():
     tf = pytest.importorskip("tensorflow")
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("this machine has a GPU")
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.training.runtime import configure_runtime
 
     with pytest.raises(InputError, match="train.gpus is 1 but TensorFlow .the Keras backend. sees no GPU"):
         configure_runtime(0, None, gpus=1)

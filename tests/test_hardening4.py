@@ -212,7 +212,7 @@ def test_a_directory_as_an_input_file_is_one_clear_message_everywhere(tmp_path, 
     from danqmotifs.formats.meme import read_meme
     from danqmotifs.sources.bed import open_genome, read_bed
     from danqmotifs.sources.onehot import OneHotFile
-    from danqmotifs.variants import iter_vcf
+    from danqmotifs.model.variants import iter_vcf
 
     _files(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -267,7 +267,7 @@ def test_score_variants_names_its_own_option_for_a_missing_genome(tmp_path, caps
         open_genome(tmp_path / "missing.fa", option="data.peaks.genome")
     import inspect
 
-    from danqmotifs import variants
+    from danqmotifs.model import variants
 
     assert "option=genome_option" in inspect.getsource(variants.score_vcf)
     assert 'genome_option="variants.genome"' in (ROOT / "workflow/scripts/score_variants.py").read_text()
@@ -301,7 +301,7 @@ def test_every_genome_reader_maps_iupac_to_n_and_refuses_other_letters(tmp_path,
     """The BED source and score-variants' windows read one genome with one policy: IUPAC -> N,
     any other letter an error naming the file and chr1:61."""
     from danqmotifs.sources.bed import encode_genome_window, open_genome
-    from danqmotifs.variants import Variant, windows
+    from danqmotifs.model.variants import Variant, windows
 
     g = _genome_with(tmp_path, letter)
     fa = open_genome(g)
@@ -339,7 +339,7 @@ def test_peaks_warn_about_all_n_peaks_and_a_file_given_twice(tmp_path):
 
 def test_predict_tsv_keeps_small_probabilities(tmp_path, tiny_model, monkeypatch):
     """A probability of 3e-8 was printed 0.000000 (%.6f)."""
-    import danqmotifs.predict as pr
+    import danqmotifs.model.predict as pr
 
     (tmp_path / "x.fa").write_text(">a\n" + "ACGT" * 10 + "\n")
     monkeypatch.setattr(pr, "predict_codes", lambda p, codes, b: np.tile(np.array([[3e-8, 0.25]], np.float32),

@@ -57,7 +57,7 @@ def _kernel_text(path):
 
 
 def _targets_txt(path):
-    from danqmotifs.predict import default_target_names
+    from danqmotifs.model.predict import default_target_names
 
     return default_target_names(path.parent / "model.keras", 2, path)
 

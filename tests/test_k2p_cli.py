@@ -12,7 +12,7 @@ import pytest
 from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
 from danqmotifs.formats.meme import parse_single_pwm
-from danqmotifs.kernels import write_kernels_file
+from danqmotifs.model.kernels import write_kernels_file
 from danqmotifs.mle import estimate_base
 from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.scoring import scan_max

@@ -13,7 +13,7 @@ keras = pytest.importorskip("keras")
 
 from danqmotifs.core.errors import InputError
 from danqmotifs.model import ModelSpec, build_model, spec_from_config
-from danqmotifs.modelio import load_model
+from danqmotifs.model.modelio import load_model
 
 SPEC = dict(kernels=3, kernel_width=5, pool=4, lstm_units=2, dense_units=3, n_targets=2, length=25)
 

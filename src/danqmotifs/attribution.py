@@ -170,8 +170,8 @@ def _grad_tensorflow(lmodel, x: np.ndarray, targets: Sequence[int]) -> np.ndarra
 
 def _backend_module(name: str):
     """An optional backend's package, imported by name only when it is the backend (the rules'
-    environments install TensorFlow; see danqmotifs.training.runtime)."""
-    from .training.runtime import _module
+    environments install TensorFlow; see danqmotifs.model.training.runtime)."""
+    from .model.training.runtime import _module
 
     return _module(name)
 
@@ -284,8 +284,8 @@ def attribute_split(model, data_path, out, targets: Sequence[str], kind: str = "
     import h5py
 
     from .sources.datafile import DataReader
-    from .kernels import sample_rows
-    from .modelio import check_model_matches
+    from .model.kernels import sample_rows
+    from .model.modelio import check_model_matches
 
     if kind not in KINDS:
         raise InputError("attribution.kind", f"unknown attribution kind {kind!r}", f"use one of {', '.join(KINDS)}")

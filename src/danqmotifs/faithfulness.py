@@ -109,9 +109,9 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
     """
     from .sources.datafile import DataReader
     from .influence import kernel_influence
-    from .kernels import kernels_from_layer, read_kernels_file, sample_rows
+    from .model.kernels import kernels_from_layer, read_kernels_file, sample_rows
     from .formats.base_json import ln_b_per_kernel, read_base
-    from .modelio import first_conv_layer
+    from .model.modelio import first_conv_layer
 
     kf = read_kernels_file(kernels_path)
     K, L = kf.W.shape[:2]

@@ -8,7 +8,7 @@ from typing import Mapping
 import numpy as np
 
 from .core.errors import atomic_output
-from .kernels import apply_activation
+from .model.kernels import apply_activation
 from .core.pwm import consensus, total_information
 
 

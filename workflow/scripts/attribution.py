@@ -14,13 +14,13 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import start_inference
+    from danqmotifs.model.training.runtime import start_inference
 
     start_inference(sm.params.backend, sm.threads)  # train.backend, before Keras is imported
     from danqmotifs.attribution import attribute_split, choose_targets
     from danqmotifs.sources.datafile import DataReader
-    from danqmotifs.evaluate import read_auc_table
-    from danqmotifs.modelio import load_model
+    from danqmotifs.model.evaluate import read_auc_table
+    from danqmotifs.model.modelio import load_model
 
     p = sm.params.attribution
     with DataReader(sm.input.data) as r:

@@ -13,7 +13,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     from danqmotifs.papers.danq import figures as dq
     from danqmotifs.papers.danq.plot import plot_auc_scatter
-    from danqmotifs.reference import read_reference
+    from danqmotifs.model.reference import read_reference
 
     targets, model = dq.read_model_aucs(sm.input.auc)
     ref = read_reference(sm.input.reference, targets)

@@ -4,7 +4,7 @@ import numpy as np
 
 from danqmotifs.core.errors import run_guarded
 from danqmotifs.formats.base_json import write_base
-from danqmotifs.kernels import read_kernels_file
+from danqmotifs.model.kernels import read_kernels_file
 from danqmotifs.core.logsetup import script_logging
 from danqmotifs.mle import base_report, estimate_base
 from danqmotifs.plot.base import base_profile_figure

@@ -12,12 +12,12 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import start_inference
+    from danqmotifs.model.training.runtime import start_inference
 
     start_inference(sm.params.get("backend"), sm.threads)  # train.backend, before Keras is imported
     from danqmotifs.sources.datafile import DataReader
-    from danqmotifs.evaluate import evaluate_split, summary, write_auc_table
-    from danqmotifs.reference import read_reference
+    from danqmotifs.model.evaluate import evaluate_split, summary, write_auc_table
+    from danqmotifs.model.reference import read_reference
     from danqmotifs.plot.training import plot_auc
 
     cfg = sm.params.evaluate

@@ -18,9 +18,9 @@ def main():
         write_fidelity_json,
         write_fidelity_table,
     )
-    from danqmotifs.modelio import load_model
+    from danqmotifs.model.modelio import load_model
     from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.training.runtime import configure_runtime
 
     p = sm.params
     configure_runtime(0, sm.threads)

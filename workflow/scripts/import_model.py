@@ -12,8 +12,8 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.model_import import import_model
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.model_import import import_model
+    from danqmotifs.model.training.runtime import configure_runtime
 
     configure_runtime(0, sm.threads)
     info = import_model(sm.input.model_file, sm.input.data, sm.output.model, sm.output.targets,

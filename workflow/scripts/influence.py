@@ -17,9 +17,9 @@ def main():
     from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows,
                                                     ranked_rows, write_rows)
     from danqmotifs.influence import influence_on_split
-    from danqmotifs.modelio import load_model
+    from danqmotifs.model.modelio import load_model
     from danqmotifs.plot.influence import influence_figure
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.training.runtime import configure_runtime
 
     p = sm.params
     configure_runtime(p.seed, sm.threads)

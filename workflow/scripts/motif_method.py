@@ -12,7 +12,7 @@ from danqmotifs import methods
 from danqmotifs.core.errors import InputError, atomic_output, run_guarded
 from danqmotifs.formats.base_json import read_base
 from danqmotifs.formats.method_file import write_method_file
-from danqmotifs.kernels import read_kernels_file
+from danqmotifs.model.kernels import read_kernels_file
 from danqmotifs.core.logsetup import script_logging
 from danqmotifs.scoring import read_scores
 

@@ -3,7 +3,7 @@
 import time
 
 from danqmotifs.core.errors import run_guarded
-from danqmotifs.kernels import read_kernels_file
+from danqmotifs.model.kernels import read_kernels_file
 from danqmotifs.core.logsetup import script_logging
 from danqmotifs.scoring import resolve_engine, scan_max, write_scores
 

@@ -13,8 +13,8 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     import warnings
 
-    from danqmotifs.training.runtime import configure_runtime
-    from danqmotifs.variants import score_vcf
+    from danqmotifs.model.training.runtime import configure_runtime
+    from danqmotifs.model.variants import score_vcf
 
     v = sm.params.variants
     configure_runtime(0, sm.threads)

@@ -11,12 +11,12 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import select_backend
+    from danqmotifs.model.training.runtime import select_backend
 
     select_backend(sm.params.train.get("backend"))      # KERAS_BACKEND, before Keras is imported
     from danqmotifs.formats.meme import read_meme
     from danqmotifs.plot.training import plot_training_curves
-    from danqmotifs.training import Checkpoint, TrainSettings, configure_runtime, export, train
+    from danqmotifs.model.training import Checkpoint, TrainSettings, configure_runtime, export, train
 
     settings = TrainSettings.from_config(sm.params.train)
     settings.threads = sm.threads

@@ -27,7 +27,7 @@ import numpy as np
 from ..core.errors import InputError, atomic_output, require_file
 from ..formats.kernel_text import format_kernel_text, parse_kernel_text
 from ..formats.method_file import write_pwm_file
-from ..kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
+from ..model.kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
 from ..formats.meme import format_k2p_meme, parse_single_pwm
 from ..mle import BASES, SEQUENCES, estimate_base
 from ..core.pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel

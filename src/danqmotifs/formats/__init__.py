@@ -17,20 +17,20 @@ peak files (``data.peaks``)                    FASTA or BED of peaks, one file p
 DeepSEA ``.mat``, ``target_names``             MATLAB v7.3/v5 one-hot and labels; name list    :mod:`danqmotifs.sources.deepsea`
 ``motifs.sample_file``                         unlabelled one-hot in DeepSEA's layout          :mod:`danqmotifs.sources.onehot`
 **model**
-``model/best.keras``                           Keras 3 model                                   :mod:`danqmotifs.training.export` (writes),
-                                                                                               :mod:`danqmotifs.modelio` (reads)
-DanQ's ``DanQ_bestmodel.hdf5``                 the published weights                           :mod:`danqmotifs.published`
-``model/targets.txt``                          one target name per line                        :mod:`danqmotifs.training.export` (writes),
-                                                                                               :mod:`danqmotifs.predict` (reads)
-``model/history.tsv``                          per-epoch losses and AUCs                       :mod:`danqmotifs.training.export`
-``model/checkpoint/``                          last epoch's model and state (JSON)             :mod:`danqmotifs.training.checkpoint`
-``eval/{split}_auc.tsv``                       per-target ROC/PR AUC (small TSV, ``NA``)       :mod:`danqmotifs.evaluate` through
+``model/best.keras``                           Keras 3 model                                   :mod:`danqmotifs.model.training.export` (writes),
+                                                                                               :mod:`danqmotifs.model.modelio` (reads)
+DanQ's ``DanQ_bestmodel.hdf5``                 the published weights                           :mod:`danqmotifs.model.published`
+``model/targets.txt``                          one target name per line                        :mod:`danqmotifs.model.training.export` (writes),
+                                                                                               :mod:`danqmotifs.model.predict` (reads)
+``model/history.tsv``                          per-epoch losses and AUCs                       :mod:`danqmotifs.model.training.export`
+``model/checkpoint/``                          last epoch's model and state (JSON)             :mod:`danqmotifs.model.training.checkpoint`
+``eval/{split}_auc.tsv``                       per-target ROC/PR AUC (small TSV, ``NA``)       :mod:`danqmotifs.model.evaluate` through
                                                                                                :mod:`danqmotifs.formats.tsv`
-reference AUC tables                           DanQ's aucs.txt or a TSV of AUCs                :mod:`danqmotifs.reference`
-``predict/<name>.tsv`` (``.h5``)               per-record probabilities                        :mod:`danqmotifs.predict`
-``variants/effects.{tsv,h5}``, ``skipped.tsv`` per-variant, per-target effects; VCF input      :mod:`danqmotifs.variants`
+reference AUC tables                           DanQ's aucs.txt or a TSV of AUCs                :mod:`danqmotifs.model.reference`
+``predict/<name>.tsv`` (``.h5``)               per-record probabilities                        :mod:`danqmotifs.model.predict`
+``variants/effects.{tsv,h5}``, ``skipped.tsv`` per-variant, per-target effects; VCF input      :mod:`danqmotifs.model.variants`
 **kernels to motifs**
-``motifs/kernels.h5``                          kernel tensors, biases, the sequence sample     :mod:`danqmotifs.kernels`
+``motifs/kernels.h5``                          kernel tensors, biases, the sequence sample     :mod:`danqmotifs.model.kernels`
 ``motifs/scores.h5``                           each kernel's best window per sequence          :mod:`danqmotifs.scoring`
 ``motifs/base.json``                           the estimated base (ln b)                       :mod:`danqmotifs.formats.base_json`
 ``motifs/{method}.h5``, kernel2pwm-mle output  a PWM stack (``PWM_tensor``, ``nsites``, ...)   :mod:`danqmotifs.formats.method_file`

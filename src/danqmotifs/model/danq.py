@@ -6,8 +6,8 @@ The model is a plain ``keras.Sequential`` of standard layers, so ``keras.models.
 compile=False)`` works anywhere. Its first ``Conv1D`` layer (named ``motif_conv``) holds the motif
 kernels with shape (L, 4, K): Keras computes a cross-correlation, so kernel row j faces base i + j of
 a window starting at i (the "correlation" orientation, docs/design.md). Saved models are read by
-:mod:`danqmotifs.modelio` (``load_model``; ``first_conv_layer`` finds that layer in any model and
-``danqmotifs.kernels.kernels_from_layer`` turns it into W (K, L, 4) and biases).
+:mod:`danqmotifs.model.modelio` (``load_model``; ``first_conv_layer`` finds that layer in any model and
+``danqmotifs.model.kernels.kernels_from_layer`` turns it into W (K, L, 4) and biases).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Sequence
 
 import numpy as np
 
-from .core.config_defaults import with_defaults
-from .core.errors import InputError
+from ..core.config_defaults import with_defaults
+from ..core.errors import InputError
 from .kernels import CONV_NAME
 from .modelio import first_conv_layer
-from .core.motif import Motif
+from ..core.motif import Motif
 
 @dataclass(frozen=True)
 class ModelSpec:

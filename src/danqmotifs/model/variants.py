@@ -33,10 +33,10 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .core.alphabet import encode, encode_genome
-from .core.errors import InputError, atomic_output, require_file
-from .formats.fasta import is_gzip
-from .core.metrics import log_odds
+from ..core.alphabet import encode, encode_genome
+from ..core.errors import InputError, atomic_output, require_file
+from ..formats.fasta import is_gzip
+from ..core.metrics import log_odds
 
 #: columns of the per variant x target TSV
 TSV_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "target", "ref_prob", "alt_prob", "abs_diff", "log_odds_diff")
@@ -292,7 +292,7 @@ def score_vcf(model_path, vcf, genome_path, tsv=None, h5=None, skipped_path=None
     ``genome_option`` names the option or config key of the genome in messages."""
     from .modelio import load_model, make_predictor, model_shape, predict_codes
     from .predict import default_target_names
-    from .sources.bed import open_genome
+    from ..sources.bed import open_genome
 
     if int(chunk) < 1 or int(batch_size) < 1:
         raise InputError("--chunk/--batch-size", "must be >= 1", "give positive numbers")

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..sources.datafile import DataReader
-from ..core.errors import atomic_output
-from ..model import ModelSpec
+from ...sources.datafile import DataReader
+from ...core.errors import atomic_output
+from ..danq import ModelSpec
 from .runtime import _module
 from .settings import TrainSettings
 

@@ -15,7 +15,7 @@ import contextlib
 import os
 import sys
 
-from ..core.errors import InputError
+from ...core.errors import InputError
 
 BACKENDS = ("tensorflow", "jax", "torch")
 """The Keras backends the training runs on (``train.backend``)."""

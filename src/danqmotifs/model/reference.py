@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core.errors import InputError, require_file
+from ..core.errors import InputError, require_file
 
 METRICS = ("roc_auc", "pr_auc")
 NAME_COLUMNS = ("Cell Type", "TF/DNase/HistoneMark", "Treatment")

@@ -1,12 +1,12 @@
 """Starting from an existing model instead of training one (config ``model.source``).
 
 * ``file``: a Keras 3 ``.keras`` model, or DanQ's published Keras 0.2 weights
-  (``DanQ_bestmodel.hdf5``, :mod:`danqmotifs.published`), is checked against the data (input length,
+  (``DanQ_bestmodel.hdf5``, :mod:`danqmotifs.model.published`), is checked against the data (input length,
   number of targets) and written as the workflow's ``model/best.keras`` with ``targets.txt``, so
   every later stage (evaluation, prediction, kernel dump, fidelity) reads it like a trained model.
   The written model is checked to predict what the source file's model predicts.
 * ``kernels``: an HDF5 file of first-layer kernels (K, L, 4) and biases, in either convention
-  (docs/design.md section 4), as the k2p tools read them (``danqmotifs.modelio.kernels_from_file``):
+  (docs/design.md section 4), as the k2p tools read them (``danqmotifs.model.modelio.kernels_from_file``):
   only the motif stages can run (there is no model to evaluate, to predict with or to test for
   fidelity).
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .sources.datafile import DataReader
-from .core.errors import InputError, atomic_output, require_file
+from ..sources.datafile import DataReader
+from ..core.errors import InputError, atomic_output, require_file
 from .modelio import (check_dna_model, check_exact_conv, check_model_matches, first_conv_layer, load_model,
                       model_shape)
 from .published import is_published_danq

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.config_defaults import defaults
+from ...core.config_defaults import defaults
 
 _D = defaults("train")
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.alphabet import codes_to_onehot
-from ..sources.datafile import CHUNK_ROWS, DataReader
-from ..core.errors import InputError
+from ...core.alphabet import codes_to_onehot
+from ...sources.datafile import CHUNK_ROWS, DataReader
+from ...core.errors import InputError
 
 
 class SplitSequence:
@@ -160,7 +160,7 @@ _KERAS_DATASET = None
 
 def _keras_dataset_class():
     """The PyDataset class, built on first use: importing this module does not import Keras (its
-    backend is chosen before that, :func:`~danqmotifs.training.runtime.select_backend`)."""
+    backend is chosen before that, :func:`~danqmotifs.model.training.runtime.select_backend`)."""
     global _KERAS_DATASET
     if _KERAS_DATASET is None:
         import keras

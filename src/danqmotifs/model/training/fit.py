@@ -11,12 +11,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..core.config_defaults import with_defaults
-from ..sources.datafile import DataReader
-from ..core.errors import InputError
-from ..model import ModelSpec, build_model, init_kernels_from_motifs, spec_from_config
+from ...core.config_defaults import with_defaults
+from ...sources.datafile import DataReader
+from ...core.errors import InputError
+from ..danq import ModelSpec, build_model, init_kernels_from_motifs, spec_from_config
 from ..modelio import load_model
-from ..core.motif import Motif
+from ...core.motif import Motif
 from .checkpoint import Checkpoint, data_identity, fingerprint, restore_seed_states, seed_states
 from .pipeline import SplitSequence
 from .runtime import distribution_strategy
@@ -148,8 +148,8 @@ def train(train_path, valid_path, checkpoint_dir, model_cfg: dict, settings: Tra
 
     The model follows ``model_cfg`` (the config's ``model`` section), sized to the data. With
     ``init_motifs`` its first kernels are initialised from them (DanQ-JASPAR). Call
-    :func:`~danqmotifs.training.runtime.configure_runtime` first. The best model stays in ``checkpoint_dir`` until
-    :func:`~danqmotifs.training.export.export` copies it out.
+    :func:`~danqmotifs.model.training.runtime.configure_runtime` first. The best model stays in ``checkpoint_dir`` until
+    :func:`~danqmotifs.model.training.export.export` copies it out.
     """
     model_cfg = with_defaults(model_cfg, "model")
     with DataReader(train_path) as tr, DataReader(valid_path) as va:

@@ -1,12 +1,12 @@
 """Model files and inference: the one place that reads a model or a kernel file and runs a model.
 
 * :func:`load_model` reads a saved Keras 3 model (``.keras``) or DanQ's published Keras 0.2 weights
-  (``DanQ_bestmodel.hdf5``, rebuilt by :mod:`danqmotifs.published`); :func:`load_any_model` also
+  (``DanQ_bestmodel.hdf5``, rebuilt by :mod:`danqmotifs.model.published`); :func:`load_any_model` also
   checks that it reads one-hot DNA (:func:`check_dna_model`); :func:`check_exact_conv` refuses a model
   whose first Conv1D breaks the exact identity (a layer before it, padding, stride, dilation).
 * :func:`first_conv_layer` finds the motif kernels' layer in any model; :func:`load_model_kernels`
   (a model file) and :func:`kernels_from_file` (an HDF5 file of kernels, either convention) give
-  them as a :class:`danqmotifs.kernels.KernelSet`.
+  them as a :class:`danqmotifs.model.kernels.KernelSet`.
 * The inference core: :func:`model_shape`, :func:`check_model_matches`, :func:`make_predictor`
   (optionally averaged with the reverse complement) and :func:`predict_codes`, used by evaluation,
   prediction and model import.
@@ -25,12 +25,12 @@ from typing import Callable
 import h5py
 import numpy as np
 
-from .core.alphabet import codes_to_onehot
-from .core.errors import InputError, open_hdf5, require_file
+from ..core.alphabet import codes_to_onehot
+from ..core.errors import InputError, open_hdf5, require_file
 from .kernels import ACTIVATIONS, KernelSet, check_biases, check_kernel_tensor, kernels_from_layer, read_tensor
 from .published import DEFAULT_LENGTH, is_published_danq, load_published_danq
 from .published import custom_objects as published_objects
-from .core.pwm import CONVENTIONS, flip_convention
+from ..core.pwm import CONVENTIONS, flip_convention
 
 
 # ---------------------------------------------------------------------------------------------
@@ -40,7 +40,7 @@ from .core.pwm import CONVENTIONS, flip_convention
 def load_model(path: str | os.PathLike, compile: bool = False, custom_objects: dict | None = None,
                length: int | None = None, pool: int | None = None):
     """Load a model: a saved Keras 3 model (a ``.keras`` file), or DanQ's published Keras 0.2
-    weights file (``DanQ_bestmodel.hdf5``, rebuilt by :mod:`danqmotifs.published`). The one loader
+    weights file (``DanQ_bestmodel.hdf5``, rebuilt by :mod:`danqmotifs.model.published`). The one loader
     every stage uses.
 
     Parameters

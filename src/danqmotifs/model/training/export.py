@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..core.errors import atomic_output
-from ..formats.tsv import read_tsv
+from ...core.errors import atomic_output
+from ...formats.tsv import read_tsv
 from .fit import TrainResult
 
 HISTORY_COLUMNS = ("epoch", "loss", "auc", "val_loss", "val_auc", "learning_rate")

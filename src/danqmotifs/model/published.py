@@ -42,8 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.alphabet import DEEPSEA_TO_ACGT
-from .core.errors import InputError, open_hdf5
+from ..core.alphabet import DEEPSEA_TO_ACGT
+from ..core.errors import InputError, open_hdf5
 from .kernels import CONV_NAME
 
 N_LAYERS = 10
@@ -165,7 +165,7 @@ def read_published_weights(path: str | os.PathLike) -> PublishedWeights:
     path = Path(path)
     if path.is_file() and zipfile.is_zipfile(path):
         raise InputError(path, "a Keras 3 .keras model, not the published Keras 0.2 weights file",
-                         "load it with danqmotifs.modelio.load_any_model")
+                         "load it with danqmotifs.model.modelio.load_any_model")
     f = open_hdf5(path, "published DanQ weights", _FIX)
     with f:
         if "nb_layers" not in f.attrs:

@@ -23,10 +23,10 @@ from typing import Iterator
 
 import numpy as np
 
-from .core.errors import InputError, atomic_output, require_file
+from ..core.errors import InputError, atomic_output, require_file
 from .modelio import load_model, make_predictor, model_shape, predict_codes
 from .published import is_published_danq
-from .formats.fasta import encode_record, iter_fasta, resize_codes
+from ..formats.fasta import encode_record, iter_fasta, resize_codes
 
 
 def encoded_batches(path, length: int, batch_size: int, resize: str = "none"
@@ -59,7 +59,7 @@ def onehot_batches(path, length: int, batch_size: int, resize: str = "none", lay
     """(names, codes (B, length)) of the sequences of a DeepSEA-layout one-hot file whose axes are
     in the order ``layout`` (None: the format's, or the one the shape and ``length`` tell; see
     :class:`danqmotifs.sources.onehot.OneHotFile`)."""
-    from .sources.onehot import OneHotFile
+    from ..sources.onehot import OneHotFile
 
     with OneHotFile(path, layout, length) as f:
         if f.length != length and resize == "none":
