@@ -161,7 +161,7 @@ def test_parse_time_data_equals_the_package_registries():
     """common.smk's plain data (read without the package) equals danqmotifs' registries; the data
     sources it reads from the package's own table (sources.json through sources/registry.py)."""
     from danqmotifs.sources.datafile import SPLITS
-    from danqmotifs.methods import DEFAULT_METHODS
+    from danqmotifs.motifs.methods import DEFAULT_METHODS
 
     text = (ROOT / "workflow/rules/common.smk").read_text()
     assert "SPLITS = (" + ", ".join(f'"{s}"' for s in SPLITS) + ")" in text

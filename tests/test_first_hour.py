@@ -221,7 +221,7 @@ def test_broken_pipe_ends_a_command_quietly(tmp_path):
 
 
 def test_kernel_table_names_kernels_as_every_other_file():
-    from danqmotifs.kernel_table import kernel_table
+    from danqmotifs.motifs.kernel_table import kernel_table
 
     class Scan:
         def best(self, both):
@@ -229,7 +229,7 @@ def test_kernel_table_names_kernels_as_every_other_file():
 
     W = np.zeros((2, 3, 4))
     motifs = {"exact": {"pwms": np.full((2, 3, 4), 0.25), "nsites": [1, 1], "keep": np.array([True, True])}}
-    import danqmotifs.kernel_table as kt
+    import danqmotifs.motifs.kernel_table as kt
 
     orig = kt.activation
     kt.activation = lambda scan, bias, strands, function="relu": (np.zeros(2), np.zeros(2, bool))

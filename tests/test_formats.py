@@ -160,4 +160,4 @@ def test_owner_table_names_real_owners_and_every_formats_module():
             assert callable(getattr(importlib.import_module(mod), attr)), name
     owners = {n for k, n in named if k == "mod"}
     mine = {f"danqmotifs.formats.{m.name}" for m in pkgutil.iter_modules(formats.__path__)}
-    assert mine | {"danqmotifs.formats.meme", "danqmotifs.match.store", "danqmotifs.scoring"} <= owners
+    assert mine | {"danqmotifs.formats.meme", "danqmotifs.match.store", "danqmotifs.motifs.scoring"} <= owners

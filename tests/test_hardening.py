@@ -134,7 +134,7 @@ def test_output_that_is_a_directory_is_refused(tmp_path):
 # --- 2. numeric options ------------------------------------------------------------------------
 
 def test_batch_size_zero_or_negative_is_refused(tmp_path, capsys):
-    from danqmotifs.scoring import scan_max
+    from danqmotifs.motifs.scoring import scan_max
 
     rng = np.random.default_rng(0)
     W = rng.standard_normal((2, 5, 4))

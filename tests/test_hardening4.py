@@ -399,10 +399,10 @@ def test_config_mistakes_name_the_file_the_key_and_the_fix(tmp_path, name, text,
 def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
     """Progress lines on stderr (console and log): at most every PROGRESS_SECONDS, and at the end
     (set to 0 here: a line per kernel; no timing is asserted)."""
-    from danqmotifs import methods
+    from danqmotifs.motifs import methods
     from danqmotifs.core import logsetup
-    from danqmotifs.refine import window_scores
-    from danqmotifs.scoring import ScanResult
+    from danqmotifs.motifs.refine import window_scores
+    from danqmotifs.motifs.scoring import ScanResult
 
     rng = np.random.default_rng(0)
     codes = rng.integers(0, 4, (60, 30)).astype(np.uint8)

@@ -13,9 +13,9 @@ from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
 from danqmotifs.formats.meme import parse_single_pwm
 from danqmotifs.model.kernels import write_kernels_file
-from danqmotifs.mle import estimate_base
+from danqmotifs.motifs.mle import estimate_base
 from danqmotifs.core.pwm import kernel_to_pwm
-from danqmotifs.scoring import scan_max
+from danqmotifs.motifs.scoring import scan_max
 
 
 def read_meme_matrices(text):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs import mle
+from danqmotifs.motifs import mle
 from danqmotifs.formats.base_json import ln_b_per_kernel
 from danqmotifs.core.pwm import kernel_to_pwm, window_scores
 

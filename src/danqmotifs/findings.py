@@ -49,7 +49,7 @@ ROUTE_TEXT = {
     "exact": "the exact PWM of each kernel (softmax(ln b x W), the base b fitted by maximum likelihood)",
     "heuristic": "each kernel's strongest windows in the sampled sequences stacked into a count matrix",
     "exact_oops": "the exact PWM with the base fitted on one best window per sequence (OOPS)",
-    "refined": "the exact PWM refined by EM on the sequences (src/danqmotifs/refine.py)",
+    "refined": "the exact PWM refined by EM on the sequences (src/danqmotifs/motifs/refine.py)",
     "modisco": "TF-MoDISco patterns of the model's attributions (not kernels)",
 }
 

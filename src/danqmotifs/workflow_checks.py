@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from . import methods as motif_methods
+from .motifs import methods as motif_methods
 from .cluster import check_gpu_switch, check_threads
 from .config_checks import check_config
 

@@ -1,7 +1,7 @@
 """Rule logos: one PNG per kernel, every method's motif side by side, each above its best JASPAR
 match aligned by Tomtom's offset and orientation."""
 
-from danqmotifs import methods
+from danqmotifs.motifs import methods
 from danqmotifs.core.errors import run_guarded
 from danqmotifs.logos import kernel_panels
 from danqmotifs.core.logsetup import progress, script_logging

@@ -8,7 +8,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs import methods
+    from danqmotifs.motifs import methods
     from danqmotifs.findings import build
 
     methods.load_plugins(sm.params.plugins)

@@ -1,7 +1,7 @@
 """Rule write_meme: one method's kernel motifs -> a MEME file (+ trimmed / reverse-complement
 files when configured) and the table of kernels that got no motif (dead kernels)."""
 
-from danqmotifs import methods
+from danqmotifs.motifs import methods
 from danqmotifs.sources.datafile import data_base_frequencies
 from danqmotifs.core.errors import atomic_output, run_guarded
 from danqmotifs.formats.method_file import read_method_file

@@ -31,12 +31,12 @@ reference AUC tables                           DanQ's aucs.txt or a TSV of AUCs 
 ``variants/effects.{tsv,h5}``, ``skipped.tsv`` per-variant, per-target effects; VCF input      :mod:`danqmotifs.model.variants`
 **kernels to motifs**
 ``motifs/kernels.h5``                          kernel tensors, biases, the sequence sample     :mod:`danqmotifs.model.kernels`
-``motifs/scores.h5``                           each kernel's best window per sequence          :mod:`danqmotifs.scoring`
+``motifs/scores.h5``                           each kernel's best window per sequence          :mod:`danqmotifs.motifs.scoring`
 ``motifs/base.json``                           the estimated base (ln b)                       :mod:`danqmotifs.formats.base_json`
 ``motifs/{method}.h5``, kernel2pwm-mle output  a PWM stack (``PWM_tensor``, ``nsites``, ...)   :mod:`danqmotifs.formats.method_file`
 ``motifs/{method}.meme`` and every MEME file   MEME version 4 (also the k2p toolbox's dialect) :mod:`danqmotifs.formats.meme`
 text kernel and PWM matrices                   L rows of 4 numbers (the k2p commands)          :mod:`danqmotifs.formats.kernel_text`
-``motifs/kernel_table.tsv``                    one row per kernel                              :mod:`danqmotifs.kernel_table`
+``motifs/kernel_table.tsv``                    one row per kernel                              :mod:`danqmotifs.motifs.kernel_table`
 small TSV tables                               ``NA`` for undefined numbers                    :mod:`danqmotifs.formats.tsv`
 **matching**
 ``match/{method}.{distance}.h5``,              every query/target p-value, offset, overlap     :mod:`danqmotifs.match.store`

@@ -11,7 +11,7 @@ from . import figure, save_png
 
 
 def draw_base_profile(axes, report: dict) -> None:
-    """Draw the base estimate of ``report`` (the content of base.json, ``danqmotifs.mle.base_report``).
+    """Draw the base estimate of ``report`` (the content of base.json, ``danqmotifs.motifs.mle.base_report``).
 
     ``axes[0]``: the log-likelihood of one base shared by all kernels against ln b, the shared
     optimum dashed. ``axes[1]`` (only when ``report["ln_b"]`` is a list, one base per kernel): the

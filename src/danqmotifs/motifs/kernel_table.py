@@ -7,9 +7,9 @@ from typing import Mapping
 
 import numpy as np
 
-from .core.errors import atomic_output
-from .model.kernels import apply_activation
-from .core.pwm import consensus, total_information
+from ..core.errors import atomic_output
+from ..model.kernels import apply_activation
+from ..core.pwm import consensus, total_information
 
 
 def activation(scan, bias, strands: str = "forward", function: str = "relu") -> tuple[np.ndarray, np.ndarray]:
@@ -37,7 +37,7 @@ def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
     Parameters
     ----------
     W : (K, L, 4) kernels; bias : (K,).
-    scan : danqmotifs.scoring.ScanResult of the sample.
+    scan : danqmotifs.motifs.scoring.ScanResult of the sample.
     base : base.json's content; ln_b : (K,) ln b per kernel.
     motifs : method name -> ``{"pwms", "nsites", "keep"}`` (danqmotifs.formats.method_file.read_method_file),
         in the order the columns should follow.
@@ -57,7 +57,7 @@ def kernel_table(W, bias, scan, base: dict, ln_b, motifs: Mapping[str, dict],
     cols = (["kernel", "ln_b", "base_status"] + [f"nsites_{m}" for m in names]
             + ["dead", "bias", "max_activation", "mean_best_score", "max_possible_score"]
             + [f"ic_{m}" for m in names] + [f"consensus_{m}" for m in names])
-    from .formats.meme import kernel_ids
+    from ..formats.meme import kernel_ids
 
     ids = kernel_ids(K)                    # the ids every other file (MEME, matches, logos) uses
     rows = []

@@ -5,7 +5,7 @@ estimated base, and returns one probability matrix per kernel (plus what it want
 them). Everything downstream (MEME files, matching, logos, the report, the planted-motif benchmark)
 loops over the registry, so a new method is one function and one :func:`register` call::
 
-    from danqmotifs.methods import MethodResult, register
+    from danqmotifs.motifs.methods import MethodResult, register
 
     def my_method(inputs):
         P = ...                                  # (K, L, 4), rows summing to 1
@@ -28,10 +28,10 @@ from typing import Callable
 
 import numpy as np
 
-from .core.errors import InputError
+from ..core.errors import InputError
 from .heuristic import heuristic_counts
-from .formats.base_json import ln_b_per_kernel
-from .core.pwm import exactness_check, kernel_to_pwm
+from ..formats.base_json import ln_b_per_kernel
+from ..core.pwm import exactness_check, kernel_to_pwm
 
 #: the methods the workflow runs when the config does not say
 DEFAULT_METHODS = ("exact", "heuristic")
@@ -46,7 +46,7 @@ class MethodInputs:
     W : (K, L, 4) kernels, correlation orientation, A, C, G, T.
     bias : (K,) kernel biases.
     codes : (n, Ls) uint8 base codes of the sequence sample.
-    scan : danqmotifs.scoring.ScanResult, best window score and position of every
+    scan : danqmotifs.motifs.scoring.ScanResult, best window score and position of every
         (sequence, kernel) pair (forward, and reverse complement when scanned).
     base : dict, the content of base.json (docs/design.md section 6).
     options : dict, the workflow's ``motifs`` settings (e.g. heuristic_strands,
@@ -225,7 +225,7 @@ def _refined(inputs: MethodInputs) -> MethodResult:
     return MethodResult(*refined(inputs))
 
 
-# reported beside exact and heuristic when listed in motifs.methods (danqmotifs.refine)
+# reported beside exact and heuristic when listed in motifs.methods (danqmotifs.motifs.refine)
 register("exact_oops", _exact_oops, label="exact (OOPS base)",
          dead_reason="never activated: no sequence to fit the base on", dead_note="dead kernel (never activated)")
 register("refined", _refined, label="refined (EM)",

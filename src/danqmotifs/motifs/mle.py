@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core.pwm import row_logsumexp
+from ..core.pwm import row_logsumexp
 
 SEQUENCES = ("all", "activated")
 BASES = ("shared", "per_kernel")

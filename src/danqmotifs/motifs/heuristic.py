@@ -5,7 +5,7 @@ matrix when its pre-activation score + bias is > 0 (a ReLU's output > 0, an expo
 output > 1: one threshold for both, docs/design.md section 7b); nsites counts the windows added. With
 both strands, the best minus-strand window is added too (read on the minus strand, i.e. reverse
 complemented), so a sequence gives up to 2 sites. Both activations are monotone, so the argmax of
-the activation is the argmax of the score, and the scan of ``danqmotifs.scoring`` is reused.
+the activation is the argmax of the score, and the scan of ``danqmotifs.motifs.scoring`` is reused.
 A kernel that is never activated is "dead": no counts, a uniform PWM, flagged.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core.alphabet import N_CODE
+from ..core.alphabet import N_CODE
 from .scoring import numba_available
 
 _COMPLEMENT = np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8)

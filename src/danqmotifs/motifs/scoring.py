@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core.alphabet import N_CODE
-from .core.errors import InputError, atomic_output, require_file
+from ..core.alphabet import N_CODE
+from ..core.errors import InputError, atomic_output, require_file
 
 ENGINES = ("auto", "blas", "numba")
 _EYE5 = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), dtype=np.float32)])

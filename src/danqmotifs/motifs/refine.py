@@ -2,7 +2,7 @@
 
 ``exact_oops``: the kernel's exact PWM, softmax(v W) (docs/design.md section 5; the identity holds
 for any base), with v = ln b fitted per kernel by a likelihood that accounts for the max
-selection. The MLE of ``danqmotifs.mle`` treats each sequence's best window as a draw from the
+selection. The MLE of ``danqmotifs.motifs.mle`` treats each sequence's best window as a draw from the
 PWM; but that window was chosen as the maximum of some 180 windows, so even in a sequence without
 a site it scores high, and the likelihood rewards a large b. Here every window of a sequence
 enters, as in MEME's OOPS model: one window (uniformly placed) is drawn from the PWM, the others
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.logsetup import Ticker
+from ..core.logsetup import Ticker
 
 _NEG = -1e30
 
@@ -69,7 +69,7 @@ def _logsumexp_rows(x: np.ndarray) -> np.ndarray:
 def oops_loglik(v: float, W: np.ndarray, sc: np.ndarray, lbg: np.ndarray) -> tuple[float, float]:
     """(loglik, derivative) of the OOPS model at v for one kernel W (L, 4), window scores ``sc``
     and window background logs ``lbg`` (both (n, npos))."""
-    from .core.pwm import row_logsumexp
+    from ..core.pwm import row_logsumexp
 
     z = np.where(sc <= _NEG / 2, _NEG, v * sc - lbg)      # windows with N never enter
     lse = _logsumexp_rows(z)
@@ -110,9 +110,9 @@ def _background(codes: np.ndarray) -> np.ndarray:
 
 def exact_oops(inputs) -> tuple[dict, dict, dict]:
     """Method ``exact_oops`` (module docstring): (datasets, attrs, report) of its method file,
-    wrapped into a result by :mod:`danqmotifs.methods`."""
+    wrapped into a result by :mod:`danqmotifs.motifs.methods`."""
     from .mle import _cap
-    from .core.pwm import kernel_to_pwm
+    from ..core.pwm import kernel_to_pwm
 
     W, codes = np.asarray(inputs.W, np.float64), np.asarray(inputs.codes)
     K, L, _ = W.shape
@@ -172,7 +172,7 @@ def em_refine(P0: np.ndarray, codes: np.ndarray, q: np.ndarray, iterations: int 
 
 def refined(inputs) -> tuple[dict, dict, dict]:
     """Method ``refined`` (module docstring): (datasets, attrs, report) of its method file."""
-    from .core.pwm import kernel_to_pwm
+    from ..core.pwm import kernel_to_pwm
 
     W, codes = np.asarray(inputs.W, np.float64), np.asarray(inputs.codes)
     K, L, _ = W.shape
