@@ -42,9 +42,9 @@ SEED = 2024                                     # the draw of the sets; set i tr
 SET_SIZE = 8
 IC_RANGE = (10.0, 25.0)                         # bits
 DEFAULT_EIGHT = ("MA0139", "MA0080", "MA0466", "MA0114", "MA0138", "MA0506", "MA0106", "MA0083")
-#: the workflow's column distances (the table src/danqmotifs/distances.json, read with json alone)
+#: the workflow's column distances (the table src/danqmotifs/tomtom/distances.json, read with json alone)
 DISTANCES = tuple(d["name"] for d in
-                  json.loads((ROOT / "src/danqmotifs/distances.json").read_text())["distances"])
+                  json.loads((ROOT / "src/danqmotifs/tomtom/distances.json").read_text())["distances"])
 METHODS = ("exact", "heuristic")
 LEVELS = {"id": "recovered_{m}", "family": "recovered_family_{m}"}
 

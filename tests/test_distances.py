@@ -1,4 +1,4 @@
-"""The table of column distances (danqmotifs/distances.json): the package, the schema and the rule
+"""The table of column distances (danqmotifs/tomtom/distances.json): the package, the schema and the rule
 files agree with it, and the MEME engine is given MEME's names (``-dist ed`` for euclidean)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs import distances
+from danqmotifs.tomtom import distances
 from danqmotifs.core.errors import InputError
 from danqmotifs.match.engines import (ENGINES, distance_of, match_motifs, resolve_engine, settings_for,
                                       tomtom_args_for)

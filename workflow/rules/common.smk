@@ -2,7 +2,7 @@
 # read): a deployed workflow runs its rules in conda environments (envs/*.yaml) that install the
 # package, from a Snakemake that may not have it. What the rules need from the package at parse
 # time is plain data read from the package's files (the sources: src/danqmotifs/sources/sources.json
-# through sources/registry.py, standard library only; the distances: distances.json).
+# through sources/registry.py, standard library only; the distances: tomtom/distances.json).
 import importlib.util
 import json
 import math
@@ -194,7 +194,7 @@ PATHS = {
 # on simulated data the planted-motif benchmark is reported under both distances.
 # The names come from the package's table of distances, read with json alone; source_path finds it
 # beside this file wherever the workflow is read from (a checkout, a module, a deployed git source).
-DISTANCE_TABLE = Path(workflow.source_path("../../src/danqmotifs/distances.json"))
+DISTANCE_TABLE = Path(workflow.source_path("../../src/danqmotifs/tomtom/distances.json"))
 DISTANCE_NAMES = [
     d["name"] for d in json.loads(DISTANCE_TABLE.read_text())["distances"]
 ]

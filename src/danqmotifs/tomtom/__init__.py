@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import distances
+from . import distances
 from ._inputs import TomtomInputError, pack, prepare, symmetric_background
 from .format import consensus, tomtom_table
 
-#: the column score each distance of danqmotifs/distances.json selects in ._columns (by its name)
+#: the column score each distance of tomtom/distances.json selects in ._columns (by its name)
 SCORE_CODES = {"pearson": 0, "euclidean": 1}
 
 __all__ = ["SCORE_CODES", "TomtomInputError", "TomtomResult", "consensus", "tomtom", "tomtom_table"]

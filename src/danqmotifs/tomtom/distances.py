@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.errors import InputError
+from ..core.errors import InputError
 
 #: the table (package data)
 TABLE_PATH = Path(__file__).with_name("distances.json")
