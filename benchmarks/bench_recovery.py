@@ -14,7 +14,7 @@ so a cluster can run them in parallel.
 Writes benchmarks/recovery.tsv (one row per set and planted motif: its family, its test ROC AUC,
 and whether the exact PWMs and the heuristic PFMs recovered it as the exact JASPAR id and at the
 TF-family level, under the Pearson and the Euclidean distance; docs/design.md section 7 and
-danqmotifs.planted for the criterion) and benchmarks/out/recovery.json (the format of
+danqmotifs.trust.planted for the criterion) and benchmarks/out/recovery.json (the format of
 benchmarks/run_all.py) with the averages over the sets.
 """
 

@@ -19,7 +19,7 @@ from danqmotifs.motifs import methods
 from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.core.errors import InputError
 from danqmotifs.motifs.heuristic import heuristic_counts
-from danqmotifs.influence import kernel_influence, mean_activations
+from danqmotifs.trust.influence import kernel_influence, mean_activations
 from danqmotifs.motifs.kernel_table import activation as table_activation
 from danqmotifs.model.kernels import kernels_from_layer, read_kernels_file, write_kernels_file
 from danqmotifs.motifs.mle import base_report, estimate_base, used_pairs

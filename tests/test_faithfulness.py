@@ -12,7 +12,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness, score_correlations
+from danqmotifs.trust.faithfulness import faithfulness_columns, kernel_faithfulness, score_correlations
 from danqmotifs.motifs.heuristic import heuristic_counts
 from danqmotifs.model.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.motifs.mle import estimate_base

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from danqmotifs.filter_metrics import COLUMNS, filter_metrics, metrics_rows, write_metrics
+from danqmotifs.trust.filter_metrics import COLUMNS, filter_metrics, metrics_rows, write_metrics
 from danqmotifs.match import MatchResult
 from danqmotifs.core.motif import Motif
 

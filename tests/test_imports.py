@@ -61,13 +61,13 @@ def test_tool_finds_the_core_importing_the_papers_wing(tmp_path):
     (pkg / "faithfulness.py").write_text("def f():\n    from .papers.k2p.fidelity import y\n")  # hidden
     g = import_cycles.graph(tmp_path)
     assert import_cycles.cycles(g) == []
-    assert import_cycles.wing_imports(g) == [("danqmotifs.faithfulness", "danqmotifs.papers"),
-                                             ("danqmotifs.faithfulness", "danqmotifs.papers.k2p"),
-                                             ("danqmotifs.faithfulness", "danqmotifs.papers.k2p.fidelity")]
+    assert import_cycles.wing_imports(g) == [("danqmotifs.trust.faithfulness", "danqmotifs.papers"),
+                                             ("danqmotifs.trust.faithfulness", "danqmotifs.papers.k2p"),
+                                             ("danqmotifs.trust.faithfulness", "danqmotifs.papers.k2p.fidelity")]
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "import_cycles.py"), str(tmp_path)],
                        capture_output=True, text=True)
     assert r.returncode == 1
-    assert "core imports a wing: danqmotifs.faithfulness -> danqmotifs.papers.k2p.fidelity" in r.stdout
+    assert "core imports a wing: danqmotifs.trust.faithfulness -> danqmotifs.papers.k2p.fidelity" in r.stdout
 
 
 def test_the_core_does_not_import_papers():

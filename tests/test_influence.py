@@ -13,7 +13,7 @@ keras = pytest.importorskip("keras")
 from danqmotifs.core.errors import InputError
 from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows, ranked_rows,
                                                 read_influence_table, write_rows)
-from danqmotifs.influence import kernel_influence, kernel_influence_plain, split_model
+from danqmotifs.trust.influence import kernel_influence, kernel_influence_plain, split_model
 from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.model.modelio import first_conv_layer
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from danqmotifs.match import MatchResult
 from danqmotifs.core.motif import Motif
-from danqmotifs.planted import base_id, benchmark, family_recovery, recovery
+from danqmotifs.trust.planted import base_id, benchmark, family_recovery, recovery
 from danqmotifs.plot.matching import planted_figure
 
 TARGETS = ["MA0001.1", "MA0139.2", "MA1929.2", "MA0035.4", "MA0083.3"]

@@ -2,9 +2,9 @@
 
 One row per kernel (or, with several training replicates, per cluster of similar motifs across
 replicates), ranked by reproducibility (replicates a motif occurs in; 1 with one replicate) and then
-by influence (mean |dp| over targets, ``danqmotifs.influence``), with the motif's best JASPAR match,
+by influence (mean |dp| over targets, ``danqmotifs.trust.influence``), with the motif's best JASPAR match,
 the targets it drives most (and whether it raises or lowers them), its faithfulness per method
-(``danqmotifs.faithfulness``) and the path of its logo. Written as a TSV; the report's page with the logos is
+(``danqmotifs.trust.faithfulness``) and the path of its logo. Written as a TSV; the report's page with the logos is
 ``danqmotifs.findings``.
 """
 

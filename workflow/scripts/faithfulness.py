@@ -15,7 +15,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness
+    from danqmotifs.trust.faithfulness import faithfulness_columns, kernel_faithfulness
     from danqmotifs.formats.influence_table import write_rows
     from danqmotifs.model.modelio import load_model
     from danqmotifs.model.training.runtime import configure_runtime

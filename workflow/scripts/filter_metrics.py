@@ -9,7 +9,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.filter_metrics import metrics_rows, write_metrics
+    from danqmotifs.trust.filter_metrics import metrics_rows, write_metrics
     from danqmotifs.sources.jaspar import read_family_table
     from danqmotifs.match import load_results
     from danqmotifs.formats.meme import read_meme

@@ -10,7 +10,7 @@ from danqmotifs.sources.jaspar import read_family_table
 from danqmotifs.core.logsetup import script_logging
 from danqmotifs.match import load_results
 from danqmotifs.formats.meme import read_meme
-from danqmotifs.planted import benchmark
+from danqmotifs.trust.planted import benchmark
 from danqmotifs.plot.matching import planted_figure
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

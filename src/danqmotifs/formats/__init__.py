@@ -48,9 +48,9 @@ small TSV tables                               ``NA`` for undefined numbers     
 ``attribution/modisco.h5``                     TF-MoDISco's patterns (PFM, CWM, seqlets)       :mod:`danqmotifs.modisco`
 **trust**
 ``eval/influence*.tsv``, faithfulness table    kernel influence / faithfulness per kernel      :mod:`danqmotifs.formats.influence_table`
-``match/filter_metrics.tsv``                   per-filter metrics                              :mod:`danqmotifs.filter_metrics`
+``match/filter_metrics.tsv``                   per-filter metrics                              :mod:`danqmotifs.trust.filter_metrics`
 motif table (``.tsv``, ``.html``)              one row per motif                               :mod:`danqmotifs.motif_table`
-reproducibility tables                         replicate clusters and members                  :mod:`danqmotifs.replicates`
+reproducibility tables                         replicate clusters and members                  :mod:`danqmotifs.trust.replicates`
 **papers**
 ``eval/fidelity.{tsv,json}``                   the k2p fidelity test                           :mod:`danqmotifs.papers.k2p.fidelity`
 ``danq/*.{tsv,json}``                          the DanQ paper's comparisons                    :mod:`danqmotifs.papers.danq.figures`

@@ -1,5 +1,5 @@
 """Kernel influence tables (``eval/influence.tsv``, ``eval/influence_ranked.tsv``): the result of
-:mod:`danqmotifs.influence` and its rows, written with the one TSV writer
+:mod:`danqmotifs.trust.influence` and its rows, written with the one TSV writer
 (:func:`danqmotifs.formats.tsv.write_table`) and read back by the motif table. Needs numpy only.
 """
 

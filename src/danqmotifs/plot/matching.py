@@ -80,7 +80,7 @@ def draw_planted(axes, rows: Sequence[dict], methods: Sequence[str], q_threshold
     Parameters
     ----------
     axes : sequence of matplotlib Axes (two when there are two methods)
-    rows : the per-motif rows of ``danqmotifs.planted.benchmark``.
+    rows : the per-motif rows of ``danqmotifs.trust.planted.benchmark``.
     methods : the methods, in the order of the legend.
     q_threshold : the q-value of the recovery criterion (for the title).
     """

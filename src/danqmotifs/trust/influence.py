@@ -33,10 +33,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .core.alphabet import codes_to_onehot
-from .core.errors import InputError
-from .formats.influence_table import InfluenceResult
-from .core.metrics import log_odds, roc_auc
+from ..core.alphabet import codes_to_onehot
+from ..core.errors import InputError
+from ..formats.influence_table import InfluenceResult
+from ..core.metrics import log_odds, roc_auc
 
 
 # ------------------------------------------------------------------------------------- model split
@@ -50,7 +50,7 @@ def split_model(model, where="model"):
     """
     import keras
 
-    from .model.modelio import first_conv_layer
+    from ..model.modelio import first_conv_layer
 
     conv = first_conv_layer(model, where)
     if isinstance(model, keras.Sequential):
@@ -67,8 +67,8 @@ def split_model(model, where="model"):
 
 
 def _activation_of(model) -> str:
-    from .model.kernels import activation_name
-    from .model.modelio import first_conv_layer
+    from ..model.kernels import activation_name
+    from ..model.modelio import first_conv_layer
 
     return activation_name(first_conv_layer(model))
 
@@ -217,8 +217,8 @@ def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_
                            kernels: Sequence[int] | None = None) -> InfluenceResult:
     """The same measurement the plain way: per kernel, one full model call per batch with that
     kernel's weights zeroed and its bias set to its mean activation (for checks and benchmarks)."""
-    from .model.modelio import make_predictor, predict_codes
-    from .model.kernels import kernels_from_layer
+    from ..model.modelio import make_predictor, predict_codes
+    from ..model.kernels import kernels_from_layer
     from .substitutes import swapped_kernels
 
     codes = np.asarray(codes, dtype=np.uint8)
@@ -253,9 +253,9 @@ def influence_on_split(model, data_path, n_sequences: int, seed: int, batch_size
                        log: Callable[[str], None] = print) -> tuple[InfluenceResult, dict]:
     """:func:`kernel_influence` on a seeded sample of ``n_sequences`` of the split ``data_path``
     (all of them when it has fewer). Returns the result and a JSON-able summary."""
-    from .sources.datafile import DataReader
-    from .model.modelio import check_model_matches
-    from .model.kernels import sample_rows
+    from ..sources.datafile import DataReader
+    from ..model.modelio import check_model_matches
+    from ..model.kernels import sample_rows
 
     with DataReader(data_path) as r:
         check_model_matches(model, "", r.length, r.n_targets, data_path)

@@ -8,14 +8,14 @@ kernel is judged on its own, for every motif method of the run:
   window under the kernel's motif, sum_j ln P_k[j, x_j]. For the exact PWM it is 1 by the identity
   ln P = ln b * W - (row constants) (a per-kernel check: anything else means the PWMs and the
   kernels disagree). Other methods' zero entries first get k2p's pseudocount (a tenth of the
-  smallest positive entry; ``danqmotifs.substitutes.log_pfm``). NA for a kernel without a
+  smallest positive entry; ``danqmotifs.trust.substitutes.log_pfm``). NA for a kernel without a
   motif (dead) or whose score does not vary.
 * ``d_roc_auc_<method>``: the change of the mean ROC AUC over targets (on the influence sample of
   the evaluation split) when only that kernel is replaced by the method's substitute: for exact,
   ln P_k / ln b with the constant folded into the bias (it must be ~0); for any other method,
   a_k ln Q_k + c_k fitted by least squares to the kernel's pre-activation over the same windows
   (dead kernels: a constant, their mean activation). Computed with
-  :func:`danqmotifs.influence.kernel_influence` (first layer once, K swaps batched).
+  :func:`danqmotifs.trust.influence.kernel_influence` (first layer once, K swaps batched).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .core.alphabet import codes_to_onehot
-from .core.errors import InputError
+from ..core.alphabet import codes_to_onehot
+from ..core.errors import InputError
 from .substitutes import exact_substitute, heuristic_substitute, log_pfm, sample_windows
 
 EXACT = "exact"
@@ -71,7 +71,7 @@ def score_correlations(W: np.ndarray, lnP: np.ndarray, windows: np.ndarray, keep
 
 def read_method_file(path, K: int) -> tuple[np.ndarray, np.ndarray]:
     """(PWMs (K, L, 4), keep (K,)) of a motif method's HDF5 file (``dead`` honoured when present)."""
-    from .formats import method_file
+    from ..formats import method_file
 
     d = method_file.read_method_file(path)
     if d["pwms"].shape[0] != K:
@@ -80,7 +80,7 @@ def read_method_file(path, K: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def substitute_for(method: str, W, bias, pwms, keep, ln_b, windows, where, activation: str = "relu"):
-    """The method's substitute first layer (:class:`~danqmotifs.substitutes.Substitute`): exact or
+    """The method's substitute first layer (:class:`~danqmotifs.trust.substitutes.Substitute`): exact or
     fitted a ln Q + c (dead kernels: their mean ``activation``, the layer's)."""
 
     if method == EXACT:
@@ -107,11 +107,11 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
     rows : one dict per kernel: ``kernel``, and ``corr_<m>``, ``d_roc_auc_<m>`` per method.
     summary : per method the median correlation, the mean and the most negative AUC change.
     """
-    from .sources.datafile import DataReader
+    from ..sources.datafile import DataReader
     from .influence import kernel_influence
-    from .model.kernels import kernels_from_layer, read_kernels_file, sample_rows
-    from .formats.base_json import ln_b_per_kernel, read_base
-    from .model.modelio import first_conv_layer
+    from ..model.kernels import kernels_from_layer, read_kernels_file, sample_rows
+    from ..formats.base_json import ln_b_per_kernel, read_base
+    from ..model.modelio import first_conv_layer
 
     kf = read_kernels_file(kernels_path)
     K, L = kf.W.shape[:2]

@@ -3,7 +3,7 @@
 Papers that read motifs out of convolution kernels usually report how many kernels match a known
 motif. On simulated data the truth is known, so those counts can be judged. Per motif method, with a
 kernel "annotated" when its best JASPAR match (smallest p-value) has q < ``q_threshold`` (the
-planted-motif benchmark's rule, ``danqmotifs.planted``):
+planted-motif benchmark's rule, ``danqmotifs.trust.planted``):
 
 * ``frac_kernels_annotated``: annotated kernels / kernels with a motif (what filter analyses report);
 * ``frac_kernels_planted``: kernels whose best match is a planted matrix (id without version);
@@ -22,8 +22,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .match.result import MatchResult, best_indices
-from .core.motif import Motif
+from ..match.result import MatchResult, best_indices
+from ..core.motif import Motif
 from .planted import base_id
 
 COLUMNS = ("distance", "method", "n_kernels", "n_annotated", "frac_kernels_annotated", "frac_kernels_planted",
@@ -75,7 +75,7 @@ def write_metrics(rows: Sequence[dict], path) -> None:
     """TSV of ``COLUMNS`` (fractions to 4 significant digits, NA where undefined)."""
     from pathlib import Path
 
-    from .core.errors import atomic_output
+    from ..core.errors import atomic_output
 
     def cell(v):
         if isinstance(v, float):

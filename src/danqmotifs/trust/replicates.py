@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .core.motif import Motif
+from ..core.motif import Motif
 
 #: average-linkage cut: the geometric mean of the pairwise Tomtom p-values within a cluster
 LINK_P = 1e-4
@@ -52,7 +52,7 @@ def replicate_members(replicate: int, pwms, nsites, keep, influence=None, faith_
                       trim_ic: float = TRIM_IC, min_width: int = TRIM_MIN_WIDTH) -> list[Member]:
     """Members of one replicate: every kept kernel with a positive influence (all kept kernels when
     ``influence`` is None), its PWM trimmed (``danqmotifs.formats.meme.trim_motif``)."""
-    from .formats.meme import kernel_motifs, trim_motif
+    from ..formats.meme import kernel_motifs, trim_motif
 
     pwms = np.asarray(pwms, dtype=np.float64)
     faith = {int(r["kernel"]): {k: float(v) if v not in ("NA", "") else float("nan")
@@ -70,7 +70,7 @@ def replicate_members(replicate: int, pwms, nsites, keep, influence=None, faith_
 def pair_p_values(motifs: Sequence[Motif], min_overlap: int = 5) -> np.ndarray:
     """(n, n) symmetric Tomtom p-values (Pearson, both strands; the larger of the two directions),
     0 on the diagonal."""
-    from .tomtom import tomtom
+    from ..tomtom import tomtom
 
     res = tomtom(motifs, motifs, "pearson", min_overlap)
     P = np.maximum(res.p_values, res.p_values.T)
@@ -135,7 +135,7 @@ def cluster_rows(members: Sequence[Member], n_replicates: int, jaspar: Sequence[
             row[key] = float(np.mean(vals)) if vals else float("nan")
         rows.append(row)
     if jaspar and rows:
-        from .tomtom import tomtom
+        from ..tomtom import tomtom
 
         res = tomtom([r["pwm"] for r in rows], [m.pwm for m in jaspar], "pearson", 5)
         for i, r in enumerate(rows):
@@ -163,8 +163,8 @@ def write_cluster_table(rows: Sequence[dict], path) -> None:
     """reproducibility.tsv: ``CLUSTER_COLUMNS`` then the faithfulness means, one row per cluster."""
     from pathlib import Path
 
-    from .core.errors import atomic_output
-    from .core.pwm import consensus
+    from ..core.errors import atomic_output
+    from ..core.pwm import consensus
 
     extra = list(dict.fromkeys(k for r in rows for k in r if k not in CLUSTER_COLUMNS and k != "pwm"))
     cols = list(CLUSTER_COLUMNS[:-1]) + extra + ["kernels"]
@@ -180,7 +180,7 @@ def write_member_table(members: Sequence[Member], labels, path) -> None:
     """reproducibility_kernels.tsv: replicate, kernel, cluster, influence, trimmed width."""
     from pathlib import Path
 
-    from .core.errors import atomic_output
+    from ..core.errors import atomic_output
 
     lines = ["replicate\tkernel\tcluster\tinfluence\twidth"]
     lines += [f"{m.replicate}\t{m.kernel}\t{int(c)}\t{_cell(m.influence)}\t{m.motif.width}"

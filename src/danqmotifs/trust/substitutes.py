@@ -1,7 +1,7 @@
 """Substitute first layers: a model's first-layer kernels replaced by what a motif method makes of them.
 
-Shared by the per-kernel faithfulness table (:mod:`danqmotifs.faithfulness`), kernel influence's
-plain check (:mod:`danqmotifs.influence`) and the k2p paper's whole-model fidelity test
+Shared by the per-kernel faithfulness table (:mod:`danqmotifs.trust.faithfulness`), kernel influence's
+plain check (:mod:`danqmotifs.trust.influence`) and the k2p paper's whole-model fidelity test
 (:mod:`danqmotifs.papers.k2p.fidelity`, which imports them from here: the core never imports
 ``papers/``).
 
@@ -29,11 +29,11 @@ from typing import Sequence
 
 import numpy as np
 
-from .core.alphabet import codes_to_onehot
-from .core.errors import InputError
-from .model.kernels import apply_activation
-from .model.modelio import first_conv_layer
-from .core.pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
+from ..core.alphabet import codes_to_onehot
+from ..core.errors import InputError
+from ..model.kernels import apply_activation
+from ..model.modelio import first_conv_layer
+from ..core.pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
 PSEUDOCOUNT_RULE = "zero PPM entries get a tenth of the smallest positive entry (k2p); rows not renormalised"
 
