@@ -17,7 +17,7 @@ def main():
     from danqmotifs.model.training.runtime import start_inference
 
     start_inference(sm.params.backend, sm.threads)  # train.backend, before Keras is imported
-    from danqmotifs.attribution import attribute_split, choose_targets
+    from danqmotifs.attribution.attribute import attribute_split, choose_targets
     from danqmotifs.sources.datafile import DataReader
     from danqmotifs.model.evaluate import read_auc_table
     from danqmotifs.model.modelio import load_model

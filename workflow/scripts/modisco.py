@@ -16,7 +16,7 @@ def main():
     from danqmotifs.formats.attributions import read_attributions
     from danqmotifs.sources.datafile import data_base_frequencies
     from danqmotifs.formats.meme import write_meme
-    from danqmotifs.modisco import run_modisco, write_patterns
+    from danqmotifs.attribution.modisco import run_modisco, write_patterns
 
     p = sm.params.modisco
     with h5py.File(sm.input.attributions, "r") as f:

@@ -43,9 +43,9 @@ small TSV tables                               ``NA`` for undefined numbers     
 ``match/pvalues.h5``
 ``match/matches.tsv``, ``best_matches.tsv``    match tables                                    :mod:`danqmotifs.match.tables`
 ``match/jaspar_families.tsv``                  JASPAR families and classes                     :mod:`danqmotifs.sources.jaspar`
-``attribution/attributions.h5``                per-target one-hot and hypothetical scores      :mod:`danqmotifs.attribution` (writes),
+``attribution/attributions.h5``                per-target one-hot and hypothetical scores      :mod:`danqmotifs.attribution.attribute` (writes),
                                                                                                :mod:`danqmotifs.formats.attributions` (reads)
-``attribution/modisco.h5``                     TF-MoDISco's patterns (PFM, CWM, seqlets)       :mod:`danqmotifs.modisco`
+``attribution/modisco.h5``                     TF-MoDISco's patterns (PFM, CWM, seqlets)       :mod:`danqmotifs.attribution.modisco`
 **trust**
 ``eval/influence*.tsv``, faithfulness table    kernel influence / faithfulness per kernel      :mod:`danqmotifs.formats.influence_table`
 ``match/filter_metrics.tsv``                   per-filter metrics                              :mod:`danqmotifs.trust.filter_metrics`

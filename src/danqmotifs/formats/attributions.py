@@ -1,4 +1,4 @@
-"""The attribution file (danqmotifs.attribution writes it): its layout tag and its reader, apart from
+"""The attribution file (danqmotifs.attribution.attribute writes it): its layout tag and its reader, apart from
 the attribution code so that readers (the modisco rule) need no deep-learning library."""
 
 from __future__ import annotations

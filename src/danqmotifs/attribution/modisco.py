@@ -1,4 +1,4 @@
-"""TF-MoDISco (tfmodisco-lite, ``modiscolite``) on the attributions of :mod:`danqmotifs.attribution`:
+"""TF-MoDISco (tfmodisco-lite, ``modiscolite``) on the attributions of :mod:`danqmotifs.attribution.attribute`:
 patterns, trimmed by their contribution, as MEME PFMs for this package's Tomtom.
 
 One run per target, on the sampled sequences positive for it (their central ``window`` bp), through
@@ -27,8 +27,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .core.errors import InputError, atomic_output
-from .core.motif import Motif
+from ..core.errors import InputError, atomic_output
+from ..core.motif import Motif
 
 #: tfmodisco-lite's command-line defaults, which :func:`run_modisco` uses (see the module text)
 DEFAULTS = dict(fdr=0.05, max_seqlets=2000, n_leiden=2, sliding_window=20, flank=5, trim_threshold=0.3,

@@ -22,7 +22,7 @@ one-hot sequence):
 
 :func:`attribute_split` streams a seeded sample of a data split's positives through either kind,
 ``block`` sequences at a time, into an HDF5 file (:func:`write_attributions` layout), so memory does
-not grow with the number of sequences. TF-MoDISco on the result: :mod:`danqmotifs.modisco`.
+not grow with the number of sequences. TF-MoDISco on the result: :mod:`danqmotifs.attribution.modisco`.
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .core.alphabet import codes_to_onehot
-from .core.errors import InputError, atomic_output
+from ..core.alphabet import codes_to_onehot
+from ..core.errors import InputError, atomic_output
 
 #: attribution kinds (config ``attribution.kind``)
 KINDS = ("ism", "grad")
 
-from .formats.attributions import LAYOUT, read_attributions  # noqa: F401  (the file's reader)
+from ..formats.attributions import LAYOUT, read_attributions  # noqa: F401  (the file's reader)
 
 
 # --------------------------------------------------------------------------------------- logits
@@ -171,7 +171,7 @@ def _grad_tensorflow(lmodel, x: np.ndarray, targets: Sequence[int]) -> np.ndarra
 def _backend_module(name: str):
     """An optional backend's package, imported by name only when it is the backend (the rules'
     environments install TensorFlow; see danqmotifs.model.training.runtime)."""
-    from .model.training.runtime import _module
+    from ..model.training.runtime import _module
 
     return _module(name)
 
@@ -283,9 +283,9 @@ def attribute_split(model, data_path, out, targets: Sequence[str], kind: str = "
     """
     import h5py
 
-    from .sources.datafile import DataReader
-    from .model.kernels import sample_rows
-    from .model.modelio import check_model_matches
+    from ..sources.datafile import DataReader
+    from ..model.kernels import sample_rows
+    from ..model.modelio import check_model_matches
 
     if kind not in KINDS:
         raise InputError("attribution.kind", f"unknown attribution kind {kind!r}", f"use one of {', '.join(KINDS)}")
