@@ -108,7 +108,7 @@ def test_published_meme_matched_against_the_same_database(tmp_path):
 
 
 def test_scatter_draws_the_largest_class_first():
-    from danqmotifs.plot import figure
+    from danqmotifs.report.plot import figure
     from danqmotifs.papers.danq.plot import draw_auc_scatter
 
     x = np.linspace(0.6, 0.9, 12)
@@ -139,7 +139,7 @@ def test_model_aucs_table_and_writers(tmp_path):
 
 
 def test_scatter_figure(tmp_path, aucs_file):
-    from danqmotifs.plot import figure
+    from danqmotifs.report.plot import figure
     from danqmotifs.papers.danq.plot import draw_auc_scatter, plot_auc_scatter
 
     ref = read_reference(aucs_file, TARGETS)

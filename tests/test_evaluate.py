@@ -22,7 +22,7 @@ from danqmotifs.model.evaluate import (auc_table, average_precision, evaluate_sp
                                  roc_auc, spill_predictions, summary, write_auc_table)
 from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.model.modelio import load_model
-from danqmotifs.plot.training import plot_auc, plot_training_curves
+from danqmotifs.report.plot.training import plot_auc, plot_training_curves
 from danqmotifs.model.predict import predict_fasta
 from danqmotifs.formats.fasta import iter_fasta
 from danqmotifs.model.reference import read_reference

@@ -280,7 +280,7 @@ def test_logo_positions_are_integer_one_based_and_labelled():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from danqmotifs.logos import draw_logo
+    from danqmotifs.report.logos import draw_logo
 
     fig, ax = plt.subplots()
     pwm = np.random.default_rng(0).dirichlet(np.ones(4) * 0.3, 7)
@@ -294,7 +294,7 @@ def test_logo_positions_are_integer_one_based_and_labelled():
 
 
 def test_auc_axis_fits_the_data():
-    from danqmotifs.plot.training import auc_limits
+    from danqmotifs.report.plot.training import auc_limits
 
     lo, hi = auc_limits([0.92, 0.95, 0.99, 1.0, float("nan")])
     assert 0.9 < lo < 0.92 and 1.0 < hi <= 1.01
@@ -308,7 +308,7 @@ def test_a_flat_logo_gets_no_best_match_title():
     import matplotlib.pyplot as plt
 
     from danqmotifs.core.motif import Motif
-    from danqmotifs.plot.logos import draw_kernel_panels, panel_spans
+    from danqmotifs.report.plot.logos import draw_kernel_panels, panel_spans
 
     flat = Motif("kernel_000", np.full((6, 4), 0.25))
     target = Motif("MA0139.2", np.random.default_rng(1).dirichlet(np.ones(4), 6), "CTCF")

@@ -7,7 +7,7 @@ from danqmotifs.formats.base_json import write_base
 from danqmotifs.model.kernels import read_kernels_file
 from danqmotifs.core.logsetup import script_logging
 from danqmotifs.motifs.mle import base_report, estimate_base
-from danqmotifs.plot.base import base_profile_figure
+from danqmotifs.report.plot.base import base_profile_figure
 from danqmotifs.motifs.scoring import read_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

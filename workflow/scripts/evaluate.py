@@ -18,7 +18,7 @@ def main():
     from danqmotifs.sources.datafile import DataReader
     from danqmotifs.model.evaluate import evaluate_split, summary, write_auc_table
     from danqmotifs.model.reference import read_reference
-    from danqmotifs.plot.training import plot_auc
+    from danqmotifs.report.plot.training import plot_auc
 
     cfg = sm.params.evaluate
     rows = evaluate_split(sm.input.model, sm.input.data, cfg["batch_size"], cfg["average_reverse_complement"],

@@ -18,7 +18,7 @@ def main():
                                                     ranked_rows, write_rows)
     from danqmotifs.trust.influence import influence_on_split
     from danqmotifs.model.modelio import load_model
-    from danqmotifs.plot.influence import influence_figure
+    from danqmotifs.report.plot.influence import influence_figure
     from danqmotifs.model.training.runtime import configure_runtime
 
     p = sm.params

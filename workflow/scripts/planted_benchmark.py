@@ -11,7 +11,7 @@ from danqmotifs.core.logsetup import script_logging
 from danqmotifs.match import load_results
 from danqmotifs.formats.meme import read_meme
 from danqmotifs.trust.planted import benchmark
-from danqmotifs.plot.matching import planted_figure
+from danqmotifs.report.plot.matching import planted_figure
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -1,4 +1,4 @@
-"""Rule what_the_model_learned: the report's first page and motif table (danqmotifs.findings)
+"""Rule what_the_model_learned: the report's first page and motif table (danqmotifs.report.findings)
 -> what_the_model_learned.html, .tsv and the console summary .txt."""
 
 from danqmotifs.core.errors import run_guarded
@@ -9,7 +9,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 def main():
     from danqmotifs.motifs import methods
-    from danqmotifs.findings import build
+    from danqmotifs.report.findings import build
 
     methods.load_plugins(sm.params.plugins)
     routes = list(sm.params.routes)

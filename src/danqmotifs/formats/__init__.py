@@ -49,14 +49,14 @@ small TSV tables                               ``NA`` for undefined numbers     
 **trust**
 ``eval/influence*.tsv``, faithfulness table    kernel influence / faithfulness per kernel      :mod:`danqmotifs.formats.influence_table`
 ``match/filter_metrics.tsv``                   per-filter metrics                              :mod:`danqmotifs.trust.filter_metrics`
-motif table (``.tsv``, ``.html``)              one row per motif                               :mod:`danqmotifs.motif_table`
+motif table (``.tsv``, ``.html``)              one row per motif                               :mod:`danqmotifs.report.motif_table`
 reproducibility tables                         replicate clusters and members                  :mod:`danqmotifs.trust.replicates`
 **papers**
 ``eval/fidelity.{tsv,json}``                   the k2p fidelity test                           :mod:`danqmotifs.papers.k2p.fidelity`
 ``danq/*.{tsv,json}``                          the DanQ paper's comparisons                    :mod:`danqmotifs.papers.danq.figures`
 ``figures/k2p_simulation/*.{tsv,json}``        the k2p simulation's rows and tests             :mod:`danqmotifs.papers.k2p.simulation.run`
 **any stage**
-``*.png``                                      figures (fixed metadata: same bytes)            :func:`danqmotifs.plot.save_png`
+``*.png``                                      figures (fixed metadata: same bytes)            :func:`danqmotifs.report.plot.save_png`
 summary JSONs (``checks/config.json``,         indented JSON written by the rule's script      ``json`` (no schema of their own; read by
 ``{method}.json``, ``influence.json``,                                                         the report and the tests)
 ``match_summary.json``, ``summary.json``, ...)

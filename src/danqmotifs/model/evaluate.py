@@ -7,7 +7,7 @@ bounded for any number of sequences; the AUCs are then computed a few targets at
 * ROC AUC and PR AUC (average precision): ``danqmotifs.core.metrics``.
 
 A target without positives (or, for ROC AUC, without negatives) gets NA instead of a number.
-The figures are drawn by ``danqmotifs.plot.training``.
+The figures are drawn by ``danqmotifs.report.plot.training``.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ class Reference:
 
     def as_dict(self, target_names: Sequence[str], column: str | None = None) -> dict[str, dict]:
         """{target: {"roc_auc": x, "pr_auc": y}} of one reference column (default the first) for
-        the targets with a finite ROC AUC (the form ``danqmotifs.plot.training.draw_auc`` takes)."""
+        the targets with a finite ROC AUC (the form ``danqmotifs.report.plot.training.draw_auc`` takes)."""
         col = column or self.columns[0]
         roc, pr = self.auc["roc_auc"][col], self.auc["pr_auc"][col]
         return {t: {"roc_auc": float(roc[i]), "pr_auc": float(pr[i])}

@@ -13,7 +13,7 @@ Both levels are reported under every column distance matched.
 
 Beside the verdict: the best p-value of any kernel against the planted matrix (whether or not it
 is that kernel's best match), the kernel giving it, and the planted matrix's rank among that
-kernel's matches. The figure is ``danqmotifs.plot.matching.planted_figure``.
+kernel's matches. The figure is ``danqmotifs.report.plot.matching.planted_figure``.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .core.errors import atomic_output
+from ..core.errors import atomic_output
 
 #: Chromium's longest URL (GURL's kMaxURLChars, 2 MiB): a data URL past it is not opened
 DATA_URL_LIMIT = 2 * 1024 * 1024
@@ -664,10 +664,10 @@ def build(best, families, db, queries: Mapping[str, str], config: Mapping, page,
     -------
     The summary lines (also written to ``summary``).
     """
-    from .formats.influence_table import read_influence_table
-    from .formats.tsv import read_tsv, write_table
-    from .sources.jaspar import read_family_table
-    from .formats.meme import read_meme
+    from ..formats.influence_table import read_influence_table
+    from ..formats.tsv import read_tsv, write_table
+    from ..sources.jaspar import read_family_table
+    from ..formats.meme import read_meme
 
     q_threshold = float(config["match"]["q_threshold"])
     fams = read_family_table(families)
@@ -725,9 +725,9 @@ def results_dir(configfile: str | None, default="config.yaml") -> str:
     return res
 
 
-if __name__ == "__main__":       # make report: python -m danqmotifs.findings results-dir [CONFIG]
+if __name__ == "__main__":       # make report: python -m danqmotifs.report.findings results-dir [CONFIG]
     import sys
 
     if sys.argv[1:2] != ["results-dir"]:
-        sys.exit("usage: python -m danqmotifs.findings results-dir [CONFIG]")
+        sys.exit("usage: python -m danqmotifs.report.findings results-dir [CONFIG]")
     print(results_dir(sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None))

@@ -5,7 +5,7 @@ replicates), ranked by reproducibility (replicates a motif occurs in; 1 with one
 by influence (mean |dp| over targets, ``danqmotifs.trust.influence``), with the motif's best JASPAR match,
 the targets it drives most (and whether it raises or lowers them), its faithfulness per method
 (``danqmotifs.trust.faithfulness``) and the path of its logo. Written as a TSV; the report's page with the logos is
-``danqmotifs.findings``.
+``danqmotifs.report.findings``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .core.errors import atomic_output
-from .formats.meme import kernel_ids
+from ..core.errors import atomic_output
+from ..formats.meme import kernel_ids
 
 #: targets listed per motif
 TOP_TARGETS = 3

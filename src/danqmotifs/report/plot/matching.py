@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..match.result import MatchResult, best_indices
+from ...match.result import MatchResult, best_indices
 from . import figure, save_png
 
 

@@ -27,7 +27,7 @@ matplotlib.use("Agg")  # no display: figures are only ever written to files
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..core.errors import atomic_output  # noqa: E402
+from ...core.errors import atomic_output  # noqa: E402
 
 #: metadata passed to ``savefig``: no "Software" chunk, so bytes do not depend on where it ran
 PNG_METADATA = {"Software": None}

@@ -1,5 +1,5 @@
 """Kernel logo figures: per kernel, a column per method, its motif on top and its best database
-match below on the same x axis (the logos themselves are drawn by ``danqmotifs.logos``)."""
+match below on the same x axis (the logos themselves are drawn by ``danqmotifs.report.logos``)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
     panels : see :func:`kernel_figure`.
     spans : x limits per panel (:func:`panel_spans`).
     q_threshold : matches at q >= this are labelled not significant.
-    fast : draw the letters through ``danqmotifs.logos.fast_glyphs`` (same pixels, less time).
+    fast : draw the letters through ``danqmotifs.report.logos.fast_glyphs`` (same pixels, less time).
     """
     for c, pan in enumerate(panels):
         q, m, t = pan.get("query"), pan.get("match"), pan.get("target")
@@ -99,7 +99,7 @@ def render_logos(out_dir: str | os.PathLike, panels_by_kernel: Mapping[str, list
                  log: Callable[[str], None] | None = None, fast: bool = True) -> list[str]:
     """One PNG per kernel in ``out_dir`` (``<kernel>.png``), ``threads`` processes in parallel.
 
-    ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.logos.kernel_panels``);
+    ``panels_by_kernel`` maps each kernel id to its panels (``danqmotifs.report.logos.kernel_panels``);
     ``log`` (optional) hears the progress every 8 logos; ``fast=False`` draws with logomaker
     unchanged (the reference, same bytes, slower). Returns the paths written.
     """

@@ -8,7 +8,7 @@ match below, drawn on the same x axis. Tomtom's alignment puts query column i ag
 column i + offset, the target reverse-complemented when the orientation is '-': the target is
 drawn from x = -offset.
 
-This module draws logos on given axes; ``danqmotifs.plot.logos`` lays out and writes the figures.
+This module draws logos on given axes; ``danqmotifs.report.plot.logos`` lays out and writes the figures.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .core.motif import Motif
-from .core.pwm import column_information
+from ..core.motif import Motif
+from ..core.pwm import column_information
 
 MAX_BITS = 2.0
 
