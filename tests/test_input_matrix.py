@@ -136,7 +136,7 @@ def test_truncated_matlab_v5_is_called_truncated_not_missing(tmp_path):
     ({"train": {"epochs": 2**64}}, ["config: train.epochs", "beyond what the libraries take"]),
 ])
 def test_config_values_no_library_reads_as_written(cfg, words):
-    from danqmotifs.config_checks import check_values
+    from danqmotifs.run.config_checks import check_values
 
     with pytest.raises(InputError) as err:
         check_values(cfg)
@@ -148,7 +148,7 @@ def test_config_values_no_library_reads_as_written(cfg, words):
 def test_results_directory_that_cannot_be_written_is_a_message(tmp_path, monkeypatch):
     from pathlib import Path
 
-    from danqmotifs.config_checks import claim_results
+    from danqmotifs.run.config_checks import claim_results
 
     def full(self, *a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -66,7 +66,7 @@ SOURCES = _REGISTRY.load(
 input_sizes = _REGISTRY.input_sizes
 SOURCE = SOURCES[config["data"]["source"]]
 SIMULATED = SOURCE.name == "simulate"
-# motif methods: checked (and plugins loaded) by danqmotifs.workflow_checks
+# motif methods: checked (and plugins loaded) by danqmotifs.run.workflow_checks
 METHODS = list(config["motifs"]["methods"] or ("exact", "heuristic"))
 
 
@@ -80,7 +80,7 @@ def plain(value):
         return str(value)
 
 
-# what danqmotifs.workflow_checks.check_workflow needs besides the config
+# what danqmotifs.run.workflow_checks.check_workflow needs besides the config
 CHECK_SETTINGS = dict(
     set_threads=plain(workflow.resource_settings.overwrite_threads),
     set_resources=plain(workflow.resource_settings.overwrite_resources),
@@ -97,7 +97,7 @@ def check_now():
         return
     try:
         from danqmotifs.core.errors import InputError
-        from danqmotifs.workflow_checks import check_workflow
+        from danqmotifs.run.workflow_checks import check_workflow
     except ImportError:
         return
     try:

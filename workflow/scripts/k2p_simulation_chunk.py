@@ -6,7 +6,7 @@ from danqmotifs.core.logsetup import script_logging
 from danqmotifs.papers.k2p.simulation.run import run_chunk, write_rows
 from danqmotifs.papers.k2p.simulation.select import chunk_motifs, data_indices
 from danqmotifs.papers.k2p.simulation.settings import Settings
-from danqmotifs.workflow_checks import check_in_job
+from danqmotifs.run.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

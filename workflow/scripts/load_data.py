@@ -3,7 +3,7 @@
 from danqmotifs.core.errors import run_guarded
 from danqmotifs.core.logsetup import script_logging
 from danqmotifs.sources import SOURCES
-from danqmotifs.workflow_checks import check_in_job
+from danqmotifs.run.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from .motifs import methods as motif_methods
+from ..motifs import methods as motif_methods
 from .cluster import check_gpu_switch, check_threads
 from .config_checks import check_config
 
@@ -32,8 +32,8 @@ from .config_checks import check_config
 def check_workflow(config: dict, workdir: str | os.PathLike, dry_run: bool = False,
                    set_threads: Mapping | None = None, set_resources: Mapping | None = None,
                    cores=None) -> list[str]:
-    """Check a schema-validated config (:func:`danqmotifs.config_checks.check_config`), its motif
-    methods (plugins loaded) and the profile's threads and GPUs (:mod:`danqmotifs.cluster`).
+    """Check a schema-validated config (:func:`danqmotifs.run.config_checks.check_config`), its motif
+    methods (plugins loaded) and the profile's threads and GPUs (:mod:`danqmotifs.run.cluster`).
 
     Parameters
     ----------

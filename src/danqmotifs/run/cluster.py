@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from .core.errors import InputError
+from ..core.errors import InputError
 
 #: the rules whose TensorFlow build (and GPU request) follows train.gpus
 GPU_RULES = ("train", "evaluate", "predict", "fidelity", "train_replicate", "influence", "influence_replicate",

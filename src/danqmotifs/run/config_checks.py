@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .core.config_defaults import with_defaults
-from .core.errors import InputError
+from ..core.config_defaults import with_defaults
+from ..core.errors import InputError
 
 #: file in the results directory naming the working directory that writes it
 OWNER_FILE = ".danqmotifs-workdir"
@@ -107,7 +107,7 @@ def jaspar_collections_used(config: dict) -> dict[str, tuple[str, str, str]]:
 def check_jaspar(config: dict) -> None:
     """The JASPAR releases, matrix ids and collections the config names exist in pyjaspar (else
     the data stage, or the matching after hours of training, would be the first to find out)."""
-    from .sources.jaspar import check_release, collection_size, fetch_motifs
+    from ..sources.jaspar import check_release, collection_size, fetch_motifs
 
     for key, release in jaspar_releases_used(config).items():
         check_release(release, f"config: {key}")
