@@ -45,9 +45,9 @@ def main() -> None:
     args = ap.parse_args()
     import keras  # noqa: F401  (imported before any timing)
     from danqmotifs.core.alphabet import codes_to_onehot
-    from danqmotifs.papers.k2p.fidelity import exact_substitute, heuristic_substitute, sample_windows
     from danqmotifs.model import build_model, spec_from_config
     from danqmotifs.model.published import load_published_danq
+    from danqmotifs.papers.k2p.fidelity import exact_substitute, heuristic_substitute, sample_windows
     from helpers.published import random_published_weights, write_published_weights
     from danqmotifs.core.pwm import kernel_to_pwm
 

@@ -31,8 +31,8 @@ sys.path.insert(0, str(HERE))  # result_file.py, beside this file
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.report.logos import kernel_panels  # noqa: E402
 from danqmotifs.core.motif import Motif  # noqa: E402
+from danqmotifs.report.logos import kernel_panels  # noqa: E402
 from danqmotifs.report.plot.logos import kernel_figure, render_logos  # noqa: E402
 
 
@@ -40,8 +40,8 @@ def run_panels(results: Path):
     """(panels by kernel, methods, source) from a finished run, or a random stand-in."""
     best_tsv = results / "match" / "best_matches.tsv"
     if best_tsv.exists() and (results / "match" / "jaspar.meme").exists():
-        from danqmotifs.match import read_table
         from danqmotifs.formats.meme import read_meme
+        from danqmotifs.match import read_table
 
         b = read_table(best_tsv)
         names = [m for m in dict.fromkeys(b["method"]) if (results / "motifs" / f"{m}.meme").exists()]

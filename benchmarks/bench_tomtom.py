@@ -70,8 +70,8 @@ def main() -> None:
     a = ap.parse_args()
     import numba
 
-    from danqmotifs.sources.jaspar import fetch_collection
     from danqmotifs.match.engines import tomtom_memelite
+    from danqmotifs.sources.jaspar import fetch_collection
 
     n, reps = (64, 2) if a.quick else (320, 3)
     targets = fetch_collection()

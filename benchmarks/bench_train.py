@@ -77,9 +77,9 @@ def throughput(label: str, model_cfg: dict, n: int, length: int, n_targets: int,
                rounds: int = 2) -> dict:
     """Streaming vs in-memory, side by side: ``rounds`` alternating fit calls of 1 + ``epochs``
     epochs each; each call's first epoch (pipeline start, graph tracing) is not counted."""
-    from danqmotifs.sources.datafile import DataReader
     from danqmotifs.model import count_params, spec_from_config
     from danqmotifs.model.training import SplitSequence
+    from danqmotifs.sources.datafile import DataReader
 
     path = tmp / f"{label}.h5"
     write_random(path, n, length, n_targets)

@@ -121,8 +121,8 @@ def write_inputs(d: Path, sizes: list[int], seed: int = 0) -> dict:
 def windows_fasta(d: Path, vcf: Path, out: Path) -> None:
     """The reference and alternative windows of every variant, as a FASTA for `predict`."""
     from danqmotifs.core.alphabet import decode
-    from danqmotifs.sources.bed import open_genome
     from danqmotifs.model.variants import iter_vcf, windows
+    from danqmotifs.sources.bed import open_genome
 
     g = open_genome(d / "genome.fa")
     lengths = {k: len(g[k]) for k in g.keys()}

@@ -38,8 +38,8 @@ def _codes(n, length, seed=1):
 # ------------------------------------------------------------------------------------------ logits
 
 def test_logit_model_gives_the_pre_sigmoid_output():
-    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.attribution.attribute import logit_model
+    from danqmotifs.core.alphabet import codes_to_onehot
 
     m = _tiny()
     x = codes_to_onehot(_codes(4, 16))
@@ -62,8 +62,8 @@ def test_logit_model_refuses_an_output_without_sigmoid():
 
 @pytest.mark.parametrize("average_rc", [True, False])
 def test_ism_equals_a_plain_loop_over_single_base_changes(average_rc):
-    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.attribution.attribute import ism, ism_loop, logit_model
+    from danqmotifs.core.alphabet import codes_to_onehot
 
     lm = logit_model(_tiny())
     codes = _codes(2, 16)
@@ -200,11 +200,11 @@ def _planted_attributions(n=300, length=100, seed=3):
 
 def test_modisco_recovers_a_planted_motif_and_our_tomtom_names_it(tmp_path):
     pytest.importorskip("modiscolite", reason="tfmodisco-lite (the attrib extra) is not installed")
-    from danqmotifs.core.alphabet import codes_to_onehot
-    from danqmotifs.sources.jaspar import fetch_collection
-    from danqmotifs.match import best_indices, match_motifs
-    from danqmotifs.formats.meme import read_meme, write_meme
     from danqmotifs.attribution.modisco import read_patterns, run_modisco, write_patterns
+    from danqmotifs.core.alphabet import codes_to_onehot
+    from danqmotifs.formats.meme import read_meme, write_meme
+    from danqmotifs.match import best_indices, match_motifs
+    from danqmotifs.sources.jaspar import fetch_collection
 
     codes, hyp = _planted_attributions()
     pats = run_modisco(codes_to_onehot(codes), hyp, "toy|CTCF", log=lambda m: None)

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs.tomtom import distances
 from danqmotifs.core.errors import InputError
+from danqmotifs.core.motif import Motif
 from danqmotifs.match.engines import (ENGINES, distance_of, match_motifs, resolve_engine, settings_for,
                                       tomtom_args_for)
-from danqmotifs.core.motif import Motif
+from danqmotifs.tomtom import distances
 from danqmotifs.tomtom import SCORE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent

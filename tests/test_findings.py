@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import yaml
 
+from danqmotifs.core.motif import Motif
+from danqmotifs.formats.meme import write_meme
 from danqmotifs.report import findings
 from danqmotifs.report.findings import (DATA_URL_LIMIT, family_rows, read_matches, unmatched, write_page)
 from danqmotifs.sources.jaspar import fetch_motifs, write_family_table
-from danqmotifs.formats.meme import write_meme
-from danqmotifs.core.motif import Motif
 
 FAMILIES = {"MA0139": {"More than 3 adjacent zinc fingers"}, "MA0080": {"Ets-related"},
             "MA0081": {"Ets-related"}, "MA0083": {"Regulators of differentiation"}}

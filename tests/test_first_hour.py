@@ -53,8 +53,8 @@ def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tm
 def test_valid_first_conv_passes_and_dropout_before_it_is_allowed(tmp_path):
     from keras import layers
 
-    from danqmotifs.model.modelio import conv_problems
     from danqmotifs.model import ModelSpec, build_model
+    from danqmotifs.model.modelio import conv_problems
 
     assert conv_problems(_model()) == []
     assert conv_problems(_model(layers.Dropout(0.2))) == []
@@ -262,8 +262,8 @@ def test_kernel2pwm_mle_says_which_sequences_it_uses(tmp_path, capsys):
 def test_a_split_smaller_than_the_sample_is_used_whole_without_a_note(tmp_path):
     from helpers.data import write_split
 
-    from danqmotifs.sources.datafile import DataReader
     from danqmotifs.model.kernels import sample_rows
+    from danqmotifs.sources.datafile import DataReader
 
     codes = np.random.default_rng(0).integers(0, 4, (30, 20)).astype(np.uint8)
     write_split(tmp_path / "t.h5", codes, np.zeros((30, 1), np.uint8), ["a"], "simulate", "test")

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from danqmotifs.core.errors import InputError
-from danqmotifs.model.evaluate import read_auc_table, write_auc_table
 from danqmotifs.formats.base_json import ln_b_per_kernel, read_base, write_base
 from danqmotifs.formats.fasta import iter_fasta
 from danqmotifs.formats.method_file import read_kernel_pwms, read_method_file, write_method_file
 from danqmotifs.formats.tsv import NA, field, number, read_tsv, write_table
+from danqmotifs.model.evaluate import read_auc_table, write_auc_table
 from danqmotifs.model.kernels import read_kernels_file, write_kernels_file
 
 

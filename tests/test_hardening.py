@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
-from danqmotifs.run.config_checks import OWNER_FILE, check_results_path, claim_results
 from danqmotifs.core.errors import InputError, atomic_output, run_guarded
-from danqmotifs.model.kernels import write_kernels_file
 from danqmotifs.formats.meme import read_meme
+from danqmotifs.model.kernels import write_kernels_file
+from danqmotifs.run.config_checks import OWNER_FILE, check_results_path, claim_results
 
 ROOT = Path(__file__).resolve().parents[1]
 

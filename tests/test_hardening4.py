@@ -210,9 +210,9 @@ def test_a_directory_as_an_input_file_is_one_clear_message_everywhere(tmp_path, 
     words (danqmotifs.core.errors.require_file), never an IsADirectoryError traceback."""
     from danqmotifs.formats.fasta import iter_fasta
     from danqmotifs.formats.meme import read_meme
+    from danqmotifs.model.variants import iter_vcf
     from danqmotifs.sources.bed import open_genome, read_bed
     from danqmotifs.sources.onehot import OneHotFile
-    from danqmotifs.model.variants import iter_vcf
 
     _files(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -300,8 +300,8 @@ def _genome_with(tmp_path, letter):
 def test_every_genome_reader_maps_iupac_to_n_and_refuses_other_letters(tmp_path, letter, ok):
     """The BED source and score-variants' windows read one genome with one policy: IUPAC -> N,
     any other letter an error naming the file and chr1:61."""
-    from danqmotifs.sources.bed import encode_genome_window, open_genome
     from danqmotifs.model.variants import Variant, windows
+    from danqmotifs.sources.bed import encode_genome_window, open_genome
 
     g = _genome_with(tmp_path, letter)
     fa = open_genome(g)
@@ -399,8 +399,8 @@ def test_config_mistakes_name_the_file_the_key_and_the_fix(tmp_path, name, text,
 def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
     """Progress lines on stderr (console and log): at most every PROGRESS_SECONDS, and at the end
     (set to 0 here: a line per kernel; no timing is asserted)."""
-    from danqmotifs.motifs import methods
     from danqmotifs.core import logsetup
+    from danqmotifs.motifs import methods
     from danqmotifs.motifs.refine import window_scores
     from danqmotifs.motifs.scoring import ScanResult
 

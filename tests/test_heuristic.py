@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from danqmotifs.core.alphabet import reverse_complement_codes
-from danqmotifs.motifs.heuristic import counts_to_pwm, heuristic_counts
 from danqmotifs.core.pwm import kernel_to_pwm, pwm_to_kernel
+from danqmotifs.motifs.heuristic import counts_to_pwm, heuristic_counts
 from danqmotifs.motifs.scoring import numba_available, scan_max
 
 _CONS = [0, 2, 1, 3, 0, 2, 3, 1, 1, 0, 3, 2]          # AGCTAGTCCATG

@@ -13,9 +13,9 @@ keras = pytest.importorskip("keras")
 from danqmotifs.core.errors import InputError
 from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows, ranked_rows,
                                                 read_influence_table, write_rows)
-from danqmotifs.trust.influence import kernel_influence, kernel_influence_plain, split_model
 from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.model.modelio import first_conv_layer
+from danqmotifs.trust.influence import kernel_influence, kernel_influence_plain, split_model
 
 LENGTH, WIDTH, POOL = 40, 4, 4
 MOTIFS = {0: [0, 1, 2, 3], 1: [3, 3, 0, 0], 2: [2, 2, 2, 2]}      # ACGT, TTAA, GGGG (codes)

@@ -9,12 +9,12 @@ import h5py
 import numpy as np
 import pytest
 
-from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.formats.meme import parse_single_pwm
 from danqmotifs.model.kernels import write_kernels_file
 from danqmotifs.motifs.mle import estimate_base
-from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.motifs.scoring import scan_max
 
 

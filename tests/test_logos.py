@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from danqmotifs.report.logos import aligned_target, information_matrix, kernel_panels, logo_frame, panel_title
 from danqmotifs.core.motif import Motif
+from danqmotifs.report.logos import aligned_target, information_matrix, kernel_panels, logo_frame, panel_title
 from danqmotifs.report.plot.logos import kernel_figure, render_logos
 
 

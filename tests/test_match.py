@@ -17,7 +17,9 @@ import pytest
 
 from danqmotifs.cli.match import run
 from danqmotifs.core.errors import InputError
-from danqmotifs.sources.jaspar import fetch_collection
+from danqmotifs.core.motif import Motif
+from danqmotifs.core.pwm import column_information
+from danqmotifs.formats.meme import read_meme, write_meme
 from danqmotifs.match.engines import (
     distance_of,
     match_motifs,
@@ -31,9 +33,7 @@ from danqmotifs.match.engines import (
 from danqmotifs.match.result import best_indices, bh_qvalues, count_matched
 from danqmotifs.match.store import load_results, save_results
 from danqmotifs.match.tables import COLUMNS, best_table, match_table, read_table, summary, write_table
-from danqmotifs.formats.meme import read_meme, write_meme
-from danqmotifs.core.motif import Motif
-from danqmotifs.core.pwm import column_information
+from danqmotifs.sources.jaspar import fetch_collection
 
 
 def test_bh_qvalues_against_scipy():

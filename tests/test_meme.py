@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from danqmotifs.core.errors import InputError
-from danqmotifs.formats.method_file import read_kernel_pwms
-from danqmotifs.formats.meme import (format_meme, kernel_ids, kernel_motifs, parse_matrix_rows,
-                             read_meme, reverse_complement_motifs, trim_motif, trim_span, write_meme)
 from danqmotifs.core.motif import Motif
 from danqmotifs.core.pwm import column_information
+from danqmotifs.formats.meme import (format_meme, kernel_ids, kernel_motifs, parse_matrix_rows,
+                             read_meme, reverse_complement_motifs, trim_motif, trim_span, write_meme)
+from danqmotifs.formats.method_file import read_kernel_pwms
 
 BG = np.array([0.29, 0.21, 0.21, 0.29])
 

@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from danqmotifs.motifs import methods
 from danqmotifs.core.errors import InputError
-from danqmotifs.motifs.kernel_table import activation, kernel_table
-from danqmotifs.formats.method_file import read_method_file, write_method_file
-from danqmotifs.formats.meme import format_meme, kernel_motifs
-from danqmotifs.motifs.mle import base_report, estimate_base
 from danqmotifs.core.pwm import kernel_to_pwm
+from danqmotifs.formats.meme import format_meme, kernel_motifs
+from danqmotifs.formats.method_file import read_method_file, write_method_file
+from danqmotifs.motifs import methods
+from danqmotifs.motifs.kernel_table import activation, kernel_table
+from danqmotifs.motifs.mle import base_report, estimate_base
 from danqmotifs.motifs.scoring import scan_max
 from danqmotifs.sources import SOURCES
 

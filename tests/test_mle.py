@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.motifs import mle
-from danqmotifs.formats.base_json import ln_b_per_kernel
 from danqmotifs.core.pwm import kernel_to_pwm, window_scores
+from danqmotifs.formats.base_json import ln_b_per_kernel
+from danqmotifs.motifs import mle
 
 
 def grid_argmax(f, lo, hi, tol=1e-8):

@@ -186,8 +186,8 @@ def test_published_file_through_the_whole_chain(tmp_path):
                      "train_mat": "train.mat", "valid_mat": "valid.mat", "test_mat": "test.mat"}},
                  model={"source": "file", "file": "DanQ_bestmodel.hdf5", "pool": POOL},
                  figures={"danq": {"enabled": True, "reference": "aucs.txt", "published_meme": "DanQ.meme"}})
-    from danqmotifs.formats.meme import write_meme
     from danqmotifs.core.motif import Motif
+    from danqmotifs.formats.meme import write_meme
 
     write_meme(tmp_path / "DanQ.meme", [Motif(f"M{i}", np.random.default_rng(i).dirichlet(np.ones(4), 12))
                                         for i in range(3)])

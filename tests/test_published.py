@@ -19,9 +19,9 @@ keras = pytest.importorskip("keras")
 
 from danqmotifs.core.alphabet import codes_to_onehot
 from danqmotifs.core.errors import InputError
+from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.model.kernels import kernels_from_layer, write_kernels_file
 from danqmotifs.model.kernels import CONV_NAME
-from danqmotifs.model import ModelSpec, build_model
 from danqmotifs.model.modelio import first_conv_layer, load_any_model, read_kernel_file
 from danqmotifs.model.published import PublishedWeights, is_published_danq, load_published_danq, resolve_pool
 from helpers.published import random_published_weights, write_published_weights

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.motifs import methods
 from danqmotifs.motifs.mle import _cap, estimate_base
-from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.motifs.refine import _sum_windows, em_refine, fit_oops_v, window_scores
 from danqmotifs.motifs.scoring import ScanResult
 

@@ -4,8 +4,8 @@ noised, shifted inside wider kernels, reverse-complemented)."""
 import numpy as np
 import pytest
 
-from danqmotifs.sources.jaspar import fetch_motifs
 from danqmotifs.core.motif import Motif
+from danqmotifs.sources.jaspar import fetch_motifs
 from danqmotifs.trust.replicates import Member, cluster_labels, cluster_rows, pair_p_values, replicate_members
 
 IDS = ["MA0139.2", "MA0083.3", "MA0138.3", "MA0114.5"]       # CTCF, SRF, REST, HNF4A

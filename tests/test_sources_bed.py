@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from danqmotifs.core.alphabet import decode
-from danqmotifs.sources.datafile import DataReader
 from danqmotifs.core.errors import InputError
 from danqmotifs.sources.bed import SPLITS, center_windows, convert_bed, read_bed
+from danqmotifs.sources.datafile import DataReader
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMS = [f"chr{i}" for i in range(1, 11)]

@@ -12,10 +12,10 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from danqmotifs.core.alphabet import codes_to_onehot
-from danqmotifs.sources.datafile import DataReader
 from danqmotifs.core.errors import InputError
 from danqmotifs.model.training import (Checkpoint, SplitSequence, TrainSettings, configure_runtime, data_identity,
                                  export, fingerprint, read_history, train)
+from danqmotifs.sources.datafile import DataReader
 from helpers.data import write_split
 from helpers.keras_model import kernels
 from helpers.stream import fit_equals_steps

@@ -12,13 +12,13 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.core.alphabet import decode, encode
 from danqmotifs.cli.variants import main as variants_main
+from danqmotifs.core.alphabet import decode, encode
 from danqmotifs.core.errors import InputError
-from danqmotifs.model.modelio import make_predictor, predict_codes
 from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.sources.bed import open_genome
+from danqmotifs.model.modelio import make_predictor, predict_codes
 from danqmotifs.model.variants import VariantWarning, iter_vcf, log_odds, score_vcf, windows
+from danqmotifs.sources.bed import open_genome
 
 W = 40
 rng = np.random.default_rng(7)

@@ -18,9 +18,9 @@ def main():
 
     start_inference(sm.params.backend, sm.threads)  # train.backend, before Keras is imported
     from danqmotifs.attribution.attribute import attribute_split, choose_targets
-    from danqmotifs.sources.datafile import DataReader
     from danqmotifs.model.evaluate import read_auc_table
     from danqmotifs.model.modelio import load_model
+    from danqmotifs.sources.datafile import DataReader
 
     p = sm.params.attribution
     with DataReader(sm.input.data) as r:

@@ -11,9 +11,9 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    from danqmotifs.model.reference import read_reference
     from danqmotifs.papers.danq import figures as dq
     from danqmotifs.papers.danq.plot import plot_auc_scatter
-    from danqmotifs.model.reference import read_reference
 
     targets, model = dq.read_model_aucs(sm.input.auc)
     ref = read_reference(sm.input.reference, targets)

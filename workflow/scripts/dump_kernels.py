@@ -1,8 +1,8 @@
 """Rule dump_kernels: the first-layer kernels of the best model and the sequence sample -> kernels.h5."""
 
 from danqmotifs.core.errors import InputError, run_guarded
-from danqmotifs.model.kernels import read_sample, write_kernels_file
 from danqmotifs.core.logsetup import script_logging
+from danqmotifs.model.kernels import read_sample, write_kernels_file
 from danqmotifs.model.modelio import kernels_from_file, load_model_kernels
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

@@ -15,10 +15,10 @@ def main():
     from danqmotifs.model.training.runtime import start_inference
 
     start_inference(sm.params.get("backend"), sm.threads)  # train.backend, before Keras is imported
-    from danqmotifs.sources.datafile import DataReader
     from danqmotifs.model.evaluate import evaluate_split, summary, write_auc_table
     from danqmotifs.model.reference import read_reference
     from danqmotifs.report.plot.training import plot_auc
+    from danqmotifs.sources.datafile import DataReader
 
     cfg = sm.params.evaluate
     rows = evaluate_split(sm.input.model, sm.input.data, cfg["batch_size"], cfg["average_reverse_complement"],

@@ -15,10 +15,10 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.trust.faithfulness import faithfulness_columns, kernel_faithfulness
     from danqmotifs.formats.influence_table import write_rows
     from danqmotifs.model.modelio import load_model
     from danqmotifs.model.training.runtime import configure_runtime
+    from danqmotifs.trust.faithfulness import faithfulness_columns, kernel_faithfulness
 
     p = sm.params
     configure_runtime(p.seed, sm.threads)

@@ -13,14 +13,14 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    from danqmotifs.model.modelio import load_model
+    from danqmotifs.model.training.runtime import configure_runtime
     from danqmotifs.papers.k2p.fidelity import (
         fidelity_test,
         write_fidelity_json,
         write_fidelity_table,
     )
-    from danqmotifs.model.modelio import load_model
     from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
-    from danqmotifs.model.training.runtime import configure_runtime
 
     p = sm.params
     configure_runtime(0, sm.threads)

@@ -9,10 +9,10 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.trust.filter_metrics import metrics_rows, write_metrics
-    from danqmotifs.sources.jaspar import read_family_table
-    from danqmotifs.match import load_results
     from danqmotifs.formats.meme import read_meme
+    from danqmotifs.match import load_results
+    from danqmotifs.sources.jaspar import read_family_table
+    from danqmotifs.trust.filter_metrics import metrics_rows, write_metrics
 
     truth, _ = read_meme(sm.input.truth)
     results = {}

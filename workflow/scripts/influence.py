@@ -16,10 +16,10 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows,
                                                     ranked_rows, write_rows)
-    from danqmotifs.trust.influence import influence_on_split
     from danqmotifs.model.modelio import load_model
-    from danqmotifs.report.plot.influence import influence_figure
     from danqmotifs.model.training.runtime import configure_runtime
+    from danqmotifs.report.plot.influence import influence_figure
+    from danqmotifs.trust.influence import influence_on_split
 
     p = sm.params
     configure_runtime(p.seed, sm.threads)

@@ -2,11 +2,11 @@
 content and consensus) -> motifs/kernel_table.tsv."""
 
 from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.formats.base_json import ln_b_per_kernel, read_base
 from danqmotifs.formats.method_file import read_method_file
-from danqmotifs.motifs.kernel_table import kernel_table, write_kernel_table
 from danqmotifs.model.kernels import read_kernels_file
-from danqmotifs.core.logsetup import script_logging
+from danqmotifs.motifs.kernel_table import kernel_table, write_kernel_table
 from danqmotifs.motifs.scoring import read_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

@@ -2,8 +2,8 @@
 
 from danqmotifs.core.errors import run_guarded
 from danqmotifs.core.logsetup import script_logging
-from danqmotifs.sources import SOURCES
 from danqmotifs.run.workflow_checks import check_in_job
+from danqmotifs.sources import SOURCES
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

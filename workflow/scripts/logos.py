@@ -1,12 +1,12 @@
 """Rule logos: one PNG per kernel, every method's motif side by side, each above its best JASPAR
 match aligned by Tomtom's offset and orientation."""
 
-from danqmotifs.motifs import methods
 from danqmotifs.core.errors import run_guarded
-from danqmotifs.report.logos import kernel_panels
 from danqmotifs.core.logsetup import progress, script_logging
-from danqmotifs.match import read_table
 from danqmotifs.formats.meme import read_meme
+from danqmotifs.match import read_table
+from danqmotifs.motifs import methods
+from danqmotifs.report.logos import kernel_panels
 from danqmotifs.report.plot.logos import render_logos
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

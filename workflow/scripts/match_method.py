@@ -6,9 +6,9 @@ from pathlib import Path
 
 from danqmotifs.core.errors import run_guarded
 from danqmotifs.core.logsetup import progress, script_logging
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.match import empty_result, match_motifs, save_results
 from danqmotifs.match.engines import resolve_engine, settings_for
-from danqmotifs.formats.meme import read_meme
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -13,10 +13,10 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     import h5py
 
-    from danqmotifs.formats.attributions import read_attributions
-    from danqmotifs.sources.datafile import data_base_frequencies
-    from danqmotifs.formats.meme import write_meme
     from danqmotifs.attribution.modisco import run_modisco, write_patterns
+    from danqmotifs.formats.attributions import read_attributions
+    from danqmotifs.formats.meme import write_meme
+    from danqmotifs.sources.datafile import data_base_frequencies
 
     p = sm.params.modisco
     with h5py.File(sm.input.attributions, "r") as f:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from danqmotifs.motifs import methods
 from danqmotifs.core.errors import InputError, atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.formats.base_json import read_base
 from danqmotifs.formats.method_file import write_method_file
 from danqmotifs.model.kernels import read_kernels_file
-from danqmotifs.core.logsetup import script_logging
+from danqmotifs.motifs import methods
 from danqmotifs.motifs.scoring import read_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 from danqmotifs.core.errors import atomic_output, run_guarded
-from danqmotifs.sources.jaspar import read_family_table
 from danqmotifs.core.logsetup import script_logging
-from danqmotifs.match import load_results
 from danqmotifs.formats.meme import read_meme
-from danqmotifs.trust.planted import benchmark
+from danqmotifs.match import load_results
 from danqmotifs.report.plot.matching import planted_figure
+from danqmotifs.sources.jaspar import read_family_table
+from danqmotifs.trust.planted import benchmark
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

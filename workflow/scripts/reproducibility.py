@@ -10,11 +10,11 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 def main():
     from danqmotifs.formats.influence_table import read_influence_table
-    from danqmotifs.formats.method_file import read_kernel_pwms
     from danqmotifs.formats.meme import read_meme
+    from danqmotifs.formats.method_file import read_kernel_pwms
+    from danqmotifs.formats.tsv import read_tsv
     from danqmotifs.trust.replicates import (cluster_rows, replicate_members, write_cluster_table,
                                        write_member_table)
-    from danqmotifs.formats.tsv import read_tsv
 
     members = []
     n = len(sm.input.exact)

@@ -3,8 +3,8 @@
 import time
 
 from danqmotifs.core.errors import run_guarded
-from danqmotifs.model.kernels import read_kernels_file
 from danqmotifs.core.logsetup import script_logging
+from danqmotifs.model.kernels import read_kernels_file
 from danqmotifs.motifs.scoring import resolve_engine, scan_max, write_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)

@@ -15,8 +15,8 @@ def main():
 
     select_backend(sm.params.train.get("backend"))      # KERAS_BACKEND, before Keras is imported
     from danqmotifs.formats.meme import read_meme
-    from danqmotifs.report.plot.training import plot_training_curves
     from danqmotifs.model.training import Checkpoint, TrainSettings, configure_runtime, export, train
+    from danqmotifs.report.plot.training import plot_training_curves
 
     settings = TrainSettings.from_config(sm.params.train)
     settings.threads = sm.threads

@@ -283,9 +283,9 @@ def attribute_split(model, data_path, out, targets: Sequence[str], kind: str = "
     """
     import h5py
 
-    from ..sources.datafile import DataReader
     from ..model.kernels import sample_rows
     from ..model.modelio import check_model_matches
+    from ..sources.datafile import DataReader
 
     if kind not in KINDS:
         raise InputError("attribution.kind", f"unknown attribution kind {kind!r}", f"use one of {', '.join(KINDS)}")

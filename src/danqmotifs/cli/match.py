@@ -96,8 +96,8 @@ def run(argv: Sequence[str] | None = None) -> dict:
     """The command line's work; returns the summary it prints."""
     import tempfile
 
-    from ..sources.jaspar import fetch_collection
     from ..formats.meme import read_meme, write_meme
+    from ..sources.jaspar import fetch_collection
 
     a = _parser().parse_args(argv)
     check_paths({"query": a.query, "--db": a.db}, {"--out": a.out, "--best": a.best})

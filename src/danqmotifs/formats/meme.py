@@ -20,9 +20,9 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..core.errors import InputError, atomic_output, require_file
-from .kernel_text import format_numbers
 from ..core.motif import Motif
 from ..core.pwm import column_information
+from .kernel_text import format_numbers
 
 _BAD_ID = re.compile(r"[\s=]")
 

@@ -12,9 +12,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ..tomtom import distances
 from ..core.errors import InputError
 from ..core.motif import Motif
+from ..tomtom import distances
 from .result import MatchResult, bh_qvalues
 
 ENGINES = ("auto", "native", "memelite", "meme")

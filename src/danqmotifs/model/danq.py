@@ -19,9 +19,9 @@ import numpy as np
 
 from ..core.config_defaults import with_defaults
 from ..core.errors import InputError
+from ..core.motif import Motif
 from .kernels import CONV_NAME
 from .modelio import first_conv_layer
-from ..core.motif import Motif
 
 @dataclass(frozen=True)
 class ModelSpec:

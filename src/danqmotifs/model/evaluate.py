@@ -20,11 +20,11 @@ from typing import Callable, Sequence
 import h5py
 import numpy as np
 
-from ..sources.datafile import DataReader
 from ..core.errors import InputError
 from ..core.metrics import average_precision, roc_auc
-from .modelio import check_model_matches, load_model, make_predictor, predict_codes
 from ..formats.tsv import number, read_tsv, write_table
+from ..sources.datafile import DataReader
+from .modelio import check_model_matches, load_model, make_predictor, predict_codes
 
 AUC_COLUMNS = ("target", "roc_auc", "pr_auc", "n_pos")
 

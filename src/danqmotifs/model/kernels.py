@@ -29,8 +29,8 @@ import h5py
 import numpy as np
 
 from ..core.alphabet import codes_to_onehot
-from ..sources.datafile import DataReader
 from ..core.errors import InputError, atomic_output, open_hdf5
+from ..sources.datafile import DataReader
 
 LAYOUT = "danqmotifs-kernels"
 #: name of the first convolution layer of the models built here (the motif kernels)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..sources.datafile import DataReader
 from ..core.errors import InputError, atomic_output, require_file
+from ..sources.datafile import DataReader
 from .modelio import (check_dna_model, check_exact_conv, check_model_matches, first_conv_layer, load_model,
                       model_shape)
 from .published import is_published_danq

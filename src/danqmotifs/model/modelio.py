@@ -27,10 +27,10 @@ import numpy as np
 
 from ..core.alphabet import codes_to_onehot
 from ..core.errors import InputError, open_hdf5, require_file
+from ..core.pwm import CONVENTIONS, flip_convention
 from .kernels import ACTIVATIONS, KernelSet, check_biases, check_kernel_tensor, kernels_from_layer, read_tensor
 from .published import DEFAULT_LENGTH, is_published_danq, load_published_danq
 from .published import custom_objects as published_objects
-from ..core.pwm import CONVENTIONS, flip_convention
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,9 +24,9 @@ from typing import Iterator
 import numpy as np
 
 from ..core.errors import InputError, atomic_output, require_file
+from ..formats.fasta import encode_record, iter_fasta, resize_codes
 from .modelio import load_model, make_predictor, model_shape, predict_codes
 from .published import is_published_danq
-from ..formats.fasta import encode_record, iter_fasta, resize_codes
 
 
 def encoded_batches(path, length: int, batch_size: int, resize: str = "none"

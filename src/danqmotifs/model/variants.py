@@ -35,8 +35,8 @@ import numpy as np
 
 from ..core.alphabet import encode, encode_genome
 from ..core.errors import InputError, atomic_output, require_file
-from ..formats.fasta import is_gzip
 from ..core.metrics import log_odds
+from ..formats.fasta import is_gzip
 
 #: columns of the per variant x target TSV
 TSV_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "target", "ref_prob", "alt_prob", "abs_diff", "log_odds_diff")
@@ -290,9 +290,9 @@ def score_vcf(model_path, vcf, genome_path, tsv=None, h5=None, skipped_path=None
     """:func:`score_variants` with the model at ``model_path`` (a .keras model or DanQ's published
     weights) and the genome FASTA at ``genome_path`` (plain or bgzip; its .fai is built if missing).
     ``genome_option`` names the option or config key of the genome in messages."""
+    from ..sources.bed import open_genome
     from .modelio import load_model, make_predictor, model_shape, predict_codes
     from .predict import default_target_names
-    from ..sources.bed import open_genome
 
     if int(chunk) < 1 or int(batch_size) < 1:
         raise InputError("--chunk/--batch-size", "must be >= 1", "give positive numbers")

@@ -8,8 +8,8 @@ from typing import Mapping
 import numpy as np
 
 from ..core.errors import atomic_output
-from ..model.kernels import apply_activation
 from ..core.pwm import consensus, total_information
+from ..model.kernels import apply_activation
 
 
 def activation(scan, bias, strands: str = "forward", function: str = "relu") -> tuple[np.ndarray, np.ndarray]:

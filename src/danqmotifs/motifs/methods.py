@@ -29,9 +29,9 @@ from typing import Callable
 import numpy as np
 
 from ..core.errors import InputError
-from .heuristic import heuristic_counts
-from ..formats.base_json import ln_b_per_kernel
 from ..core.pwm import exactness_check, kernel_to_pwm
+from ..formats.base_json import ln_b_per_kernel
+from .heuristic import heuristic_counts
 
 #: the methods the workflow runs when the config does not say
 DEFAULT_METHODS = ("exact", "heuristic")

@@ -111,8 +111,8 @@ def _background(codes: np.ndarray) -> np.ndarray:
 def exact_oops(inputs) -> tuple[dict, dict, dict]:
     """Method ``exact_oops`` (module docstring): (datasets, attrs, report) of its method file,
     wrapped into a result by :mod:`danqmotifs.motifs.methods`."""
-    from .mle import _cap
     from ..core.pwm import kernel_to_pwm
+    from .mle import _cap
 
     W, codes = np.asarray(inputs.W, np.float64), np.asarray(inputs.codes)
     K, L, _ = W.shape

@@ -665,9 +665,9 @@ def build(best, families, db, queries: Mapping[str, str], config: Mapping, page,
     The summary lines (also written to ``summary``).
     """
     from ..formats.influence_table import read_influence_table
+    from ..formats.meme import read_meme
     from ..formats.tsv import read_tsv, write_table
     from ..sources.jaspar import read_family_table
-    from ..formats.meme import read_meme
 
     q_threshold = float(config["match"]["q_threshold"])
     fams = read_family_table(families)

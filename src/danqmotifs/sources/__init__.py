@@ -30,8 +30,8 @@ class Source(SourceSpec):
 
 
 def _simulate(block, inputs, outputs, seed, tmpdir=None):
-    from .jaspar import fetch_motifs
     from ..formats.meme import write_meme
+    from .jaspar import fetch_motifs
     from .simulate import SimSpec, resolve_pairs, simulate_split
 
     motifs = fetch_motifs(block["motif_ids"], block["jaspar_release"], where="data.simulate.motif_ids")

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.alphabet import encode, encode_genome
-from .datafile import SPLITS, DataWriter
 from ..core.errors import InputError, require_file
 from ..formats.fasta import iter_lines, open_text
+from .datafile import SPLITS, DataWriter
 
 _BLOCK = 4096
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.alphabet import encode
-from .datafile import SPLITS, DataWriter
 from ..core.errors import InputError, require_file
 from ..formats.fasta import RESIZE, encode_record, is_gzip, iter_fasta, iter_lines, open_text, resize_codes
+from .datafile import SPLITS, DataWriter
 
 _BLOCK = 4096
 

@@ -45,12 +45,12 @@ from pathlib import Path
 import numpy as np
 
 from ..core.alphabet import N_CODE
-from .datafile import SPLITS, DataWriter
 from ..core.errors import InputError, require_file
 from ..formats.fasta import encode_record, iter_fasta, iter_lines, open_text, resize_codes
-from .shuffle import dinucleotide_shuffle, shuffle_rng
 from .bed import center_windows, encode_genome_window, open_genome
+from .datafile import SPLITS, DataWriter
 from .fasta import assign_splits
+from .shuffle import dinucleotide_shuffle, shuffle_rng
 
 NEGATIVES = ("shuffle", "flank", "gc")
 _BLOCK = 4096

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.alphabet import reverse_complement_codes
-from .datafile import SPLITS, DataWriter
 from ..core.errors import InputError
 from ..core.motif import Motif
+from .datafile import SPLITS, DataWriter
 
 _TRIES = 12
 _BLOCK = 8192

@@ -107,11 +107,11 @@ def kernel_faithfulness(model, kernels_path, base_path, method_files: Mapping[st
     rows : one dict per kernel: ``kernel``, and ``corr_<m>``, ``d_roc_auc_<m>`` per method.
     summary : per method the median correlation, the mean and the most negative AUC change.
     """
+    from ..formats.base_json import ln_b_per_kernel, read_base
+    from ..model.kernels import kernels_from_layer, read_kernels_file, sample_rows
+    from ..model.modelio import first_conv_layer
     from ..sources.datafile import DataReader
     from .influence import kernel_influence
-    from ..model.kernels import kernels_from_layer, read_kernels_file, sample_rows
-    from ..formats.base_json import ln_b_per_kernel, read_base
-    from ..model.modelio import first_conv_layer
 
     kf = read_kernels_file(kernels_path)
     K, L = kf.W.shape[:2]

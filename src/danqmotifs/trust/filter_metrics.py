@@ -22,8 +22,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..match.result import MatchResult, best_indices
 from ..core.motif import Motif
+from ..match.result import MatchResult, best_indices
 from .planted import base_id
 
 COLUMNS = ("distance", "method", "n_kernels", "n_annotated", "frac_kernels_annotated", "frac_kernels_planted",

@@ -35,8 +35,8 @@ import numpy as np
 
 from ..core.alphabet import codes_to_onehot
 from ..core.errors import InputError
-from ..formats.influence_table import InfluenceResult
 from ..core.metrics import log_odds, roc_auc
+from ..formats.influence_table import InfluenceResult
 
 
 # ------------------------------------------------------------------------------------- model split
@@ -217,8 +217,8 @@ def kernel_influence_plain(model, codes: np.ndarray, labels: np.ndarray, target_
                            kernels: Sequence[int] | None = None) -> InfluenceResult:
     """The same measurement the plain way: per kernel, one full model call per batch with that
     kernel's weights zeroed and its bias set to its mean activation (for checks and benchmarks)."""
-    from ..model.modelio import make_predictor, predict_codes
     from ..model.kernels import kernels_from_layer
+    from ..model.modelio import make_predictor, predict_codes
     from .substitutes import swapped_kernels
 
     codes = np.asarray(codes, dtype=np.uint8)
@@ -253,9 +253,9 @@ def influence_on_split(model, data_path, n_sequences: int, seed: int, batch_size
                        log: Callable[[str], None] = print) -> tuple[InfluenceResult, dict]:
     """:func:`kernel_influence` on a seeded sample of ``n_sequences`` of the split ``data_path``
     (all of them when it has fewer). Returns the result and a JSON-able summary."""
-    from ..sources.datafile import DataReader
-    from ..model.modelio import check_model_matches
     from ..model.kernels import sample_rows
+    from ..model.modelio import check_model_matches
+    from ..sources.datafile import DataReader
 
     with DataReader(data_path) as r:
         check_model_matches(model, "", r.length, r.n_targets, data_path)

@@ -22,8 +22,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..match.result import MatchResult, best_indices, count_matched
 from ..core.motif import Motif
+from ..match.result import MatchResult, best_indices, count_matched
 
 CRITERION = ("a planted motif is recovered when its JASPAR matrix (id without version) is the best "
              "match (smallest p-value over all targets) of at least one kernel at q < {q}")

@@ -31,9 +31,9 @@ import numpy as np
 
 from ..core.alphabet import codes_to_onehot
 from ..core.errors import InputError
+from ..core.pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 from ..model.kernels import apply_activation
 from ..model.modelio import first_conv_layer
-from ..core.pwm import kernel_to_pwm, log_pwm, pwm_to_kernel, score_offset
 
 PSEUDOCOUNT_RULE = "zero PPM entries get a tenth of the smallest positive entry (k2p); rows not renormalised"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ...sources.datafile import DataReader
 from ...core.errors import atomic_output
+from ...sources.datafile import DataReader
 from ..danq import ModelSpec
 from .runtime import _module
 from .settings import TrainSettings

@@ -12,11 +12,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ...core.config_defaults import with_defaults
-from ...sources.datafile import DataReader
 from ...core.errors import InputError
+from ...core.motif import Motif
+from ...sources.datafile import DataReader
 from ..danq import ModelSpec, build_model, init_kernels_from_motifs, spec_from_config
 from ..modelio import load_model
-from ...core.motif import Motif
 from .checkpoint import Checkpoint, data_identity, fingerprint, restore_seed_states, seed_states
 from .pipeline import SplitSequence
 from .runtime import distribution_strategy

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ...core.alphabet import codes_to_onehot
-from ...sources.datafile import CHUNK_ROWS, DataReader
 from ...core.errors import InputError
+from ...sources.datafile import CHUNK_ROWS, DataReader
 
 
 class SplitSequence:

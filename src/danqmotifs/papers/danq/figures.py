@@ -118,9 +118,9 @@ def published_meme_count(meme_path, db_path, match_cfg: dict, n_jobs: int = 1) -
     """DanQ's published motifs (a MEME file such as DanQ's ``motifs/DanQ.meme``) matched here with
     the run's engine, distance and E threshold against the run's database (``db_path``): one
     :func:`motif_counts` row, like with like beside this run's counts."""
+    from ...formats.meme import read_meme
     from ...match import match_motifs
     from ...match.result import count_matched
-    from ...formats.meme import read_meme
 
     targets, _ = read_meme(db_path)
     queries, background = read_meme(meme_path)

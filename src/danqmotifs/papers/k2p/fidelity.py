@@ -23,14 +23,14 @@ import h5py
 import numpy as np
 
 from ...core.alphabet import N_CODE
-from ...sources.datafile import DataReader
 from ...core.errors import InputError, atomic_output
-from ...model.evaluate import auc_table, spill_predictions
 from ...formats.base_json import ln_b_per_kernel, read_base
 from ...formats.method_file import read_kernel_pwms
 from ...formats.tsv import number, read_tsv, write_table
+from ...model.evaluate import auc_table, spill_predictions
 from ...model.kernels import kernels_from_layer, read_kernels_file
 from ...model.modelio import first_conv_layer
+from ...sources.datafile import DataReader
 # the substitutes live in the core; re-exported for the test's users (tests, benchmarks)
 from ...trust.substitutes import (PSEUDOCOUNT_RULE, HeuristicFit, Substitute, exact_substitute,  # noqa: F401
                             fit_heuristic, heuristic_substitute, log_pfm, sample_windows, swapped_kernels)

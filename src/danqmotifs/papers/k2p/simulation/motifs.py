@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....motifs.mle import estimate_base
 from ....core.pwm import kernel_to_pwm
+from ....motifs.mle import estimate_base
 from .score import best_windows
 
 #: the heuristic's count matrix starts at this value everywhere (the paper's code)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ....core.errors import InputError
-from ....sources.jaspar import check_release, fetch_collection, fetch_motifs
 from ....core.motif import Motif
+from ....sources.jaspar import check_release, fetch_collection, fetch_motifs
 from .data import motif_seed
 
 WHERE = "figures.k2p_simulation"
