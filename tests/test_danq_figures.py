@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from danqmotifs.core.errors import InputError
-from danqmotifs.model.reference import deepsea_classes, read_reference, target_class
+from danqmotifs.formats.reference import deepsea_classes, read_reference, target_class
 from danqmotifs.papers.danq import figures as dq
 
 AUCS_HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"

@@ -24,7 +24,7 @@ from danqmotifs.model.evaluate import (auc_table, average_precision, evaluate_sp
                                  roc_auc, spill_predictions, summary, write_auc_table)
 from danqmotifs.model.modelio import load_model
 from danqmotifs.model.predict import predict_fasta
-from danqmotifs.model.reference import read_reference
+from danqmotifs.formats.reference import read_reference
 from danqmotifs.report.plot.training import plot_auc, plot_training_curves
 from helpers.data import write_split
 

@@ -1,4 +1,4 @@
-"""The one reference AUC table reader (danqmotifs.model.reference) on tables written here that reproduce
+"""The one reference AUC table reader (danqmotifs.formats.reference) on tables written here that reproduce
 each quirk of DanQ's published aucs.txt: explanatory text in the AUC cells of a target without test
 positives, a treatment that reads NA, the same (cell, mark, treatment) triple on several rows, and
 numbers written as 9.53E-005."""
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from danqmotifs.core.errors import InputError
-from danqmotifs.model.reference import (NAME_SEP, ReferenceWarning, check_reference, match_rows, read_reference,
+from danqmotifs.formats.reference import (NAME_SEP, ReferenceWarning, check_reference, match_rows, read_reference,
                                   read_table)
 
 HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"

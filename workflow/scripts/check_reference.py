@@ -10,7 +10,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.model.reference import check_reference
+    from danqmotifs.formats.reference import check_reference
     from danqmotifs.sources.targets import expected_target_names
 
     names = expected_target_names(sm.params.source, dict(sm.params.block))

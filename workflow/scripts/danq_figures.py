@@ -11,7 +11,7 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.model.reference import read_reference
+    from danqmotifs.formats.reference import read_reference
     from danqmotifs.papers.danq import figures as dq
     from danqmotifs.papers.danq.plot import plot_auc_scatter
 

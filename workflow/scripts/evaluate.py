@@ -16,7 +16,7 @@ def main():
 
     start_inference(sm.params.get("backend"), sm.threads)  # train.backend, before Keras is imported
     from danqmotifs.model.evaluate import evaluate_split, summary, write_auc_table
-    from danqmotifs.model.reference import read_reference
+    from danqmotifs.formats.reference import read_reference
     from danqmotifs.report.plot.training import plot_auc
     from danqmotifs.sources.datafile import DataReader
 

@@ -26,7 +26,7 @@ DanQ's ``DanQ_bestmodel.hdf5``                 the published weights            
 ``model/checkpoint/``                          last epoch's model and state (JSON)             :mod:`danqmotifs.model.training.checkpoint`
 ``eval/{split}_auc.tsv``                       per-target ROC/PR AUC (small TSV, ``NA``)       :mod:`danqmotifs.model.evaluate` through
                                                                                                :mod:`danqmotifs.formats.tsv`
-reference AUC tables                           DanQ's aucs.txt or a TSV of AUCs                :mod:`danqmotifs.model.reference`
+reference AUC tables                           DanQ's aucs.txt or a TSV of AUCs                :mod:`danqmotifs.formats.reference`
 ``predict/<name>.tsv`` (``.h5``)               per-record probabilities                        :mod:`danqmotifs.model.predict`
 ``variants/effects.{tsv,h5}``, ``skipped.tsv`` per-variant, per-target effects; VCF input      :mod:`danqmotifs.model.variants`
 **kernels to motifs**

@@ -3,8 +3,9 @@
 :mod:`.danq` (the network, its presets, the DanQ-JASPAR initialisation), :mod:`.published` (DanQ's
 published Keras 0.2 weights), :mod:`.modelio` (model files and inference), :mod:`.kernels` (the
 first layer's kernels and the kernel file the motif stage starts from), :mod:`.model_import`
-(``model.source: file | kernels``), :mod:`.evaluate` and :mod:`.reference` (per-target AUCs, ours
-and published), :mod:`.predict` and :mod:`.variants` (new sequences, variant effects).
+(``model.source: file | kernels``), :mod:`.evaluate` (per-target AUCs; the published tables are
+:mod:`danqmotifs.formats.reference`'s), :mod:`.predict` and :mod:`.variants` (new sequences,
+variant effects).
 
 The names below are :mod:`.danq`'s, so ``from danqmotifs.model import build_model`` reads as it did
 when the model was one module.

@@ -2,7 +2,7 @@
 
 * Per-target ROC AUC and PR AUC of this model (``results/eval/<split>_auc.tsv``) against a
   reference table (DanQ's published ``aucs.txt`` or a plain TSV), read and matched to this model's
-  targets by :mod:`danqmotifs.model.reference`. The share of targets where this model's AUC is above the
+  targets by :mod:`danqmotifs.formats.reference`. The share of targets where this model's AUC is above the
   reference's (points above the diagonal of the scatter plots), over the targets with both AUCs.
 * Mean ROC / PR AUC by target class (DNase, TF, histone mark) for this model and every reference
   column, beside the published means (docs/design.md section 3), each with the number of targets
@@ -25,7 +25,7 @@ import numpy as np
 
 from ...core.errors import InputError, atomic_output
 from ...formats.tsv import number, read_tsv, write_table
-from ...model.reference import Reference
+from ...formats.reference import Reference
 
 CLASSES = ("DNase", "TF", "histone")
 #: mean (ROC AUC, PR AUC) published with DanQ, over the targets of aucs.txt that have an AUC

@@ -70,7 +70,7 @@ def draw_auc(axes, rows: Sequence[dict], reference: dict[str, dict] | None = Non
     rows : sequence of dict
         Rows of the AUC table (``target``, ``roc_auc``, ``pr_auc``).
     reference : dict, optional
-        {target: {"roc_auc": x, "pr_auc": y}} (``danqmotifs.model.reference.Reference.as_dict``).
+        {target: {"roc_auc": x, "pr_auc": y}} (``danqmotifs.formats.reference.Reference.as_dict``).
     """
     ncol = auc_panel_count(reference)
     good = [r for r in rows if np.isfinite(r["roc_auc"])]
