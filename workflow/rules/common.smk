@@ -194,7 +194,9 @@ PATHS = {
 # on simulated data the planted-motif benchmark is reported under both distances.
 # The names come from the package's table of distances, read with json alone; source_path finds it
 # beside this file wherever the workflow is read from (a checkout, a module, a deployed git source).
-DISTANCE_TABLE = Path(workflow.source_path("../../src/danqmotifs/tomtom/distances.json"))
+DISTANCE_TABLE = Path(
+    workflow.source_path("../../src/danqmotifs/tomtom/distances.json")
+)
 DISTANCE_NAMES = [
     d["name"] for d in json.loads(DISTANCE_TABLE.read_text())["distances"]
 ]
