@@ -53,7 +53,7 @@ def test_table_is_consistent():
 
 def test_rule_files_read_the_table_with_json_alone():
     common = (ROOT / "workflow/rules/common.smk").read_text()
-    m = re.search(r'DISTANCE_TABLE = Path\(workflow\.source_path\("(.+)"\)\)\n', common)
+    m = re.search(r'DISTANCE_TABLE = Path\(\s*workflow\.source_path\("(.+)"\)\s*\)\n', common)
     assert (ROOT / "workflow/rules" / m.group(1)).resolve() == distances.TABLE_PATH.resolve()
     assert 'distance="|".join(DISTANCE_NAMES)' in (ROOT / "workflow/rules/match.smk").read_text()
     assert "pearson" not in common.split("DISTANCE_TABLE")[1].split("def ")[0]
