@@ -1,9 +1,9 @@
 """Files on disk and their owners: every format is written and read by one module.
 
 The modules of this sub-package own the formats shared by several stages; a format only one stage
-writes and reads keeps its owner beside that stage (named below). MEME files are :mod:`.meme`'s.
-Code that needs a file goes through its owner, never its own parser.
-Paths are under ``results/``.
+writes and reads keeps its owner beside that stage (named below). MEME files are
+:mod:`danqmotifs.formats.meme`'s. Code that needs a file goes through its owner, never its own
+parser. Paths are under ``results/``.
 
 =============================================  ==============================================  ==============================================
 file                                           format                                          owner (writer and reader)
