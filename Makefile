@@ -33,7 +33,7 @@ run: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) $(CFG)
-	$(BIN)/snakemake $(CFG) --report "$$($(BIN)/python -m danqmotifs.findings results-dir $(CONFIG))/report.html"
+	$(BIN)/snakemake $(CFG) --report "$$($(BIN)/python -m danqmotifs.report.findings results-dir $(CONFIG))/report.html"
 
 figures: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) k2p_simulation

@@ -105,7 +105,7 @@ def tfs_of(name: str, results: Path) -> list[tuple[str, tuple, str, str]]:
     """(label, own matrix names, family matrix, own matrix id or '') of the set's TFs."""
     if SETS[name][1] is not None:
         return [(lab, names, fam, "") for lab, names, fam in SETS[name][1]]
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
 
     truth, _ = read_meme(results / "data/truth.meme")
     return [(m.id + (f" {m.name}" if m.name else ""), (), m.id.split(".")[0], m.id.split(".")[0]) for m in truth]

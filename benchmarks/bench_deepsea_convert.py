@@ -47,7 +47,7 @@ import numpy as np
 sys.path.insert(0, sys.argv[4])
 sys.path.insert(0, sys.argv[4].rsplit('/', 1)[0] + '/tests')
 import h5py
-from danqmotifs.alphabet import DEEPSEA_TO_ACGT, onehot_to_codes
+from danqmotifs.core.alphabet import DEEPSEA_TO_ACGT, onehot_to_codes
 from helpers.data import write_split
 from danqmotifs.sources.deepsea import MatSplit, convert_split
 mode, src, out = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -89,7 +89,7 @@ def _child(mode: str, src: Path, out: Path) -> dict:
 
 def _check(out: Path, n: int, seed: int) -> None:
     """The converted file holds the generated sequences (first and last block)."""
-    from danqmotifs.datafile import DataReader
+    from danqmotifs.sources.datafile import DataReader
 
     first = last = None
     for blk in _blocks(n, seed):          # regenerated one block at a time

@@ -44,12 +44,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     import keras  # noqa: F401  (imported before any timing)
-    from danqmotifs.alphabet import codes_to_onehot
-    from danqmotifs.papers.k2p.fidelity import exact_substitute, heuristic_substitute, sample_windows
+    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.model import build_model, spec_from_config
-    from danqmotifs.published import load_published_danq
+    from danqmotifs.model.published import load_published_danq
+    from danqmotifs.papers.k2p.fidelity import exact_substitute, heuristic_substitute, sample_windows
     from helpers.published import random_published_weights, write_published_weights
-    from danqmotifs.pwm import kernel_to_pwm
+    from danqmotifs.core.pwm import kernel_to_pwm
 
     rng = np.random.default_rng(0)
     n_seq = 20 if args.quick else 100

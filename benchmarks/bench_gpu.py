@@ -185,9 +185,9 @@ def measure(m: dict, data: Path, sizes: dict, until: float) -> dict:
     import keras
     import numpy as np
 
-    from danqmotifs.alphabet import codes_to_onehot
+    from danqmotifs.core.alphabet import codes_to_onehot
     from danqmotifs.model import build_model, count_params, spec_from_config
-    from danqmotifs.training import SplitSequence, TrainSettings, compile_model
+    from danqmotifs.model.training import SplitSequence, TrainSettings, compile_model
 
     keras.backend.clear_session()
     keras.utils.set_random_seed(1)
@@ -260,7 +260,7 @@ def measure(m: dict, data: Path, sizes: dict, until: float) -> dict:
 
 
 def child(args) -> None:
-    from danqmotifs.training.runtime import configure_runtime, gpu_count, select_backend
+    from danqmotifs.model.training.runtime import configure_runtime, gpu_count, select_backend
 
     # no deterministic ops: they slow GPUs down and throughput is what is measured here
     os.environ.setdefault("XLA_FLAGS", "--xla_gpu_deterministic_ops=false")
@@ -362,7 +362,7 @@ def write_random(path: Path, n: int, length: int, n_targets: int, seed: int = 0,
     """A data file of ``n`` random sequences and sparse random targets (5% positive), by blocks."""
     import numpy as np
 
-    from danqmotifs.datafile import DataWriter
+    from danqmotifs.sources.datafile import DataWriter
 
     rng = np.random.default_rng(seed)
     with DataWriter(path, length, [f"target_{i:04d}" for i in range(n_targets)], "deepsea", "train") as w:

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, besi
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.alphabet import codes_to_onehot  # noqa: E402
-from danqmotifs.heuristic import heuristic_counts  # noqa: E402
-from danqmotifs.scoring import numba_available, scan_max  # noqa: E402
+from danqmotifs.core.alphabet import codes_to_onehot  # noqa: E402
+from danqmotifs.motifs.heuristic import heuristic_counts  # noqa: E402
+from danqmotifs.motifs.scoring import numba_available, scan_max  # noqa: E402
 
 
 def batch_activations(x: np.ndarray, W: np.ndarray, bias: np.ndarray) -> np.ndarray:

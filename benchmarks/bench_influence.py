@@ -43,8 +43,8 @@ def main() -> None:
     args = ap.parse_args()
     import keras
 
-    from danqmotifs.influence import kernel_influence, kernel_influence_plain
     from danqmotifs.model import build_model, spec_from_config
+    from danqmotifs.trust.influence import kernel_influence, kernel_influence_plain
 
     threads = os.cpu_count()
     figures, ratios = [], []

@@ -31,13 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, besi
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.jaspar import fetch_collection  # noqa: E402
 from danqmotifs.papers.k2p.simulation import paper, plr  # noqa: E402
 from danqmotifs.papers.k2p.simulation.data import MotifData  # noqa: E402
 from danqmotifs.papers.k2p.simulation.motifs import exact_pwm_base_e, heuristic_pwm  # noqa: E402
 from danqmotifs.papers.k2p.simulation.score import loglik_scores  # noqa: E402
 from danqmotifs.papers.k2p.simulation.settings import Settings  # noqa: E402
 from danqmotifs.papers.k2p.simulation.trainer import train_many  # noqa: E402
+from danqmotifs.sources.jaspar import fetch_collection  # noqa: E402
 
 FULL_ROWS = 1082 * 5
 

@@ -41,8 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, besi
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.metrics import roc_auc  # noqa: E402
-from danqmotifs.jaspar import fetch_collection  # noqa: E402
+from danqmotifs.core.metrics import roc_auc  # noqa: E402
 from danqmotifs.papers.k2p.simulation import keras_reference as kr  # noqa: E402
 from danqmotifs.papers.k2p.simulation.data import make_data, motif_rngs  # noqa: E402
 from danqmotifs.papers.k2p.simulation.run import run_chunk  # noqa: E402
@@ -50,6 +49,7 @@ from danqmotifs.papers.k2p.simulation.select import data_indices, select_motifs 
 from danqmotifs.papers.k2p.simulation.settings import Settings  # noqa: E402
 from danqmotifs.papers.k2p.simulation.stats import summarize  # noqa: E402
 from danqmotifs.papers.k2p.simulation.trainer import init_weights, permutations, predict, train_many  # noqa: E402
+from danqmotifs.sources.jaspar import fetch_collection  # noqa: E402
 
 SEED = 1
 

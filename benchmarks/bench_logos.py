@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_logos.py [--results DIR] [--quick]
 
-Draws kernel figures (``danqmotifs.plot.logos.kernel_figure``: per kernel, one column per method,
+Draws kernel figures (``danqmotifs.report.plot.logos.kernel_figure``: per kernel, one column per method,
 the motif above its aligned best JASPAR match) from a finished run's ``motifs/{method}.meme``,
 ``match/jaspar.meme`` and ``match/best_matches.tsv`` (``--results``, default ``results``; without a
 finished run there, 64 random kernels of width 8 to 19 x 2 methods with random matches). Side by
@@ -34,17 +34,17 @@ sys.path.insert(0, str(HERE))  # result_file.py, beside this file
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.logos import kernel_panels  # noqa: E402
-from danqmotifs.motif import Motif  # noqa: E402
-from danqmotifs.plot.logos import kernel_figure, render_logos  # noqa: E402
+from danqmotifs.core.motif import Motif  # noqa: E402
+from danqmotifs.report.logos import kernel_panels  # noqa: E402
+from danqmotifs.report.plot.logos import kernel_figure, render_logos  # noqa: E402
 
 
 def run_panels(results: Path):
     """(panels by kernel, methods, source) from a finished run, or a random stand-in."""
     best_tsv = results / "match" / "best_matches.tsv"
     if best_tsv.exists() and (results / "match" / "jaspar.meme").exists():
+        from danqmotifs.formats.meme import read_meme
         from danqmotifs.match import read_table
-        from danqmotifs.meme import read_meme
 
         b = read_table(best_tsv)
         names = [m for m in dict.fromkeys(b["method"]) if (results / "motifs" / f"{m}.meme").exists()]

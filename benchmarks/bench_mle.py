@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, besi
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.kernels import read_kernels_file, write_kernels_file  # noqa: E402
-from danqmotifs.mle import estimate_base  # noqa: E402
-from danqmotifs.pwm import kernel_to_pwm  # noqa: E402
-from danqmotifs.scoring import numba_available, scan_max  # noqa: E402
+from danqmotifs.core.pwm import kernel_to_pwm  # noqa: E402
+from danqmotifs.model.kernels import read_kernels_file, write_kernels_file  # noqa: E402
+from danqmotifs.motifs.mle import estimate_base  # noqa: E402
+from danqmotifs.motifs.scoring import numba_available, scan_max  # noqa: E402
 
 
 def full_run(path: Path, out: Path, engine: str, batch_size: int) -> dict:

@@ -3,7 +3,7 @@ memelite's Tomtom (Euclidean), 320 kernel-like motifs against JASPAR2024 CORE ve
 
 Queries: PWMs of 320 random DanQ-like kernels (width 26, some with a JASPAR motif planted as
 log-probabilities, as DanQ-JASPAR initialised its kernels), through the exact kernel -> PWM map
-(danqmotifs.pwm.kernel_to_pwm) at a few bases. Timings are warm (after one compile/warm-up call),
+(danqmotifs.core.pwm.kernel_to_pwm) at a few bases. Timings are warm (after one compile/warm-up call),
 median and min of repeats, all threads, the engines taking turns within each repeat (ratios are
 taken within a repeat, then their median and min reported); a per-phase CPU profile of our
 engine in one thread follows (benchmarks/tomtom_phases.py); the first-call (compile, or load
@@ -48,7 +48,7 @@ print(t1 - t0, t2 - t1)
 
 def kernel_queries(targets, n: int = 320, width: int = 26, seed: int = 1) -> list[np.ndarray]:
     """PWMs of random kernels; every other kernel carries a planted target motif (ln p - ln 1/4)."""
-    from danqmotifs.pwm import kernel_to_pwm
+    from danqmotifs.core.pwm import kernel_to_pwm
 
     rng = np.random.default_rng(seed)
     out = []
@@ -111,7 +111,7 @@ def meme_agreement(ref_dir: Path, figures: Figures) -> None:
     import pandas as pd
     from scipy.stats import spearmanr
 
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
     from danqmotifs.tomtom import tomtom, tomtom_table
 
     db, _ = read_meme(ref_dir / "jaspar2016_core_vertebrates.meme")
@@ -155,7 +155,7 @@ def main() -> None:
     a = ap.parse_args()
     import numba
 
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
 
     n, reps = (64, 2) if a.quick else (320, 7)
     reps = a.repeats or reps

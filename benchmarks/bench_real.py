@@ -106,7 +106,7 @@ def families_table(path: Path) -> dict[str, set]:
 
 
 def motif_pwms(meme_path: Path) -> dict[str, np.ndarray]:
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
 
     motifs, _ = read_meme(meme_path)
     return {m.id: np.asarray(m.pwm, float) for m in motifs}

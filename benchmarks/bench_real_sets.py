@@ -30,7 +30,7 @@ Per set x activation x method, over the seeds, the mean and the range (min-max) 
   best match (Koo & Ploenzke's match fraction, read on real data); undefined (left out of the mean)
   when no kernel has a significant match;
 - sim: the fraction of the 8 planted motifs recovered by id and by family (Pearson distance;
-  results/summary.json, danqmotifs.planted), and the mean test ROC AUC over the 8 targets.
+  results/summary.json, danqmotifs.trust.planted), and the mean test ROC AUC over the 8 targets.
 
 DECISION RULE (issue 31 item 3; fixed and committed before any number of this benchmark was seen):
 the exponential first layer becomes the default (``model.conv_activation`` in config.yaml) if and

@@ -14,7 +14,7 @@ so a cluster can run them in parallel.
 Writes benchmarks/recovery.tsv (one row per set and planted motif: its family, its test ROC AUC,
 and whether the exact PWMs and the heuristic PFMs recovered it as the exact JASPAR id and at the
 TF-family level, under the Pearson and the Euclidean distance; docs/design.md section 7 and
-danqmotifs.planted for the criterion) and benchmarks/out/recovery.json (the format of
+danqmotifs.trust.planted for the criterion) and benchmarks/out/recovery.json (the format of
 benchmarks/run_all.py) with the averages over the sets.
 """
 
@@ -42,9 +42,9 @@ SEED = 2024                                     # the draw of the sets; set i tr
 SET_SIZE = 8
 IC_RANGE = (10.0, 25.0)                         # bits
 DEFAULT_EIGHT = ("MA0139", "MA0080", "MA0466", "MA0114", "MA0138", "MA0506", "MA0106", "MA0083")
-#: the workflow's column distances (the table src/danqmotifs/distances.json, read with json alone)
+#: the workflow's column distances (the table src/danqmotifs/tomtom/distances.json, read with json alone)
 DISTANCES = tuple(d["name"] for d in
-                  json.loads((ROOT / "src/danqmotifs/distances.json").read_text())["distances"])
+                  json.loads((ROOT / "src/danqmotifs/tomtom/distances.json").read_text())["distances"])
 METHODS = ("exact", "heuristic")
 LEVELS = {"id": "recovered_{m}", "family": "recovered_family_{m}"}
 
@@ -132,7 +132,7 @@ def oracle_auc(motifs, data_path: Path) -> dict[str, float]:
     import h5py
     from numpy.lib.stride_tricks import sliding_window_view
 
-    from danqmotifs.metrics import roc_auc
+    from danqmotifs.core.metrics import roc_auc
 
     with h5py.File(data_path, "r") as f:
         codes = f["sequences"][:].astype(np.intp)
@@ -220,7 +220,7 @@ def main() -> None:
                     help="run nothing: read the finished sets under --keep and write the table")
     ap.add_argument("--out", type=Path, default=HERE, help="write DIR/recovery.tsv and DIR/out/recovery.json")
     args = ap.parse_args()
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
 
     n_sets = 2 if args.quick else args.sets
     sets = draw_sets(fetch_collection("JASPAR2024", "CORE", "vertebrates"), n_sets, args.seed)

@@ -27,9 +27,9 @@ from result_file import write_result  # noqa: E402
 _CHILD = """
 import sys, time, numpy as np
 sys.path.insert(0, {src!r})
-from danqmotifs.jaspar import fetch_collection
+from danqmotifs.sources.jaspar import fetch_collection
 from danqmotifs.match.engines import tomtom_memelite
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 targets = fetch_collection()
 rng = np.random.default_rng(0)
 q = [Motif(f"k{{i}}", rng.dirichlet(np.full(4, 1.0), size=26)) for i in range({n})]
@@ -41,7 +41,7 @@ print(t1 - t0, t2 - t1)
 
 def queries(n: int, width: int = 26, seed: int = 1):
     """Random-ish kernel motifs: rows from Dirichlet distributions of varied sharpness."""
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
 
     rng = np.random.default_rng(seed)
     alphas = rng.choice([0.3, 0.7, 1.5, 4.0], size=n)
@@ -70,8 +70,8 @@ def main() -> None:
     a = ap.parse_args()
     import numba
 
-    from danqmotifs.jaspar import fetch_collection
     from danqmotifs.match.engines import tomtom_memelite
+    from danqmotifs.sources.jaspar import fetch_collection
 
     n, reps = (64, 2) if a.quick else (320, 3)
     targets = fetch_collection()

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # result_file.py, besi
 from result_file import write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from danqmotifs.alphabet import codes_to_onehot  # noqa: E402
+from danqmotifs.core.alphabet import codes_to_onehot  # noqa: E402
 from bench_gpu import write_random  # noqa: E402  (the same synthetic DeepSEA-sized file)
 
 
@@ -45,7 +45,7 @@ def _compiled(spec, seed=1):
     import keras
 
     from danqmotifs.model import build_model
-    from danqmotifs.training import TrainSettings, compile_model
+    from danqmotifs.model.training import TrainSettings, compile_model
 
     keras.utils.set_random_seed(seed)
     model = build_model(spec)
@@ -77,9 +77,9 @@ def throughput(label: str, model_cfg: dict, n: int, length: int, n_targets: int,
                rounds: int = 2) -> dict:
     """Streaming vs in-memory, side by side: ``rounds`` alternating fit calls of 1 + ``epochs``
     epochs each; each call's first epoch (pipeline start, graph tracing) is not counted."""
-    from danqmotifs.datafile import DataReader
     from danqmotifs.model import count_params, spec_from_config
-    from danqmotifs.training import SplitSequence
+    from danqmotifs.model.training import SplitSequence
+    from danqmotifs.sources.datafile import DataReader
 
     path = tmp / f"{label}.h5"
     write_random(path, n, length, n_targets)
@@ -124,7 +124,7 @@ import json, os, sys, time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 sys.path.insert(0, sys.argv[1])
 from danqmotifs.model import spec_from_config, count_params
-from danqmotifs.training import SplitSequence, configure_runtime
+from danqmotifs.model.training import SplitSequence, configure_runtime
 cfg = json.loads(sys.argv[2])
 configure_runtime(1, 2)
 sys.path.insert(0, sys.argv[3])
@@ -156,7 +156,7 @@ def main() -> None:
     ap.add_argument("--cases", nargs="*", default=None, help="throughput cases to run (danq, small)")
     ap.add_argument("--no-rss", action="store_true", help="skip the peak-RSS part")
     args = ap.parse_args()
-    from danqmotifs.training import configure_runtime
+    from danqmotifs.model.training import configure_runtime
 
     configure_runtime(1, 2)
     q = args.quick

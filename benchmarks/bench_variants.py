@@ -40,20 +40,20 @@ CHILD = r"""
 import json, os, sys, time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 sys.path.insert(0, sys.argv[1])
-from danqmotifs.training.runtime import set_threads
+from danqmotifs.model.training.runtime import set_threads
 set_threads(int(sys.argv[2]))
 mode, d = sys.argv[3], sys.argv[4]
 t0 = time.perf_counter()
 if mode == "variants":
     import warnings
-    from danqmotifs.variants import score_vcf
+    from danqmotifs.model.variants import score_vcf
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         c = score_vcf(d + "/m.keras", sys.argv[5], d + "/genome.fa", sys.argv[6] + ".tsv", sys.argv[6] + ".h5",
                       sys.argv[6] + ".skipped.tsv", int(sys.argv[7]), True, int(sys.argv[8]), log=lambda m: None)
     n = c["scored"]
 else:
-    from danqmotifs.predict import predict_fasta
+    from danqmotifs.model.predict import predict_fasta
     n = predict_fasta(d + "/m.keras", sys.argv[5], sys.argv[6] + ".tsv", int(sys.argv[7]), True) // 2
 print(json.dumps({"n": n, "seconds": time.perf_counter() - t0}))
 """
@@ -120,9 +120,9 @@ def write_inputs(d: Path, sizes: list[int], seed: int = 0) -> dict:
 
 def windows_fasta(d: Path, vcf: Path, out: Path) -> None:
     """The reference and alternative windows of every variant, as a FASTA for `predict`."""
-    from danqmotifs.alphabet import decode
+    from danqmotifs.core.alphabet import decode
+    from danqmotifs.model.variants import iter_vcf, windows
     from danqmotifs.sources.bed import open_genome
-    from danqmotifs.variants import iter_vcf, windows
 
     g = open_genome(d / "genome.fa")
     lengths = {k: len(g[k]) for k in g.keys()}

@@ -114,7 +114,7 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_pearson import kernel_queries
 
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 320
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3

@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def main(backend: str, out: Path) -> dict:
-    from danqmotifs.training.runtime import select_backend
+    from danqmotifs.model.training.runtime import select_backend
 
     select_backend(backend)
     import numpy as np
@@ -28,11 +28,11 @@ def main(backend: str, out: Path) -> dict:
     from helpers.data import write_split
     from helpers.stream import fit_equals_steps
 
-    from danqmotifs.evaluate import evaluate_split, write_auc_table
-    from danqmotifs.modelio import load_model_kernels
-    from danqmotifs.predict import predict_fasta
-    from danqmotifs.training import TrainSettings, configure_runtime, export, train
-    from danqmotifs.training.runtime import active_backend
+    from danqmotifs.model.evaluate import evaluate_split, write_auc_table
+    from danqmotifs.model.modelio import load_model_kernels
+    from danqmotifs.model.predict import predict_fasta
+    from danqmotifs.model.training import TrainSettings, configure_runtime, export, train
+    from danqmotifs.model.training.runtime import active_backend
 
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(5)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
@@ -38,8 +38,8 @@ def _codes(n, length, seed=1):
 # ------------------------------------------------------------------------------------------ logits
 
 def test_logit_model_gives_the_pre_sigmoid_output():
-    from danqmotifs.alphabet import codes_to_onehot
-    from danqmotifs.attribution import logit_model
+    from danqmotifs.attribution.attribute import logit_model
+    from danqmotifs.core.alphabet import codes_to_onehot
 
     m = _tiny()
     x = codes_to_onehot(_codes(4, 16))
@@ -51,7 +51,7 @@ def test_logit_model_gives_the_pre_sigmoid_output():
 def test_logit_model_refuses_an_output_without_sigmoid():
     import keras
 
-    from danqmotifs.attribution import logit_model
+    from danqmotifs.attribution.attribute import logit_model
 
     m = keras.Sequential([keras.Input((10, 4)), keras.layers.Flatten(), keras.layers.Dense(2, activation="relu")])
     with pytest.raises(InputError, match="not a sigmoid output"):
@@ -62,8 +62,8 @@ def test_logit_model_refuses_an_output_without_sigmoid():
 
 @pytest.mark.parametrize("average_rc", [True, False])
 def test_ism_equals_a_plain_loop_over_single_base_changes(average_rc):
-    from danqmotifs.alphabet import codes_to_onehot
-    from danqmotifs.attribution import ism, ism_loop, logit_model
+    from danqmotifs.attribution.attribute import ism, ism_loop, logit_model
+    from danqmotifs.core.alphabet import codes_to_onehot
 
     lm = logit_model(_tiny())
     codes = _codes(2, 16)
@@ -80,7 +80,7 @@ def test_ism_equals_a_plain_loop_over_single_base_changes(average_rc):
 def test_ism_makes_3L_plus_1_predictions_per_sequence(tmp_path):
     from helpers.data import write_split
 
-    from danqmotifs.attribution import attribute_split
+    from danqmotifs.attribution.attribute import attribute_split
 
     codes = _codes(10, 16)
     labels = np.zeros((10, 3), np.uint8)
@@ -97,11 +97,11 @@ def test_ism_makes_3L_plus_1_predictions_per_sequence(tmp_path):
 GRAD_CHECK = r"""
 import json, sys
 import numpy as np
-from danqmotifs.training.runtime import select_backend
+from danqmotifs.model.training.runtime import select_backend
 select_backend(sys.argv[1])
 import keras
-from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.attribution import hypothetical, gradient, logit_model, predict_logits
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.attribution.attribute import hypothetical, gradient, logit_model, predict_logits
 from danqmotifs.model import ModelSpec, build_model
 keras.utils.set_random_seed(0)
 m = build_model(ModelSpec(kernels=4, kernel_width=5, pool=3, lstm_units=3, dense_units=5, n_targets=3, length=16))
@@ -144,7 +144,7 @@ def test_hypothetical_gradient_shape_and_centring_per_backend(backend, module, t
 def test_attribution_file_same_seed_same_bytes_and_window(tmp_path):
     from helpers.data import write_split
 
-    from danqmotifs.attribution import attribute_split, read_attributions
+    from danqmotifs.attribution.attribute import attribute_split, read_attributions
 
     codes = _codes(12, 16)
     labels = np.ones((12, 3), np.uint8)
@@ -167,7 +167,7 @@ def test_attribution_file_same_seed_same_bytes_and_window(tmp_path):
 
 
 def test_default_targets_are_the_best_by_auc_and_unknown_ones_are_refused():
-    from danqmotifs.attribution import choose_targets
+    from danqmotifs.attribution.attribute import choose_targets
 
     rows = [dict(target="a", roc_auc=0.7), dict(target="b", roc_auc=float("nan")),
             dict(target="c", roc_auc=0.9), dict(target="d", roc_auc=0.8)]
@@ -182,7 +182,7 @@ def test_default_targets_are_the_best_by_auc_and_unknown_ones_are_refused():
 def _planted_attributions(n=300, length=100, seed=3):
     """Random sequences, each with one CTCF site (MA0139.2, either strand) whose hypothetical
     contributions are the site matrix's log-odds, noise elsewhere."""
-    from danqmotifs.jaspar import fetch_motifs
+    from danqmotifs.sources.jaspar import fetch_motifs
 
     rng = np.random.default_rng(seed)
     P = fetch_motifs(["MA0139.2"])[0].pwm
@@ -200,11 +200,11 @@ def _planted_attributions(n=300, length=100, seed=3):
 
 def test_modisco_recovers_a_planted_motif_and_our_tomtom_names_it(tmp_path):
     pytest.importorskip("modiscolite", reason="tfmodisco-lite (the attrib extra) is not installed")
-    from danqmotifs.alphabet import codes_to_onehot
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.attribution.modisco import read_patterns, run_modisco, write_patterns
+    from danqmotifs.core.alphabet import codes_to_onehot
+    from danqmotifs.formats.meme import read_meme, write_meme
     from danqmotifs.match import best_indices, match_motifs
-    from danqmotifs.meme import read_meme, write_meme
-    from danqmotifs.modisco import read_patterns, run_modisco, write_patterns
+    from danqmotifs.sources.jaspar import fetch_collection
 
     codes, hyp = _planted_attributions()
     pats = run_modisco(codes_to_onehot(codes), hyp, "toy|CTCF", log=lambda m: None)
@@ -225,7 +225,7 @@ def test_modisco_recovers_a_planted_motif_and_our_tomtom_names_it(tmp_path):
 
 def test_modisco_refuses_non_finite_attributions():
     pytest.importorskip("modiscolite", reason="tfmodisco-lite (the attrib extra) is not installed")
-    from danqmotifs.modisco import run_modisco
+    from danqmotifs.attribution.modisco import run_modisco
 
     x = np.zeros((3, 40, 4), np.float32)
     h = np.full((3, 40, 4), np.nan, np.float32)
@@ -234,7 +234,7 @@ def test_modisco_refuses_non_finite_attributions():
 
 
 def test_cwm_trim_span():
-    from danqmotifs.modisco import cwm_trim_span
+    from danqmotifs.attribution.modisco import cwm_trim_span
 
     cwm = np.zeros((10, 4))
     cwm[3, 0], cwm[6, 1], cwm[8, 2] = 1.0, -0.5, 0.1

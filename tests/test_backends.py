@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from danqmotifs.errors import InputError
-from danqmotifs.training.runtime import BACKENDS, select_backend
+from danqmotifs.core.errors import InputError
+from danqmotifs.model.training.runtime import BACKENDS, select_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,7 @@ def test_schema_config_and_settings_name_the_same_backends():
     train = schema["properties"]["train"]["properties"]
     assert tuple(train["backend"]["enum"]) == BACKENDS and train["backend"]["default"] == "tensorflow"
     assert yaml.safe_load((ROOT / "config.yaml").read_text())["train"]["backend"] == "tensorflow"
-    from danqmotifs.training import TrainSettings
+    from danqmotifs.model.training import TrainSettings
 
     assert TrainSettings().backend == "tensorflow"
 
@@ -51,7 +51,7 @@ def test_schema_config_and_settings_name_the_same_backends():
 def test_importing_the_stages_does_not_import_keras():
     """The backend is chosen when Keras is first imported: the rule scripts import these modules
     first and choose it (select_backend) afterwards, so none of them may import Keras."""
-    code = ("import sys, danqmotifs.training, danqmotifs.evaluate, danqmotifs.predict, danqmotifs.kernels, "
+    code = ("import sys, danqmotifs.model.training, danqmotifs.model.evaluate, danqmotifs.model.predict, danqmotifs.model.kernels, "
             "danqmotifs.model; print(sorted(m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules))")
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from danqmotifs.core.motif import Motif
+from danqmotifs.formats.meme import write_meme
 from danqmotifs.match.result import MatchResult
 from danqmotifs.match.store import save_results
-from danqmotifs.meme import write_meme
-from danqmotifs.motif import Motif
 
 _spec = importlib.util.spec_from_file_location(
     "bench_real", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_real.py")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
 
 _spec = importlib.util.spec_from_file_location(
     "bench_recovery", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_recovery.py")
@@ -75,7 +75,7 @@ def test_too_few_families():
 
 
 def test_jaspar2024_sets():
-    from danqmotifs.jaspar import fetch_collection
+    from danqmotifs.sources.jaspar import fetch_collection
 
     sets = bench.draw_sets(fetch_collection("JASPAR2024", "CORE", "vertebrates"), 5)
     for s in sets:

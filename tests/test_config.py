@@ -118,9 +118,9 @@ def test_scalar_reads_back_as_the_same_value(value):
 
 
 def test_dataclass_defaults_are_the_schemas():
-    from danqmotifs.config_defaults import defaults, with_defaults
+    from danqmotifs.core.config_defaults import defaults, with_defaults
+    from danqmotifs.model.training.settings import TrainSettings
     from danqmotifs.papers.k2p.simulation.settings import Settings
-    from danqmotifs.training.settings import TrainSettings
 
     full = {}
     validate(full, SCHEMA)

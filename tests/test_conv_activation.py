@@ -15,20 +15,20 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs import methods
-from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.errors import InputError
-from danqmotifs.heuristic import heuristic_counts
-from danqmotifs.influence import kernel_influence, mean_activations
-from danqmotifs.kernel_table import activation as table_activation
-from danqmotifs.kernels import kernels_from_layer, read_kernels_file, write_kernels_file
-from danqmotifs.mle import base_report, estimate_base, used_pairs
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.model import ModelSpec, build_model, spec_from_config
-from danqmotifs.modelio import first_conv_layer, kernels_from_file, load_model_kernels
+from danqmotifs.model.kernels import kernels_from_layer, read_kernels_file, write_kernels_file
+from danqmotifs.model.modelio import first_conv_layer, kernels_from_file, load_model_kernels
+from danqmotifs.motifs import methods
+from danqmotifs.motifs.heuristic import heuristic_counts
+from danqmotifs.motifs.kernel_table import activation as table_activation
+from danqmotifs.motifs.mle import base_report, estimate_base, used_pairs
+from danqmotifs.motifs.refine import window_scores
+from danqmotifs.motifs.scoring import scan_max
 from danqmotifs.papers.k2p.fidelity import fidelity_test
-from danqmotifs.pwm import kernel_to_pwm
-from danqmotifs.refine import window_scores
-from danqmotifs.scoring import scan_max
+from danqmotifs.trust.influence import kernel_influence, mean_activations
 from helpers.data import write_split
 
 SPEC = ModelSpec(kernels=6, kernel_width=8, pool=4, lstm_units=4, dense_units=6, n_targets=3, length=60,

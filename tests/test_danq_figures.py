@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
+from danqmotifs.core.errors import InputError
+from danqmotifs.formats.reference import deepsea_classes, read_reference, target_class
 from danqmotifs.papers.danq import figures as dq
-from danqmotifs.errors import InputError
-from danqmotifs.reference import deepsea_classes, read_reference, target_class
 
 AUCS_HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"
                "DanQ-JASPAR ROC AUC\tDeepSEA PR AUC\tDanQ PR AUC\tDanQ-JASPAR PR AUC")
@@ -88,8 +88,8 @@ def test_motif_counts_from_the_match_summary():
 
 
 def test_published_meme_matched_against_the_same_database(tmp_path):
-    from danqmotifs.meme import write_meme
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
+    from danqmotifs.formats.meme import write_meme
 
     rng = np.random.default_rng(3)
     db = [Motif(f"MA{i:04d}.1", rng.dirichlet(np.full(4, 0.2), size=12), name=f"m{i}") for i in range(30)]
@@ -108,8 +108,8 @@ def test_published_meme_matched_against_the_same_database(tmp_path):
 
 
 def test_scatter_draws_the_largest_class_first():
-    from danqmotifs.plot import figure
     from danqmotifs.papers.danq.plot import draw_auc_scatter
+    from danqmotifs.report.plot import figure
 
     x = np.linspace(0.6, 0.9, 12)
     classes = ["DNase"] * 2 + ["TF"] * 8 + ["histone"] * 2
@@ -139,8 +139,8 @@ def test_model_aucs_table_and_writers(tmp_path):
 
 
 def test_scatter_figure(tmp_path, aucs_file):
-    from danqmotifs.plot import figure
     from danqmotifs.papers.danq.plot import draw_auc_scatter, plot_auc_scatter
+    from danqmotifs.report.plot import figure
 
     ref = read_reference(aucs_file, TARGETS)
     model = {"roc_auc": np.array([0.95, 0.80, 0.99, 0.83, 0.75]), "pr_auc": np.array([0.5, 0.2, 0.7, 0.3, 0.1])}

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.alphabet import (DEEPSEA_TO_ACGT, N_CODE, base_frequencies, codes_to_onehot, decode,
+from danqmotifs.core.alphabet import (DEEPSEA_TO_ACGT, N_CODE, base_frequencies, codes_to_onehot, decode,
                                  encode, onehot_to_codes, reverse_complement_codes,
                                  reverse_complement_onehot)
-from danqmotifs.datafile import CHUNK_ROWS, DataReader, DataWriter, data_base_frequencies
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
+from danqmotifs.sources.datafile import CHUNK_ROWS, DataReader, DataWriter, data_base_frequencies
 from helpers.data import write_split
 
 codes_strategy = st.lists(st.integers(0, 4), min_size=1, max_size=60).map(lambda v: np.array(v, np.uint8))

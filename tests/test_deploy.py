@@ -160,8 +160,8 @@ def test_catalog_file_names_the_config_and_profiles():
 def test_parse_time_data_equals_the_package_registries():
     """common.smk's plain data (read without the package) equals danqmotifs' registries; the data
     sources it reads from the package's own table (sources.json through sources/registry.py)."""
-    from danqmotifs.datafile import SPLITS
-    from danqmotifs.methods import DEFAULT_METHODS
+    from danqmotifs.motifs.methods import DEFAULT_METHODS
+    from danqmotifs.sources.datafile import SPLITS
 
     text = (ROOT / "workflow/rules/common.smk").read_text()
     assert "SPLITS = (" + ", ".join(f'"{s}"' for s in SPLITS) + ")" in text

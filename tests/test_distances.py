@@ -1,4 +1,4 @@
-"""The table of column distances (danqmotifs/distances.json): the package, the schema and the rule
+"""The table of column distances (danqmotifs/tomtom/distances.json): the package, the schema and the rule
 files agree with it, and the MEME engine is given MEME's names (``-dist ed`` for euclidean)."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs import distances
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.motif import Motif
 from danqmotifs.match.engines import (ENGINES, distance_of, match_motifs, resolve_engine, settings_for,
                                       tomtom_args_for)
-from danqmotifs.motif import Motif
+from danqmotifs.tomtom import distances
 from danqmotifs.tomtom import SCORE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def test_table_is_consistent():
 
 def test_rule_files_read_the_table_with_json_alone():
     common = (ROOT / "workflow/rules/common.smk").read_text()
-    m = re.search(r'DISTANCE_TABLE = Path\(workflow\.source_path\("(.+)"\)\)\n', common)
+    m = re.search(r'DISTANCE_TABLE = Path\(\s*workflow\.source_path\("(.+)"\)\s*\)\n', common)
     assert (ROOT / "workflow/rules" / m.group(1)).resolve() == distances.TABLE_PATH.resolve()
     assert 'distance="|".join(DISTANCE_NAMES)' in (ROOT / "workflow/rules/match.smk").read_text()
     assert "pearson" not in common.split("DISTANCE_TABLE")[1].split("def ")[0]

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from danqmotifs.errors import InputError, atomic_output, run_guarded
+from danqmotifs.core.errors import InputError, atomic_output, run_guarded
 
 
 def test_message_names_file_problem_and_fix():
@@ -74,7 +74,7 @@ def test_killed_writer_leaves_no_file_a_rerun_would_trust(tmp_path):
     out = tmp_path / "data" / "train.h5"
     code = (
         "import numpy as np\n"
-        "from danqmotifs.datafile import DataWriter\n"
+        "from danqmotifs.sources.datafile import DataWriter\n"
         f"w = DataWriter({str(out)!r}, 1000, ['t'], 'test', 'train')\n"
         "with w:\n"
         "    rng = np.random.default_rng(0)\n"

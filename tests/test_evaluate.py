@@ -15,17 +15,17 @@ from hypothesis import strategies as st
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot, decode
-from danqmotifs.errors import InputError
 from danqmotifs.cli.predict import main as predict_main
-from danqmotifs.evaluate import (auc_table, average_precision, evaluate_split, read_auc_table,
-                                 roc_auc, spill_predictions, summary, write_auc_table)
-from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.modelio import load_model
-from danqmotifs.plot.training import plot_auc, plot_training_curves
-from danqmotifs.predict import predict_fasta
+from danqmotifs.core.alphabet import codes_to_onehot, decode
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.fasta import iter_fasta
-from danqmotifs.reference import read_reference
+from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.model.evaluate import (auc_table, average_precision, evaluate_split, read_auc_table,
+                                 roc_auc, spill_predictions, summary, write_auc_table)
+from danqmotifs.model.modelio import load_model
+from danqmotifs.model.predict import predict_fasta
+from danqmotifs.formats.reference import read_reference
+from danqmotifs.report.plot.training import plot_auc, plot_training_curves
 from helpers.data import write_split
 
 

@@ -12,13 +12,13 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness, score_correlations
-from danqmotifs.heuristic import heuristic_counts
-from danqmotifs.kernels import kernels_from_layer, write_kernels_file
-from danqmotifs.mle import estimate_base
+from danqmotifs.core.pwm import kernel_to_pwm
 from danqmotifs.model import ModelSpec
-from danqmotifs.pwm import kernel_to_pwm
-from danqmotifs.scoring import scan_max
+from danqmotifs.model.kernels import kernels_from_layer, write_kernels_file
+from danqmotifs.motifs.heuristic import heuristic_counts
+from danqmotifs.motifs.mle import estimate_base
+from danqmotifs.motifs.scoring import scan_max
+from danqmotifs.trust.faithfulness import faithfulness_columns, kernel_faithfulness, score_correlations
 from helpers.data import write_split
 from helpers.keras_model import sharp_danq
 

@@ -11,21 +11,21 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot
+from danqmotifs.core.alphabet import codes_to_onehot
 from helpers.data import write_split
 from helpers.keras_model import sharp_danq
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.pwm import kernel_to_pwm
+from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.model.kernels import kernels_from_layer, write_kernels_file
+from danqmotifs.model.modelio import first_conv_layer
+from danqmotifs.motifs.heuristic import heuristic_counts
+from danqmotifs.motifs.mle import estimate_base
+from danqmotifs.motifs.scoring import scan_max
 from danqmotifs.papers.k2p.fidelity import (FIDELITY_COLUMNS, exact_substitute, fidelity_summary, fidelity_test,
                                  fit_heuristic, heuristic_substitute, log_pfm, read_fidelity_table,
                                  sample_windows, swapped_kernels, write_fidelity_json, write_fidelity_table)
-from danqmotifs.heuristic import heuristic_counts
-from danqmotifs.kernels import kernels_from_layer, write_kernels_file
-from danqmotifs.mle import estimate_base
-from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.modelio import first_conv_layer
 from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
-from danqmotifs.pwm import kernel_to_pwm
-from danqmotifs.scoring import scan_max
 
 SPEC = ModelSpec(kernels=6, kernel_width=8, pool=4, lstm_units=4, dense_units=6, n_targets=3, length=60)
 DEAD = 5                                                    # a kernel that is never activated
@@ -193,7 +193,7 @@ def test_table_summary_and_figure(tmp_path):
 def test_published_model_goes_through_the_fidelity_test(tmp_path):
     """A model imported from the published layout is dumped, turned into motifs and substituted
     like a trained one (its first Conv1D is the motif layer; its LSTMs use a custom activation)."""
-    from danqmotifs.published import load_published_danq
+    from danqmotifs.model.published import load_published_danq
     from helpers.published import random_published_weights, write_published_weights
 
     rng = np.random.default_rng(8)

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from danqmotifs.filter_metrics import COLUMNS, filter_metrics, metrics_rows, write_metrics
+from danqmotifs.core.motif import Motif
 from danqmotifs.match import MatchResult
-from danqmotifs.motif import Motif
+from danqmotifs.trust.filter_metrics import COLUMNS, filter_metrics, metrics_rows, write_metrics
 
 TARGETS = ["MA0001.1", "MA0139.2", "MA1929.2", "MA0035.4", "MA0083.3"]
 NAMES = ["A", "CTCF", "CTCFL", "GATA1", "SRF"]

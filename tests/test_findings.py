@@ -1,4 +1,4 @@
-"""The report's first page (danqmotifs.findings): family rows from best matches of several routes,
+"""The report's first page (danqmotifs.report.findings): family rows from best matches of several routes,
 significance first, non-kernel motifs (an attribution route), the size limit of embedded pages."""
 
 import math
@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs import findings
-from danqmotifs.findings import (DATA_URL_LIMIT, family_rows, read_matches, unmatched, write_page)
-from danqmotifs.jaspar import fetch_motifs, write_family_table
-from danqmotifs.meme import write_meme
-from danqmotifs.motif import Motif
+from danqmotifs.core.motif import Motif
+from danqmotifs.formats.meme import write_meme
+from danqmotifs.report import findings
+from danqmotifs.report.findings import (DATA_URL_LIMIT, family_rows, read_matches, unmatched, write_page)
+from danqmotifs.sources.jaspar import fetch_motifs, write_family_table
 
 FAMILIES = {"MA0139": {"More than 3 adjacent zinc fingers"}, "MA0080": {"Ets-related"},
             "MA0081": {"Ets-related"}, "MA0083": {"Regulators of differentiation"}}
@@ -112,7 +112,7 @@ def synthetic_run(res, routes=("exact", "heuristic")):
 
 
 def _config(**model):
-    cfg = yaml.safe_load(open(findings.__file__.replace("src/danqmotifs/findings.py", "config.yaml")))
+    cfg = yaml.safe_load(open(findings.__file__.replace("src/danqmotifs/report/findings.py", "config.yaml")))
     cfg["model"].update(model)
     return cfg
 

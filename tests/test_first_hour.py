@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,7 @@ def _model(*middle, conv=None):
 def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tmp_path, middle, conv, words):
     from keras import layers
 
-    from danqmotifs.modelio import load_model_kernels
+    from danqmotifs.model.modelio import load_model_kernels
 
     model = _model(*([layers.Dense(4)] if middle == "dense" else []), conv=conv)
     path = tmp_path / "odd.keras"
@@ -53,8 +53,8 @@ def test_first_conv_that_breaks_the_identity_is_refused_naming_the_model_file(tm
 def test_valid_first_conv_passes_and_dropout_before_it_is_allowed(tmp_path):
     from keras import layers
 
-    from danqmotifs.modelio import conv_problems
     from danqmotifs.model import ModelSpec, build_model
+    from danqmotifs.model.modelio import conv_problems
 
     assert conv_problems(_model()) == []
     assert conv_problems(_model(layers.Dropout(0.2))) == []
@@ -74,7 +74,7 @@ def test_fidelity_fails_the_run_when_the_exact_substitute_differs():
 # --------------------------------------------------------------- one matrix check for both engines
 
 def _motifs(scale=1.0, source=None):
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
 
     rng = np.random.default_rng(3)
     mk = lambda i, L: Motif(f"m{i}", rng.dirichlet(np.ones(4) * 0.5, L),  # noqa: E731
@@ -106,7 +106,7 @@ def test_rows_summing_to_093_are_refused_by_both_engines_naming_file_and_positio
 
 
 def test_read_meme_records_the_file_and_line_of_each_motif(tmp_path):
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
 
     p = tmp_path / "q.meme"
     p.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF a\nletter-probability matrix: w= 1\n"
@@ -210,7 +210,7 @@ def test_motif_match_reads_stdin_and_gz_and_writes_only_the_table_to_stdout(tmp_
 
 
 def test_broken_pipe_ends_a_command_quietly(tmp_path):
-    code = ("import sys\nfrom danqmotifs.cli import command\nfrom danqmotifs.errors import atomic_output\n"
+    code = ("import sys\nfrom danqmotifs.cli import command\nfrom danqmotifs.core.errors import atomic_output\n"
             "def run(argv):\n    with atomic_output('-') as t:\n        t.write_text('x\\t1\\n' * 500000)\n"
             "sys.exit(command(run)([]))\n")
     r = subprocess.run(f"{sys.executable} -c \"$CODE\" | head -c 10 > /dev/null; echo \"${{PIPESTATUS[0]}}\"",
@@ -221,7 +221,7 @@ def test_broken_pipe_ends_a_command_quietly(tmp_path):
 
 
 def test_kernel_table_names_kernels_as_every_other_file():
-    from danqmotifs.kernel_table import kernel_table
+    from danqmotifs.motifs.kernel_table import kernel_table
 
     class Scan:
         def best(self, both):
@@ -229,7 +229,7 @@ def test_kernel_table_names_kernels_as_every_other_file():
 
     W = np.zeros((2, 3, 4))
     motifs = {"exact": {"pwms": np.full((2, 3, 4), 0.25), "nsites": [1, 1], "keep": np.array([True, True])}}
-    import danqmotifs.kernel_table as kt
+    import danqmotifs.motifs.kernel_table as kt
 
     orig = kt.activation
     kt.activation = lambda scan, bias, strands, function="relu": (np.zeros(2), np.zeros(2, bool))
@@ -262,8 +262,8 @@ def test_kernel2pwm_mle_says_which_sequences_it_uses(tmp_path, capsys):
 def test_a_split_smaller_than_the_sample_is_used_whole_without_a_note(tmp_path):
     from helpers.data import write_split
 
-    from danqmotifs.datafile import DataReader
-    from danqmotifs.kernels import sample_rows
+    from danqmotifs.model.kernels import sample_rows
+    from danqmotifs.sources.datafile import DataReader
 
     codes = np.random.default_rng(0).integers(0, 4, (30, 20)).astype(np.uint8)
     write_split(tmp_path / "t.h5", codes, np.zeros((30, 1), np.uint8), ["a"], "simulate", "test")
@@ -280,7 +280,7 @@ def test_logo_positions_are_integer_one_based_and_labelled():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from danqmotifs.logos import draw_logo
+    from danqmotifs.report.logos import draw_logo
 
     fig, ax = plt.subplots()
     pwm = np.random.default_rng(0).dirichlet(np.ones(4) * 0.3, 7)
@@ -294,7 +294,7 @@ def test_logo_positions_are_integer_one_based_and_labelled():
 
 
 def test_auc_axis_fits_the_data():
-    from danqmotifs.plot.training import auc_limits
+    from danqmotifs.report.plot.training import auc_limits
 
     lo, hi = auc_limits([0.92, 0.95, 0.99, 1.0, float("nan")])
     assert 0.9 < lo < 0.92 and 1.0 < hi <= 1.01
@@ -307,8 +307,8 @@ def test_a_flat_logo_gets_no_best_match_title():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from danqmotifs.motif import Motif
-    from danqmotifs.plot.logos import draw_kernel_panels, panel_spans
+    from danqmotifs.core.motif import Motif
+    from danqmotifs.report.plot.logos import draw_kernel_panels, panel_spans
 
     flat = Motif("kernel_000", np.full((6, 4), 0.25))
     target = Motif("MA0139.2", np.random.default_rng(1).dirichlet(np.ones(4), 6), "CTCF")

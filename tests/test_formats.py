@@ -1,6 +1,6 @@
 """Each on-disk format, through its one module: written, read back unchanged, and a corrupted file
-refused with an InputError (danqmotifs.formats, kernels.h5 in danqmotifs.kernels, the AUC table in
-danqmotifs.evaluate)."""
+refused with an InputError (danqmotifs.formats, kernels.h5 in danqmotifs.model.kernels, the AUC table in
+danqmotifs.model.evaluate)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
-from danqmotifs.evaluate import read_auc_table, write_auc_table
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.base_json import ln_b_per_kernel, read_base, write_base
 from danqmotifs.formats.fasta import iter_fasta
 from danqmotifs.formats.method_file import read_kernel_pwms, read_method_file, write_method_file
 from danqmotifs.formats.tsv import NA, field, number, read_tsv, write_table
-from danqmotifs.kernels import read_kernels_file, write_kernels_file
+from danqmotifs.model.evaluate import read_auc_table, write_auc_table
+from danqmotifs.model.kernels import read_kernels_file, write_kernels_file
 
 
 def _truncate(path: Path, keep: float = 0.5) -> None:
@@ -160,4 +160,4 @@ def test_owner_table_names_real_owners_and_every_formats_module():
             assert callable(getattr(importlib.import_module(mod), attr)), name
     owners = {n for k, n in named if k == "mod"}
     mine = {f"danqmotifs.formats.{m.name}" for m in pkgutil.iter_modules(formats.__path__)}
-    assert mine | {"danqmotifs.meme", "danqmotifs.match.store", "danqmotifs.scoring"} <= owners
+    assert mine | {"danqmotifs.formats.meme", "danqmotifs.match.store", "danqmotifs.motifs.scoring"} <= owners

@@ -21,10 +21,10 @@ import numpy as np
 import pytest
 
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
-from danqmotifs.config_checks import OWNER_FILE, check_results_path, claim_results
-from danqmotifs.errors import InputError, atomic_output, run_guarded
-from danqmotifs.kernels import write_kernels_file
-from danqmotifs.meme import read_meme
+from danqmotifs.core.errors import InputError, atomic_output, run_guarded
+from danqmotifs.formats.meme import read_meme
+from danqmotifs.model.kernels import write_kernels_file
+from danqmotifs.run.config_checks import OWNER_FILE, check_results_path, claim_results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ def test_output_into_a_named_pipe_streams_the_whole_file(tmp_path):
 def test_dash_and_dev_stdout_mean_standard_output(tmp_path):
     for out in ("-", "/dev/stdout"):
         r = _py(f"""
-            from danqmotifs.errors import atomic_output
+            from danqmotifs.core.errors import atomic_output
             with atomic_output({out!r}) as tmp:
                 tmp.write_text("a\\tb\\n")
             """, cwd=tmp_path)
@@ -93,7 +93,7 @@ def test_dash_and_dev_stdout_mean_standard_output(tmp_path):
         fh.write(b"first\n")
         fh.flush()
         r = _py("""
-            from danqmotifs.errors import atomic_output
+            from danqmotifs.core.errors import atomic_output
             with atomic_output("/dev/stdout") as tmp:
                 tmp.write_text("a\\tb\\n")
             """, cwd=tmp_path, stdout=fh, stderr=subprocess.PIPE)
@@ -106,7 +106,7 @@ def test_full_disk_gives_a_clear_message_and_no_partial_file(tmp_path):
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
-        from danqmotifs.errors import InputError, atomic_output
+        from danqmotifs.core.errors import InputError, atomic_output
         try:
             with atomic_output({str(tmp_path / "big.txt")!r}) as tmp:
                 with open(tmp, "w") as fh:
@@ -134,7 +134,7 @@ def test_output_that_is_a_directory_is_refused(tmp_path):
 # --- 2. numeric options ------------------------------------------------------------------------
 
 def test_batch_size_zero_or_negative_is_refused(tmp_path, capsys):
-    from danqmotifs.scoring import scan_max
+    from danqmotifs.motifs.scoring import scan_max
 
     rng = np.random.default_rng(0)
     W = rng.standard_normal((2, 5, 4))
@@ -160,7 +160,7 @@ def test_batch_size_zero_or_negative_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as ei:
         predict_main(["--model", "m.keras", "--fasta", "x.fa", "--out", "o.tsv", "--batch-size", "-1"])
     assert ei.value.code == 2
-    from danqmotifs.predict import predict_fasta
+    from danqmotifs.model.predict import predict_fasta
 
     with pytest.raises(InputError, match="batch size must be >= 1"):
         predict_fasta(tmp_path / "none.keras", tmp_path / "x.fa", tmp_path / "o.tsv", batch_size=0)
@@ -267,7 +267,7 @@ def test_results_path_checks(tmp_path):
 
 
 def test_unknown_jaspar_release_is_a_clear_error():
-    from danqmotifs.jaspar import check_release, fetch_motifs
+    from danqmotifs.sources.jaspar import check_release, fetch_motifs
 
     with pytest.raises(InputError, match="has no release 'JASPAR2019'.*JASPAR2024"):
         fetch_motifs(["MA0139"], "JASPAR2019")
@@ -293,7 +293,7 @@ def test_workflow_stops_before_any_work(tmp_path, change, words):
 # --- 7. the log tee ------------------------------------------------------------------------------
 
 def test_log_tee_can_be_closed(tmp_path):
-    from danqmotifs.logsetup import script_logging
+    from danqmotifs.core.logsetup import script_logging
 
     with script_logging(tmp_path / "x.log"):
         print("to the log")
@@ -309,7 +309,7 @@ def test_absl_handler_closing_the_tee_at_exit_prints_no_traceback(tmp_path):
     its stream at interpreter exit."""
     pytest.importorskip("absl")
     r = _py(f"""
-        from danqmotifs.logsetup import script_logging
+        from danqmotifs.core.logsetup import script_logging
         with script_logging({str(tmp_path / "t.log")!r}):
             from absl import logging as alog
             alog.use_absl_handler()
@@ -325,7 +325,7 @@ def test_gpus_asked_for_but_none_visible_is_an_error():
     tf = pytest.importorskip("tensorflow")
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("this machine has a GPU")
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.training.runtime import configure_runtime
 
     with pytest.raises(InputError, match="train.gpus is 1 but TensorFlow .the Keras backend. sees no GPU"):
         configure_runtime(0, None, gpus=1)

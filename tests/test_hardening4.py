@@ -26,7 +26,7 @@ from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_
 from danqmotifs.cli.match import main as match_main
 from danqmotifs.cli.predict import main as predict_main
 from danqmotifs.cli.variants import main as variants_main
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -143,7 +143,7 @@ def test_plain_hdf5_stored_sequence_last_is_never_read_sideways(tmp_path, tiny_m
     """A DeepSEA array re-saved with h5py, (L, 4, N) under 'trainxdata': with N != L the model's
     length tells the layout (read right), with N = L it is refused naming --onehot-layout; given
     that option, the predictions equal predict --fasta on the same sequences."""
-    from danqmotifs.alphabet import decode
+    from danqmotifs.core.alphabet import decode
     from helpers.deepsea import codes_to_deepsea_onehot
 
     codes = np.random.default_rng(3).integers(0, 4, size=(n, L2)).astype(np.uint8)
@@ -207,12 +207,12 @@ def test_onehot_layouts_with_the_channels_last(tmp_path):
 
 def test_a_directory_as_an_input_file_is_one_clear_message_everywhere(tmp_path, monkeypatch, capsys):
     """The CLI refuses it before reading (naming the option); each reader refuses it with the same
-    words (danqmotifs.errors.require_file), never an IsADirectoryError traceback."""
+    words (danqmotifs.core.errors.require_file), never an IsADirectoryError traceback."""
     from danqmotifs.formats.fasta import iter_fasta
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
+    from danqmotifs.model.variants import iter_vcf
     from danqmotifs.sources.bed import open_genome, read_bed
     from danqmotifs.sources.onehot import OneHotFile
-    from danqmotifs.variants import iter_vcf
 
     _files(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -242,7 +242,7 @@ def test_ctrl_c_in_a_workflow_script_is_one_line_and_status_130(tmp_path):
     out = tmp_path / "partial.txt"
     r = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
         from pathlib import Path
-        from danqmotifs.errors import run_guarded
+        from danqmotifs.core.errors import run_guarded
 
         def main():
             Path({str(out)!r}).write_text("half")
@@ -267,14 +267,14 @@ def test_score_variants_names_its_own_option_for_a_missing_genome(tmp_path, caps
         open_genome(tmp_path / "missing.fa", option="data.peaks.genome")
     import inspect
 
-    from danqmotifs import variants
+    from danqmotifs.model import variants
 
     assert "option=genome_option" in inspect.getsource(variants.score_vcf)
     assert 'genome_option="variants.genome"' in (ROOT / "workflow/scripts/score_variants.py").read_text()
 
 
 def test_peak_ids_without_coordinates_under_split_by_chrom_name_a_real_key(tmp_path):
-    from danqmotifs.datafile import SPLITS
+    from danqmotifs.sources.datafile import SPLITS
     from danqmotifs.sources.peaks import convert_peaks
 
     (tmp_path / "p.fa").write_text("".join(f">peak{i}\n{'ACGT' * 25}\n" for i in range(5)))
@@ -300,8 +300,8 @@ def _genome_with(tmp_path, letter):
 def test_every_genome_reader_maps_iupac_to_n_and_refuses_other_letters(tmp_path, letter, ok):
     """The BED source and score-variants' windows read one genome with one policy: IUPAC -> N,
     any other letter an error naming the file and chr1:61."""
+    from danqmotifs.model.variants import Variant, windows
     from danqmotifs.sources.bed import encode_genome_window, open_genome
-    from danqmotifs.variants import Variant, windows
 
     g = _genome_with(tmp_path, letter)
     fa = open_genome(g)
@@ -322,7 +322,7 @@ def test_every_genome_reader_maps_iupac_to_n_and_refuses_other_letters(tmp_path,
 
 
 def test_peaks_warn_about_all_n_peaks_and_a_file_given_twice(tmp_path):
-    from danqmotifs.datafile import SPLITS
+    from danqmotifs.sources.datafile import SPLITS
     from danqmotifs.sources.peaks import convert_peaks
 
     rng = np.random.default_rng(0)
@@ -339,7 +339,7 @@ def test_peaks_warn_about_all_n_peaks_and_a_file_given_twice(tmp_path):
 
 def test_predict_tsv_keeps_small_probabilities(tmp_path, tiny_model, monkeypatch):
     """A probability of 3e-8 was printed 0.000000 (%.6f)."""
-    import danqmotifs.predict as pr
+    import danqmotifs.model.predict as pr
 
     (tmp_path / "x.fa").write_text(">a\n" + "ACGT" * 10 + "\n")
     monkeypatch.setattr(pr, "predict_codes", lambda p, codes, b: np.tile(np.array([[3e-8, 0.25]], np.float32),
@@ -399,9 +399,10 @@ def test_config_mistakes_name_the_file_the_key_and_the_fix(tmp_path, name, text,
 def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
     """Progress lines on stderr (console and log): at most every PROGRESS_SECONDS, and at the end
     (set to 0 here: a line per kernel; no timing is asserted)."""
-    from danqmotifs import logsetup, methods
-    from danqmotifs.refine import window_scores
-    from danqmotifs.scoring import ScanResult
+    from danqmotifs.core import logsetup
+    from danqmotifs.motifs import methods
+    from danqmotifs.motifs.refine import window_scores
+    from danqmotifs.motifs.scoring import ScanResult
 
     rng = np.random.default_rng(0)
     codes = rng.integers(0, 4, (60, 30)).astype(np.uint8)
@@ -409,7 +410,7 @@ def test_exact_oops_and_refined_print_progress(monkeypatch, capsys):
     sc = np.stack([window_scores(codes, w) for w in W], axis=-1)
     scan = ScanResult(m=sc.max(axis=1), pos=sc.argmax(axis=1).astype(np.int32))
     base = {"ln_b": 1.0, "options": {"base": "shared", "sequences": "activated", "strands": "forward"}}
-    from danqmotifs.config_defaults import defaults
+    from danqmotifs.core.config_defaults import defaults
 
     opts = {k: defaults("motifs")[k] for k in ("refine_iterations", "refine_pseudocount")}
     inputs = methods.MethodInputs(W, np.zeros(3), codes, scan, base, {"seed": 1, "exactness_windows": 10, **opts})

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from danqmotifs.alphabet import reverse_complement_codes
-from danqmotifs.heuristic import counts_to_pwm, heuristic_counts
-from danqmotifs.pwm import kernel_to_pwm, pwm_to_kernel
-from danqmotifs.scoring import numba_available, scan_max
+from danqmotifs.core.alphabet import reverse_complement_codes
+from danqmotifs.core.pwm import kernel_to_pwm, pwm_to_kernel
+from danqmotifs.motifs.heuristic import counts_to_pwm, heuristic_counts
+from danqmotifs.motifs.scoring import numba_available, scan_max
 
 _CONS = [0, 2, 1, 3, 0, 2, 3, 1, 1, 0, 3, 2]          # AGCTAGTCCATG
 MOTIF = np.full((12, 4), 0.03)                       # a sharp 12-bp motif, rows A C G T
@@ -30,7 +30,7 @@ def planted(rng, n, length, pwm, frac, strand="+"):
 
 def reference_counts(codes, W, bias, both):
     """The per-kernel, per-sequence loop of the recipe (small inputs)."""
-    from danqmotifs.alphabet import codes_to_onehot
+    from danqmotifs.core.alphabet import codes_to_onehot
 
     K, L, _ = W.shape
     x = codes_to_onehot(codes, dtype=np.float64)

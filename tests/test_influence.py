@@ -10,12 +10,12 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows, ranked_rows,
                                                 read_influence_table, write_rows)
-from danqmotifs.influence import kernel_influence, kernel_influence_plain, split_model
 from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.modelio import first_conv_layer
+from danqmotifs.model.modelio import first_conv_layer
+from danqmotifs.trust.influence import kernel_influence, kernel_influence_plain, split_model
 
 LENGTH, WIDTH, POOL = 40, 4, 4
 MOTIFS = {0: [0, 1, 2, 3], 1: [3, 3, 0, 0], 2: [2, 2, 2, 2]}      # ACGT, TTAA, GGGG (codes)
@@ -108,7 +108,7 @@ def test_the_batched_way_equals_the_plain_way(tmp_path):
     np.testing.assert_allclose(sub.mean_activation, fast.mean_activation[[3, 1]], rtol=1e-6)
     # a substitute layer: the same weights change nothing; zero weights and the mean as bias are
     # the influence's perturbation
-    from danqmotifs.kernels import kernels_from_layer
+    from danqmotifs.model.kernels import kernels_from_layer
     ks = kernels_from_layer(conv)
     same = kernel_influence(model, codes, labels, names, batch_size=32, substitute=(ks.W, ks.bias), log=lambda m: None)
     assert np.abs(same.mean_abs_dp).max() < 1e-6 and np.nanmax(np.abs(same.d_roc_auc)) == 0

@@ -12,7 +12,7 @@ import errno
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 
 BOM = "\ufeff"
 REC = ">r1 first\nACGTAC\n>r2\nGGCCTA\n"
@@ -45,7 +45,7 @@ def _names(path):
 
 
 def _meme(path):
-    from danqmotifs.meme import read_meme
+    from danqmotifs.formats.meme import read_meme
 
     return [(m.id, m.pwm.tolist()) for m in read_meme(path)[0]]
 
@@ -57,7 +57,7 @@ def _kernel_text(path):
 
 
 def _targets_txt(path):
-    from danqmotifs.predict import default_target_names
+    from danqmotifs.model.predict import default_target_names
 
     return default_target_names(path.parent / "model.keras", 2, path)
 
@@ -136,7 +136,7 @@ def test_truncated_matlab_v5_is_called_truncated_not_missing(tmp_path):
     ({"train": {"epochs": 2**64}}, ["config: train.epochs", "beyond what the libraries take"]),
 ])
 def test_config_values_no_library_reads_as_written(cfg, words):
-    from danqmotifs.config_checks import check_values
+    from danqmotifs.run.config_checks import check_values
 
     with pytest.raises(InputError) as err:
         check_values(cfg)
@@ -148,7 +148,7 @@ def test_config_values_no_library_reads_as_written(cfg, words):
 def test_results_directory_that_cannot_be_written_is_a_message(tmp_path, monkeypatch):
     from pathlib import Path
 
-    from danqmotifs.config_checks import claim_results
+    from danqmotifs.run.config_checks import claim_results
 
     def full(self, *a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -159,7 +159,7 @@ def test_results_directory_that_cannot_be_written_is_a_message(tmp_path, monkeyp
 
 
 def test_log_on_a_full_disk_still_reaches_the_console():
-    from danqmotifs.logsetup import _Tee
+    from danqmotifs.core.logsetup import _Tee
 
     class Full:
         def write(self, s):
@@ -185,7 +185,7 @@ def test_log_on_a_full_disk_still_reaches_the_console():
 
 
 def test_a_crash_leaves_its_traceback_in_the_rule_log(tmp_path):
-    from danqmotifs.logsetup import script_logging
+    from danqmotifs.core.logsetup import script_logging
 
     log = tmp_path / "logs" / "train.log"
     with pytest.raises(ZeroDivisionError):
@@ -197,7 +197,7 @@ def test_a_crash_leaves_its_traceback_in_the_rule_log(tmp_path):
 
 
 def test_unwritable_log_is_a_warning_not_a_traceback(tmp_path, capsys):
-    from danqmotifs.logsetup import script_logging
+    from danqmotifs.core.logsetup import script_logging
 
     (tmp_path / "logs").write_text("a file where the log directory should be")
     with script_logging(tmp_path / "logs" / "x.log"):

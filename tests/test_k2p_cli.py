@@ -9,13 +9,13 @@ import h5py
 import numpy as np
 import pytest
 
-from danqmotifs.alphabet import codes_to_onehot
 from danqmotifs.cli.k2p import kernel2pwm_main, kernel2pwm_mle_main, pwm2kernel_main
-from danqmotifs.meme import parse_single_pwm
-from danqmotifs.kernels import write_kernels_file
-from danqmotifs.mle import estimate_base
-from danqmotifs.pwm import kernel_to_pwm
-from danqmotifs.scoring import scan_max
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.pwm import kernel_to_pwm
+from danqmotifs.formats.meme import parse_single_pwm
+from danqmotifs.model.kernels import write_kernels_file
+from danqmotifs.motifs.mle import estimate_base
+from danqmotifs.motifs.scoring import scan_max
 
 
 def read_meme_matrices(text):
@@ -132,7 +132,7 @@ def test_pwm2kernel_delta_shift_and_convention(tmp_path, capsys):
 def test_parse_single_pwm_accepts_bare_matrices_and_rejects_non_probabilities():
     np.testing.assert_allclose(parse_single_pwm("0.1 0.2 0.3 0.4\n1 0 0 0\n", "x"),
                                [[0.1, 0.2, 0.3, 0.4], [1, 0, 0, 0]])
-    from danqmotifs.errors import InputError
+    from danqmotifs.core.errors import InputError
     with pytest.raises(InputError, match="outside"):
         parse_single_pwm("MOTIF a\nletter-probability matrix: w= 1\n1.5 -0.5 0 0\n", "x")
     with pytest.raises(InputError, match="all zeros"):
@@ -257,7 +257,7 @@ def test_console_script_round_trip_via_stdin_stdout(tmp_path):
 
 
 # Golden outputs: the text files the k2p commands wrote before their MEME writer and matrix parsers
-# moved to their owners (danqmotifs.meme, danqmotifs.formats.kernel_text); the moved code must
+# moved to their owners (danqmotifs.formats.meme, danqmotifs.formats.kernel_text); the moved code must
 # write the same bytes.
 GOLDEN_KERNEL = "0.5 -0.25 1.0 0.0\n-1.5 0.75 0.25 0.5\n2.0 -1.0 0.0 -0.5\n0.1 0.2 0.3 -0.6\n"
 GOLDEN_MEME = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\n"

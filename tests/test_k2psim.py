@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from danqmotifs.errors import InputError
-from danqmotifs.metrics import roc_auc
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.metrics import roc_auc
+from danqmotifs.core.motif import Motif
+from danqmotifs.core.pwm import row_logsumexp
 from danqmotifs.papers.k2p.simulation import paper, plr
 from danqmotifs.papers.k2p.simulation.data import make_data, motif_rngs, motif_seed, sample_sites
 from danqmotifs.papers.k2p.simulation.motifs import HEURISTIC_PSEUDOCOUNT, exact_pwm, exact_pwm_base_e, heuristic_pwm
@@ -17,8 +19,6 @@ from danqmotifs.papers.k2p.simulation.select import chunks, select_motifs
 from danqmotifs.papers.k2p.simulation.settings import Settings, with_defaults
 from danqmotifs.papers.k2p.simulation.stats import paired_summary, summarize
 from danqmotifs.papers.k2p.simulation.trainer import init_weights, permutations, predict, train_many
-from danqmotifs.motif import Motif
-from danqmotifs.pwm import row_logsumexp
 
 SHARP = np.full((8, 4), 0.02)
 SHARP[np.arange(8), [0, 1, 2, 3, 3, 2, 1, 0]] = 0.94          # ACGTTGCA

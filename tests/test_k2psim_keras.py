@@ -8,12 +8,12 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from danqmotifs.metrics import roc_auc  # noqa: E402
-from danqmotifs.jaspar import fetch_motifs  # noqa: E402
+from danqmotifs.core.metrics import roc_auc  # noqa: E402
 from danqmotifs.papers.k2p.simulation import keras_reference as kr  # noqa: E402
 from danqmotifs.papers.k2p.simulation.data import make_data, motif_rngs  # noqa: E402
 from danqmotifs.papers.k2p.simulation.settings import Settings  # noqa: E402
 from danqmotifs.papers.k2p.simulation.trainer import init_weights, permutations, predict, train_many  # noqa: E402
+from danqmotifs.sources.jaspar import fetch_motifs  # noqa: E402
 
 # a narrow matrix (7 bp: tied maxima in the max-pool occur) and a wide one
 IDS = ["MA0081.1", "MA0139.1"]

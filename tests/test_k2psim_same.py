@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from danqmotifs.jaspar import fetch_collection, fetch_motifs
 from danqmotifs.papers.k2p.simulation import paper, plr
 from danqmotifs.papers.k2p.simulation.plot import heldout_figure
 from danqmotifs.papers.k2p.simulation.run import run_chunk, write_rows
 from danqmotifs.papers.k2p.simulation.select import chunk_motifs, data_indices
 from danqmotifs.papers.k2p.simulation.settings import Settings
 from danqmotifs.papers.k2p.simulation.stats import summarize
+from danqmotifs.sources.jaspar import fetch_collection, fetch_motifs
 
 BEFORE = Path(__file__).parent / "data" / "k2p_rows_before_speedup.tsv"
 IDS = ["MA0139.1", "MA0004.1", "MA0018.2", "MA0592.2"]       # 19, 6, 8 and 11 bp

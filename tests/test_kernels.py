@@ -9,13 +9,13 @@ import h5py
 import numpy as np
 import pytest
 
-from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
-from danqmotifs.kernels import (check_kernel_tensor, check_sequence_tensor, read_kernels_file, read_sample,
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.errors import InputError
+from danqmotifs.model.kernels import (check_kernel_tensor, check_sequence_tensor, read_kernels_file, read_sample,
                                 read_tensor, sample_rows, write_kernels_file)
-from danqmotifs.modelio import load_model_kernels
-from danqmotifs.scoring import numba_available, read_scores, scan_max, write_scores
+from danqmotifs.model.modelio import load_model_kernels
+from danqmotifs.motifs.scoring import numba_available, read_scores, scan_max, write_scores
+from danqmotifs.sources.datafile import DataReader
 from helpers.data import write_split
 
 ENGINES = ["blas"] + (["numba"] if numba_available() else [])

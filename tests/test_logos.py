@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from danqmotifs.logos import aligned_target, information_matrix, kernel_panels, logo_frame, panel_title
-from danqmotifs.motif import Motif
-from danqmotifs.plot.logos import kernel_figure, render_logos
+from danqmotifs.core.motif import Motif
+from danqmotifs.report.logos import aligned_target, information_matrix, kernel_panels, logo_frame, panel_title
+from danqmotifs.report.plot.logos import kernel_figure, render_logos
 
 
 def test_information_heights():
@@ -85,7 +85,7 @@ def test_kernel_figure_without_any_match(tmp_path):
 
 
 def test_fast_glyphs_draw_the_same_pixels_as_plain_logomaker(tmp_path):
-    """The cached letter outlines (danqmotifs.logos.fast_glyphs) change the time, not the picture:
+    """The cached letter outlines (danqmotifs.report.logos.fast_glyphs) change the time, not the picture:
     decoded pixels (and bytes) equal to logomaker unchanged (fast=False), both strands, a dead
     kernel, with 1 or 2 processes; logomaker's Glyph is restored afterwards."""
     from logomaker.src.Glyph import Glyph
@@ -112,7 +112,7 @@ def test_a_non_significant_match_is_named_not_drawn(tmp_path, monkeypatch):
     page draws significant matches alone); with insignificant=True it is drawn as before. The
     kernel's other panels keep their place: a kernel whose matches are all significant is drawn
     byte for byte as with insignificant=True."""
-    from danqmotifs.plot import logos as plot_logos
+    from danqmotifs.report.plot import logos as plot_logos
 
     panels = _setup()
     drawn = []

@@ -11,9 +11,9 @@ import yaml
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.errors import InputError
+from danqmotifs.core.errors import InputError
 from danqmotifs.model import ModelSpec, build_model, spec_from_config
-from danqmotifs.modelio import load_model
+from danqmotifs.model.modelio import load_model
 
 SPEC = dict(kernels=3, kernel_width=5, pool=4, lstm_units=2, dense_units=3, n_targets=2, length=25)
 
@@ -53,7 +53,7 @@ def test_config_key_and_fingerprint_compatibility():
 def test_danq_jaspar_paper_config_gives_525_initial_kernels():
     from pathlib import Path
 
-    from danqmotifs.jaspar import jaspar_init_motifs
+    from danqmotifs.sources.jaspar import jaspar_init_motifs
 
     m = yaml.safe_load((Path(__file__).resolve().parents[1] / "config/danq_jaspar_paper.yaml").read_text())["model"]
     motifs = jaspar_init_motifs(m["jaspar_release"], m["jaspar_collection"], m["jaspar_tax_group"],

@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 
 from danqmotifs.cli.match import run
-from danqmotifs.errors import InputError
-from danqmotifs.jaspar import fetch_collection
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.motif import Motif
+from danqmotifs.core.pwm import column_information
+from danqmotifs.formats.meme import read_meme, write_meme
 from danqmotifs.match.engines import (
     distance_of,
     match_motifs,
@@ -31,9 +33,7 @@ from danqmotifs.match.engines import (
 from danqmotifs.match.result import best_indices, bh_qvalues, count_matched
 from danqmotifs.match.store import load_results, save_results
 from danqmotifs.match.tables import COLUMNS, best_table, match_table, read_table, summary, write_table
-from danqmotifs.meme import read_meme, write_meme
-from danqmotifs.motif import Motif
-from danqmotifs.pwm import column_information
+from danqmotifs.sources.jaspar import fetch_collection
 
 
 def test_bh_qvalues_against_scipy():

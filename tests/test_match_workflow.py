@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from danqmotifs.jaspar import fetch_motifs
-from danqmotifs.meme import read_meme, write_meme
+from danqmotifs.formats.meme import read_meme, write_meme
+from danqmotifs.sources.jaspar import fetch_motifs
 from helpers.data import write_split
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.errors import InputError
-from danqmotifs.formats.method_file import read_kernel_pwms
-from danqmotifs.meme import (format_meme, kernel_ids, kernel_motifs, parse_matrix_rows,
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.motif import Motif
+from danqmotifs.core.pwm import column_information
+from danqmotifs.formats.meme import (format_meme, kernel_ids, kernel_motifs, parse_matrix_rows,
                              read_meme, reverse_complement_motifs, trim_motif, trim_span, write_meme)
-from danqmotifs.motif import Motif
-from danqmotifs.pwm import column_information
+from danqmotifs.formats.method_file import read_kernel_pwms
 
 BG = np.array([0.29, 0.21, 0.21, 0.29])
 
@@ -83,7 +83,7 @@ def test_printed_rows_sum_to_one_exactly(tmp_path):
 @given(st.lists(st.floats(0, 1, allow_nan=False), min_size=4, max_size=4).filter(lambda r: sum(r) > 1e-3),
        st.integers(2, 8))
 def test_rounding_keeps_sum_and_moves_each_value_under_one_unit(row, digits):
-    from danqmotifs.meme import _round_to_one
+    from danqmotifs.formats.meme import _round_to_one
 
     units = _round_to_one(np.array(row), digits)
     assert units.sum() == 10 ** digits

@@ -6,14 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from danqmotifs import methods
-from danqmotifs.errors import InputError
-from danqmotifs.kernel_table import activation, kernel_table
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.pwm import kernel_to_pwm
+from danqmotifs.formats.meme import format_meme, kernel_motifs
 from danqmotifs.formats.method_file import read_method_file, write_method_file
-from danqmotifs.meme import format_meme, kernel_motifs
-from danqmotifs.mle import base_report, estimate_base
-from danqmotifs.pwm import kernel_to_pwm
-from danqmotifs.scoring import scan_max
+from danqmotifs.motifs import methods
+from danqmotifs.motifs.kernel_table import activation, kernel_table
+from danqmotifs.motifs.mle import base_report, estimate_base
+from danqmotifs.motifs.scoring import scan_max
 from danqmotifs.sources import SOURCES
 
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs import mle
+from danqmotifs.core.pwm import kernel_to_pwm, window_scores
 from danqmotifs.formats.base_json import ln_b_per_kernel
-from danqmotifs.pwm import kernel_to_pwm, window_scores
+from danqmotifs.motifs import mle
 
 
 def grid_argmax(f, lo, hi, tol=1e-8):

@@ -9,12 +9,12 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot, encode
-from danqmotifs.errors import InputError
-from danqmotifs.jaspar import jaspar_init_motifs, motifs_with_reverse_complements
+from danqmotifs.core.alphabet import codes_to_onehot, encode
+from danqmotifs.core.errors import InputError
+from danqmotifs.core.motif import Motif
 from danqmotifs.model import PRESETS, ModelSpec, build_model, count_params, init_kernels_from_motifs, spec_from_config
-from danqmotifs.modelio import first_conv_layer
-from danqmotifs.motif import Motif
+from danqmotifs.model.modelio import first_conv_layer
+from danqmotifs.sources.jaspar import jaspar_init_motifs, motifs_with_reverse_complements
 from helpers.keras_model import kernels
 
 

@@ -49,7 +49,7 @@ def published_file(path: Path, seed: int = 0):
 
 def flipped_reordered(conv_kernel: np.ndarray) -> np.ndarray:
     """(K, 4, L, 1) Theano kernels, channels A,G,C,T -> (K, L, 4) correlation kernels, A,C,G,T
-    (written out here independently of danqmotifs.published)."""
+    (written out here independently of danqmotifs.model.published)."""
     K, _, width, _ = conv_kernel.shape
     out = np.empty((K, width, 4), dtype=conv_kernel.dtype)
     for acgt, agct in enumerate((0, 2, 1, 3)):          # A<-A, C<-C (index 2), G<-G (index 1), T<-T
@@ -154,7 +154,7 @@ def test_kernels_alone_feed_the_motif_stage(tmp_path):
 
 def test_predict_accepts_the_published_file(tmp_path, capsys):
     from danqmotifs.cli.predict import main
-    from danqmotifs.modelio import load_model
+    from danqmotifs.model.modelio import load_model
 
     published_file(tmp_path / "DanQ_bestmodel.hdf5")
     rng = np.random.default_rng(2)
@@ -186,8 +186,8 @@ def test_published_file_through_the_whole_chain(tmp_path):
                      "train_mat": "train.mat", "valid_mat": "valid.mat", "test_mat": "test.mat"}},
                  model={"source": "file", "file": "DanQ_bestmodel.hdf5", "pool": POOL},
                  figures={"danq": {"enabled": True, "reference": "aucs.txt", "published_meme": "DanQ.meme"}})
-    from danqmotifs.meme import write_meme
-    from danqmotifs.motif import Motif
+    from danqmotifs.core.motif import Motif
+    from danqmotifs.formats.meme import write_meme
 
     write_meme(tmp_path / "DanQ.meme", [Motif(f"M{i}", np.random.default_rng(i).dirichlet(np.ones(4), 12))
                                         for i in range(3)])
@@ -237,7 +237,7 @@ def test_published_file_through_the_whole_chain(tmp_path):
 
 @pytest.mark.slow
 def test_keras_file_on_simulated_data_puts_fidelity_into_the_summary(tmp_path):
-    from danqmotifs.modelio import load_model
+    from danqmotifs.model.modelio import load_model
     from helpers.published import random_published_weights, write_published_weights
 
     w = random_published_weights(np.random.default_rng(5), kernels=6, kernel_width=10, lstm_units=4,

@@ -3,7 +3,7 @@
 import numpy as np
 
 from danqmotifs.formats.influence_table import InfluenceResult
-from danqmotifs.motif_table import driven_targets, kernel_rows, rank_rows, write_motif_table
+from danqmotifs.report.motif_table import driven_targets, kernel_rows, rank_rows, write_motif_table
 
 
 def _influence():

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from scipy.io import savemat
 
-from danqmotifs.alphabet import N_CODE, decode, reverse_complement_codes
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import N_CODE, decode, reverse_complement_codes
+from danqmotifs.core.errors import InputError
 from danqmotifs.sources.onehot import OneHotFile, sample_onehot
 from helpers.deepsea import codes_to_deepsea_onehot, write_mat73
 
@@ -140,7 +140,7 @@ def test_motif_stage_samples_an_unlabelled_file(tmp_path, codes):
                           "out/motifs/kernels.h5"], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
     _, rows, _ = sample_onehot(tmp_path / "example.h5", 7, seed=1)
-    from danqmotifs.kernels import read_kernels_file
+    from danqmotifs.model.kernels import read_kernels_file
 
     np.testing.assert_array_equal(read_kernels_file(tmp_path / "out/motifs/kernels.h5").codes, both[rows])
     assert not (tmp_path / "out/data").exists()

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.alphabet import encode
 from danqmotifs.cli.k2p import parse_kernel_text
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import encode
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.fasta import encode_record, iter_fasta
-from danqmotifs.kernels import (check_kernel_tensor, check_sequence_tensor, read_kernels_file, read_tensor,
+from danqmotifs.formats.meme import read_meme
+from danqmotifs.model.kernels import (check_kernel_tensor, check_sequence_tensor, read_kernels_file, read_tensor,
                                 write_kernels_file)
-from danqmotifs.meme import read_meme
 from danqmotifs.sources.bed import read_bed
 from danqmotifs.sources.fasta import read_labels
 

@@ -7,10 +7,10 @@ import json
 
 import numpy as np
 
+from danqmotifs.core.motif import Motif
 from danqmotifs.match import MatchResult
-from danqmotifs.motif import Motif
-from danqmotifs.planted import base_id, benchmark, family_recovery, recovery
-from danqmotifs.plot.matching import planted_figure
+from danqmotifs.report.plot.matching import planted_figure
+from danqmotifs.trust.planted import base_id, benchmark, family_recovery, recovery
 
 TARGETS = ["MA0001.1", "MA0139.2", "MA1929.2", "MA0035.4", "MA0083.3"]
 NAMES = ["A", "CTCF", "CTCF", "GATA1", "SRF"]

@@ -17,13 +17,13 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.errors import InputError
-from danqmotifs.kernels import kernels_from_layer, write_kernels_file
-from danqmotifs.kernels import CONV_NAME
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.errors import InputError
 from danqmotifs.model import ModelSpec, build_model
-from danqmotifs.modelio import first_conv_layer, load_any_model, read_kernel_file
-from danqmotifs.published import PublishedWeights, is_published_danq, load_published_danq, resolve_pool
+from danqmotifs.model.kernels import kernels_from_layer, write_kernels_file
+from danqmotifs.model.kernels import CONV_NAME
+from danqmotifs.model.modelio import first_conv_layer, load_any_model, read_kernel_file
+from danqmotifs.model.published import PublishedWeights, is_published_danq, load_published_danq, resolve_pool
 from helpers.published import random_published_weights, write_published_weights
 
 SMALL = dict(kernels=8, kernel_width=11, lstm_units=6, pooled_length=9, dense_units=10, n_targets=5)
@@ -266,7 +266,7 @@ def test_read_kernel_file_either_convention(tmp_path):
 
 
 def test_weights_object_round_trips(small_file, tmp_path):
-    from danqmotifs.published import read_published_weights
+    from danqmotifs.model.published import read_published_weights
 
     w = read_published_weights(small_file)
     assert isinstance(w, PublishedWeights)

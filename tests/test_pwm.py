@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from danqmotifs.pwm import (column_information, consensus, exactness_check, flip_convention, kernel_to_pwm,
+from danqmotifs.core.pwm import (column_information, consensus, exactness_check, flip_convention, kernel_to_pwm,
                             log_pwm, pwm_to_kernel, row_logsumexp, score_offset, total_information,
                             window_scores)
 

@@ -1,4 +1,4 @@
-"""The one reference AUC table reader (danqmotifs.reference) on tables written here that reproduce
+"""The one reference AUC table reader (danqmotifs.formats.reference) on tables written here that reproduce
 each quirk of DanQ's published aucs.txt: explanatory text in the AUC cells of a target without test
 positives, a treatment that reads NA, the same (cell, mark, treatment) triple on several rows, and
 numbers written as 9.53E-005."""
@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from danqmotifs.errors import InputError
-from danqmotifs.reference import (NAME_SEP, ReferenceWarning, check_reference, match_rows, read_reference,
+from danqmotifs.core.errors import InputError
+from danqmotifs.formats.reference import (NAME_SEP, ReferenceWarning, check_reference, match_rows, read_reference,
                                   read_table)
 
 HEADER = ("Cell Type\tTF/DNase/HistoneMark\tTreatment\tDeepSEA ROC AUC\tDanQ ROC AUC\t"

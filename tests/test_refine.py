@@ -1,13 +1,13 @@
-"""The max-selection-aware base (exact_oops) and the EM refinement (refined) of danqmotifs.refine."""
+"""The max-selection-aware base (exact_oops) and the EM refinement (refined) of danqmotifs.motifs.refine."""
 
 import numpy as np
 import pytest
 
-from danqmotifs import methods
-from danqmotifs.mle import _cap, estimate_base
-from danqmotifs.pwm import kernel_to_pwm
-from danqmotifs.refine import _sum_windows, em_refine, fit_oops_v, window_scores
-from danqmotifs.scoring import ScanResult
+from danqmotifs.core.pwm import kernel_to_pwm
+from danqmotifs.motifs import methods
+from danqmotifs.motifs.mle import _cap, estimate_base
+from danqmotifs.motifs.refine import _sum_windows, em_refine, fit_oops_v, window_scores
+from danqmotifs.motifs.scoring import ScanResult
 
 L, N, LS = 10, 2000, 100
 
@@ -101,5 +101,5 @@ def test_refine_cap_is_a_schema_key_not_a_literal_fallback():
     schema = yaml.safe_load((root / "workflow/schemas/config.schema.yaml").read_text())
     motifs = schema["properties"]["motifs"]["properties"]
     assert motifs["refine_iterations"]["default"] == 20 and motifs["refine_pseudocount"]["default"] == 0.25
-    src = (root / "src/danqmotifs/refine.py").read_text()
+    src = (root / "src/danqmotifs/motifs/refine.py").read_text()
     assert 'get("refine_iterations"' not in src and 'get("refine_pseudocount"' not in src

@@ -4,9 +4,9 @@ noised, shifted inside wider kernels, reverse-complemented)."""
 import numpy as np
 import pytest
 
-from danqmotifs.jaspar import fetch_motifs
-from danqmotifs.motif import Motif
-from danqmotifs.replicates import Member, cluster_labels, cluster_rows, pair_p_values, replicate_members
+from danqmotifs.core.motif import Motif
+from danqmotifs.sources.jaspar import fetch_motifs
+from danqmotifs.trust.replicates import Member, cluster_labels, cluster_rows, pair_p_values, replicate_members
 
 IDS = ["MA0139.2", "MA0083.3", "MA0138.3", "MA0114.5"]       # CTCF, SRF, REST, HNF4A
 

@@ -40,7 +40,7 @@ TINY = {
 def _kernels(path: Path, width: int = 24) -> None:
     """Kernel file (K, L, 4), Keras orientation: kernels 0-2 the log-odds of the planted matrices
     (their exact PWMs are those matrices at ln b = 1), kernel 3 small noise."""
-    from danqmotifs.jaspar import fetch_motifs
+    from danqmotifs.sources.jaspar import fetch_motifs
 
     W = np.random.default_rng(0).normal(0, 0.05, size=(4, width, 4))
     bias = np.zeros(4)

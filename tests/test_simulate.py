@@ -5,10 +5,10 @@ import hashlib
 import numpy as np
 import pytest
 
-from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
-from danqmotifs.jaspar import fetch_motifs
-from danqmotifs.meme import read_meme, write_meme
+from danqmotifs.core.errors import InputError
+from danqmotifs.formats.meme import read_meme, write_meme
+from danqmotifs.sources.datafile import DataReader
+from danqmotifs.sources.jaspar import fetch_motifs
 from danqmotifs.sources.simulate import SimSpec, resolve_pairs, simulate_block, simulate_split
 
 IDS = ["MA0139.2", "MA0035.5", "MA0080.7"]

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs.alphabet import decode
-from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import decode
+from danqmotifs.core.errors import InputError
 from danqmotifs.sources.bed import SPLITS, center_windows, convert_bed, read_bed
+from danqmotifs.sources.datafile import DataReader
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMS = [f"chr{i}" for i in range(1, 11)]

@@ -16,9 +16,9 @@ import pytest
 import scipy.io
 import yaml
 
-from danqmotifs.alphabet import decode, encode, reverse_complement_codes
-from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import decode, encode, reverse_complement_codes
+from danqmotifs.core.errors import InputError
+from danqmotifs.sources.datafile import DataReader
 from danqmotifs.sources.deepsea import SPLITS, MatSplit, convert_deepsea, deepsea_onehot_to_codes, read_target_names
 from helpers.deepsea import codes_to_deepsea_onehot, small_chunks, write_mat5, write_mat73
 

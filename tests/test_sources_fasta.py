@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs.alphabet import decode, encode
-from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
+from danqmotifs.core.alphabet import decode, encode
+from danqmotifs.core.errors import InputError
 from danqmotifs.formats.fasta import iter_fasta, resize_codes
+from danqmotifs.sources.datafile import DataReader
 from danqmotifs.sources.fasta import SPLITS, assign_splits, convert_fasta, read_labels
 
 ROOT = Path(__file__).resolve().parents[1]

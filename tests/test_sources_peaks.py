@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from danqmotifs.alphabet import decode, encode
-from danqmotifs.datafile import SPLITS, DataReader
-from danqmotifs.errors import InputError
-from danqmotifs.shuffle import dinucleotide_counts, dinucleotide_shuffle, shuffle_rng
+from danqmotifs.core.alphabet import decode, encode
+from danqmotifs.core.errors import InputError
 from danqmotifs.sources import SOURCES
+from danqmotifs.sources.datafile import SPLITS, DataReader
 from danqmotifs.sources.peaks import convert_peaks, parse_coordinates, peak_name
+from danqmotifs.sources.shuffle import dinucleotide_counts, dinucleotide_shuffle, shuffle_rng
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMS = ["chr1", "chr2", "chr7", "chr8"]

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from danqmotifs.errors import InputError
-from danqmotifs.meme import read_meme
+from danqmotifs.core.errors import InputError
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.tomtom import TomtomInputError, consensus, tomtom, tomtom_table
 from danqmotifs.tomtom.format import COLUMNS
 

@@ -11,11 +11,11 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import codes_to_onehot
-from danqmotifs.datafile import DataReader
-from danqmotifs.errors import InputError
-from danqmotifs.training import (Checkpoint, SplitSequence, TrainSettings, configure_runtime, data_identity,
+from danqmotifs.core.alphabet import codes_to_onehot
+from danqmotifs.core.errors import InputError
+from danqmotifs.model.training import (Checkpoint, SplitSequence, TrainSettings, configure_runtime, data_identity,
                                  export, fingerprint, read_history, train)
+from danqmotifs.sources.datafile import DataReader
 from helpers.data import write_split
 from helpers.keras_model import kernels
 from helpers.stream import fit_equals_steps
@@ -250,7 +250,7 @@ def test_learns_a_planted_site_early_stops_and_exports(data, tmp_path):
     assert r.best_epoch == int(np.argmin(vl)) + 1
     if len(r.history) < 10:                                        # stopped early: patience epochs after the best
         assert len(r.history) == r.best_epoch + 2
-    from danqmotifs.evaluate import evaluate_split
+    from danqmotifs.model.evaluate import evaluate_split
 
     rows = evaluate_split(r.best_model, data / "valid.h5", log=lambda m: None)
     assert rows[0]["roc_auc"] > 0.9                                  # the planted site is learned
@@ -304,7 +304,7 @@ def _replay_plateau_rule(history, lr0, patience, factor, floor):
 
 
 def test_reduced_lr_rule():
-    from danqmotifs.training.fit import _reduced_lr
+    from danqmotifs.model.training.fit import _reduced_lr
 
     s = _settings(reduce_lr_patience=2, reduce_lr_factor=0.5, min_learning_rate=0.003)
     assert _reduced_lr(0.01, {"lr_wait": 1}, s) is None

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from danqmotifs.datafile import DataReader
+from danqmotifs.sources.datafile import DataReader
 from helpers.data import write_split
 
 REPO = Path(__file__).resolve().parents[1]

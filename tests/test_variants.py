@@ -1,4 +1,4 @@
-"""Variant effects (danqmotifs.variants, the score-variants command) on a small genome and VCF
+"""Variant effects (danqmotifs.model.variants, the score-variants command) on a small genome and VCF
 written here: SNVs, an insertion, a deletion, a multi-allelic line, a variant at a chromosome's
 start, a REF mismatch, a chromosome the genome lacks and a symbolic allele; plain and bgzipped."""
 
@@ -12,13 +12,13 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from danqmotifs.alphabet import decode, encode
 from danqmotifs.cli.variants import main as variants_main
-from danqmotifs.errors import InputError
-from danqmotifs.modelio import make_predictor, predict_codes
+from danqmotifs.core.alphabet import decode, encode
+from danqmotifs.core.errors import InputError
 from danqmotifs.model import ModelSpec, build_model
+from danqmotifs.model.modelio import make_predictor, predict_codes
+from danqmotifs.model.variants import VariantWarning, iter_vcf, log_odds, score_vcf, windows
 from danqmotifs.sources.bed import open_genome
-from danqmotifs.variants import VariantWarning, iter_vcf, log_odds, score_vcf, windows
 
 W = 40
 rng = np.random.default_rng(7)
@@ -183,7 +183,7 @@ def test_rule_scores_a_vcf_with_an_imported_model(files, tmp_path):
 def test_published_layout_model_scores_variants(files, tmp_path):
     """DanQ's published weights layout (a small random file) through score-variants, with --length and
     --pool as for predict: the same numbers as the model the loader builds."""
-    from danqmotifs.modelio import load_model
+    from danqmotifs.model.modelio import load_model
     from helpers.published import random_published_weights, write_published_weights
 
     d, _ = files

@@ -1,5 +1,5 @@
-"""Report import cycles inside the danqmotifs package, and imports of its wings from the core,
-from its static import graph.
+"""Report import cycles inside the danqmotifs package, imports of its wings from the core and imports
+against the stage order (each stage imports only the stages before it), from its static import graph.
 
 Every ``import`` statement of every module under ``src/danqmotifs`` counts, wherever it stands (at
 the top of the module or inside a function): an import hidden in a function still makes the two
@@ -13,9 +13,16 @@ A wing (``WINGS``: ``danqmotifs.papers``, the papers' studies) imports the core,
 a module outside a wing that imports one of its modules (anywhere in its source) is a violation.
 Workflow scripts, tests and benchmarks, outside ``src/``, may import the wings.
 
+The package's sub-packages are the pipeline's stages (``STAGES``, in the order the data flows:
+docs/design.md section 16). A module imports its own stage and the stages above it in the list,
+never a later one: an import that runs back up the list is a violation, and so is an import between
+two stages on one row. Every module belongs to a stage, except the package's ``__init__`` and the
+deprecated paths kept for old imports (``SHIMS``), which import nothing themselves.
+
 Usage: ``python tools/import_cycles.py [src_dir]`` (default: ``src`` beside this tools folder).
-Prints each cycle as ``a -> b -> a`` and each violation as ``core module -> wing module``, and exits
-1 if there is one; prints the number of modules and edges and exits 0 otherwise.
+Prints each cycle as ``a -> b -> a`` and each violation as ``core module -> wing module`` or
+``module (stage) -> module (later stage)``, and exits 1 if there is one; prints the number of
+modules and edges and exits 0 otherwise.
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ from pathlib import Path
 PACKAGE = "danqmotifs"
 #: sub-packages that may import the rest of the package but that nothing outside them imports
 WINGS = (f"{PACKAGE}.papers",)
+#: the stages, in the order the data flows: each imports only those on the rows above it (and itself)
+STAGES = (("core",), ("formats",), ("sources",), ("model",), ("motifs",), ("tomtom",), ("match",),
+          ("trust", "attribution"), ("report",), ("run", "cli"), ("papers",))
+#: old import paths that warn and hand on the module that moved (they belong to no stage)
+SHIMS = (f"{PACKAGE}.methods",)
 
 
 def module_name(path: Path, src: Path) -> str:
@@ -157,6 +169,36 @@ def wing_imports(g: dict[str, set[str]], wings=WINGS) -> list[tuple[str, str]]:
                   if _in(t, w) and not _in(m, w))
 
 
+def stage_of(mod: str) -> tuple[int, str] | None:
+    """(row in ``STAGES``, stage) of a module, or None for one outside every stage."""
+    parts = mod.split(".")
+    if len(parts) < 2 or parts[0] != PACKAGE:
+        return None
+    for row, names in enumerate(STAGES):
+        if parts[1] in names:
+            return row, parts[1]
+    return None
+
+
+def stage_violations(g: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(importer, imported) for every import against the stage order (imports into a wing are
+    :func:`wing_imports`'s), and (module, "") for a module outside every stage."""
+    out = []
+    for m, targets in g.items():
+        s = stage_of(m)
+        if s is None:
+            if m != PACKAGE and m not in SHIMS:
+                out.append((m, ""))
+            continue
+        for t in targets:
+            u = stage_of(t)
+            if u is None or u[1] == s[1] or any(_in(t, w) for w in WINGS):
+                continue
+            if u[0] >= s[0]:
+                out.append((m, t))
+    return sorted(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     src = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "src"
@@ -167,11 +209,19 @@ def main(argv: list[str] | None = None) -> int:
     into_wings = wing_imports(g)
     for m, t in into_wings:
         print(f"core imports a wing: {m} -> {t} (move what {m} needs out of {t} into the core)")
-    if found or into_wings:
-        print(f"{len(found)} import cycle(s), {len(into_wings)} import(s) of {', '.join(WINGS)} from outside "
-              f"among {len(g)} modules", file=sys.stderr)
+    against = stage_violations(g)
+    for m, t in against:
+        if not t:
+            print(f"module outside every stage: {m} (move it into the stage it serves, STAGES)")
+        else:
+            print(f"import against the stage order: {m} ({stage_of(m)[1]}) -> {t} ({stage_of(t)[1]}): "
+                  f"a stage imports only itself and the stages above it in STAGES")
+    if found or into_wings or against:
+        print(f"{len(found)} import cycle(s), {len(into_wings)} import(s) of {', '.join(WINGS)} from outside, "
+              f"{len(against)} against the stage order, among {len(g)} modules", file=sys.stderr)
         return 1
-    print(f"no import cycle and no import of {', '.join(WINGS)} from outside: {len(g)} modules, {sum(map(len, g.values()))} imports within the package")
+    print(f"no import cycle and no import of {', '.join(WINGS)} from outside, every import runs down the "
+          f"stages: {len(g)} modules, {sum(map(len, g.values()))} imports within the package")
     return 0
 
 

@@ -1,7 +1,8 @@
 """danqmotifs: from the convolution kernels of a DanQ model to DNA sequence motifs.
 
-One small module per step; workflow/scripts/*.py are thin wrappers around them.
-Internal alphabet everywhere: A, C, G, T (see ``danqmotifs.alphabet``).
+One sub-package per pipeline stage, in the order the data flows (docs/design.md section 16), with
+small modules inside; workflow/scripts/*.py are thin wrappers around them.
+Internal alphabet everywhere: A, C, G, T (see ``danqmotifs.core.alphabet``).
 """
 
 import os as _os

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from danqmotifs.datafile import DataWriter
+from danqmotifs.sources.datafile import DataWriter
 
 
 def write_split(path, codes, targets, target_names, source, split, ids=None, attrs=None) -> None:

@@ -8,7 +8,7 @@ import os
 import h5py
 import numpy as np
 
-from danqmotifs.alphabet import DEEPSEA_TO_ACGT
+from danqmotifs.core.alphabet import DEEPSEA_TO_ACGT
 
 
 def codes_to_deepsea_onehot(codes: np.ndarray) -> np.ndarray:

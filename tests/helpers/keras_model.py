@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from danqmotifs.kernels import kernels_from_layer
-from danqmotifs.modelio import first_conv_layer
+from danqmotifs.model.kernels import kernels_from_layer
+from danqmotifs.model.modelio import first_conv_layer
 
 
 def kernels(model) -> tuple[np.ndarray, np.ndarray]:

@@ -3,8 +3,8 @@
 import h5py
 import numpy as np
 
-from danqmotifs.errors import atomic_output
-from danqmotifs.published import GATES_FILE, N_LAYERS, N_PARAMS, PublishedWeights
+from danqmotifs.core.errors import atomic_output
+from danqmotifs.model.published import GATES_FILE, N_LAYERS, N_PARAMS, PublishedWeights
 
 
 def write_published_weights(path, weights: PublishedWeights) -> None:

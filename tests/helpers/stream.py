@@ -11,7 +11,7 @@ def fit_equals_steps(path: Path, batch_size: int, chunk_rows: int, length: int =
     import keras
     import numpy as np
 
-    from danqmotifs.training import SplitSequence
+    from danqmotifs.model.training import SplitSequence
 
     ds = SplitSequence(path, batch_size=batch_size, shuffle=True, seed=2, window_chunks=1, chunk_rows=chunk_rows)
 

@@ -1,4 +1,4 @@
-# The config checks that need the package (danqmotifs.workflow_checks): rule check_config, the
+# The config checks that need the package (danqmotifs.run.workflow_checks): rule check_config, the
 # first job of every run (priority; a target of rule all), local and light. The same checks run
 # while the workflow is read when Snakemake's own Python has the package (common.smk), so a bad
 # value stops even a dry run there, and again at the start of every job that starts from the config

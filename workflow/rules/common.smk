@@ -2,7 +2,7 @@
 # read): a deployed workflow runs its rules in conda environments (envs/*.yaml) that install the
 # package, from a Snakemake that may not have it. What the rules need from the package at parse
 # time is plain data read from the package's files (the sources: src/danqmotifs/sources/sources.json
-# through sources/registry.py, standard library only; the distances: distances.json).
+# through sources/registry.py, standard library only; the distances: tomtom/distances.json).
 import importlib.util
 import json
 import math
@@ -41,7 +41,7 @@ os.environ.setdefault("DANQMOTIFS_PIP", "")  # not used without conda
 RESULTS = config["results"]
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
-SPLITS = ("train", "valid", "test")  # danqmotifs.datafile.SPLITS
+SPLITS = ("train", "valid", "test")  # danqmotifs.sources.datafile.SPLITS
 
 
 def _source_registry():
@@ -66,7 +66,7 @@ SOURCES = _REGISTRY.load(
 input_sizes = _REGISTRY.input_sizes
 SOURCE = SOURCES[config["data"]["source"]]
 SIMULATED = SOURCE.name == "simulate"
-# motif methods: checked (and plugins loaded) by danqmotifs.workflow_checks
+# motif methods: checked (and plugins loaded) by danqmotifs.run.workflow_checks
 METHODS = list(config["motifs"]["methods"] or ("exact", "heuristic"))
 
 
@@ -80,7 +80,7 @@ def plain(value):
         return str(value)
 
 
-# what danqmotifs.workflow_checks.check_workflow needs besides the config
+# what danqmotifs.run.workflow_checks.check_workflow needs besides the config
 CHECK_SETTINGS = dict(
     set_threads=plain(workflow.resource_settings.overwrite_threads),
     set_resources=plain(workflow.resource_settings.overwrite_resources),
@@ -96,8 +96,8 @@ def check_now():
     if not workflow.is_main_process:
         return
     try:
-        from danqmotifs.errors import InputError
-        from danqmotifs.workflow_checks import check_workflow
+        from danqmotifs.core.errors import InputError
+        from danqmotifs.run.workflow_checks import check_workflow
     except ImportError:
         return
     try:
@@ -194,7 +194,9 @@ PATHS = {
 # on simulated data the planted-motif benchmark is reported under both distances.
 # The names come from the package's table of distances, read with json alone; source_path finds it
 # beside this file wherever the workflow is read from (a checkout, a module, a deployed git source).
-DISTANCE_TABLE = Path(workflow.source_path("../../src/danqmotifs/distances.json"))
+DISTANCE_TABLE = Path(
+    workflow.source_path("../../src/danqmotifs/tomtom/distances.json")
+)
 DISTANCE_NAMES = [
     d["name"] for d in json.loads(DISTANCE_TABLE.read_text())["distances"]
 ]
@@ -314,7 +316,7 @@ def get_final_output():
 def k2p_chunk_ids(chunk):
     """The matrix ids of chunk number `chunk` (danqmotifs.papers.k2p.simulation.select)."""
     if not hasattr(k2p_chunk_ids, "chunks"):
-        from danqmotifs.errors import InputError
+        from danqmotifs.core.errors import InputError
         from danqmotifs.papers.k2p.simulation.select import (
             chunks as k2p_chunks,
             select_motifs as k2p_select,

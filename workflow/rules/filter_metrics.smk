@@ -1,6 +1,6 @@
 # On simulated data: the standard filter-analysis metrics (kernels matching JASPAR, matching a planted
 # motif or its family, planted motifs covered, false-annotation rate) beside the planted recovery
-# (danqmotifs.filter_metrics).
+# (danqmotifs.trust.filter_metrics).
 #
 #   match/{method}.{distance}.h5 + data/truth.meme + match/jaspar_families.tsv
 #   -> match/filter_metrics.tsv                                                   (filter_metrics)

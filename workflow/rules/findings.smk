@@ -1,4 +1,4 @@
-# The report's first page, "What the model learned" (danqmotifs.findings): one row per JASPAR TF
+# The report's first page, "What the model learned" (danqmotifs.report.findings): one row per JASPAR TF
 # family that some motif route matched at q < match.q_threshold, then the motif table, with logos,
 # in one HTML page that loads nothing and stays under the 2 MB browsers accept embedded.
 #

@@ -1,8 +1,8 @@
 # Which motifs to trust. Kernel influence (Basset's filter influence): each first-layer kernel's
 # activation replaced by its mean over a seeded sample of the evaluation split; the change of every
-# target's predictions and ROC AUC (danqmotifs.influence). Per-kernel faithfulness: each method's
-# motif against its kernel, alone (danqmotifs.faithfulness). The motif table gathers both with the
-# JASPAR matches and the logos (danqmotifs.motif_table).
+# target's predictions and ROC AUC (danqmotifs.trust.influence). Per-kernel faithfulness: each method's
+# motif against its kernel, alone (danqmotifs.trust.faithfulness). The motif table gathers both with the
+# JASPAR matches and the logos (danqmotifs.report.motif_table).
 #
 #   model/best.keras + data/{split}.h5
 #   -> eval/influence.tsv, influence_ranked.tsv, influence.json, influence.png      (influence)

@@ -4,7 +4,7 @@
 #   motifs/kernels.h5                  -> motifs/scores.h5         (scan_kernels: best window per pair)
 #   kernels + scores                   -> motifs/base.json         (estimate_base: MLE of ln b)
 #   kernels + scores + base            -> motifs/{method}.h5, .json (motif_method: one job per method
-#                                         of the registry in src/danqmotifs/methods.py)
+#                                         of the registry in src/danqmotifs/motifs/methods.py)
 #   all of them                        -> motifs/kernel_table.tsv  (kernel_table)
 
 MOTIFS_CFG = config["motifs"]

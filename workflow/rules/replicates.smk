@@ -1,7 +1,7 @@
 # Reproducibility across seeds (train.replicates: N > 1). Replicate 0 is the run itself (its paths
 # unchanged); replicates 1 .. N-1 are trained with seed + r as separate jobs and go through the same
 # rules (train, dump_kernels, scan_kernels, estimate_base, motif_method, influence, faithfulness)
-# under replicates/rep<r>/. All replicates' exact motifs are then clustered (danqmotifs.replicates):
+# under replicates/rep<r>/. All replicates' exact motifs are then clustered (danqmotifs.trust.replicates):
 #
 #   {results, replicates/rep<r>}/motifs/exact.h5 + eval/{influence,faithfulness}.tsv + match/jaspar.meme
 #   -> reproducibility.tsv (one row per cluster), reproducibility_kernels.tsv       (reproducibility)

@@ -7,7 +7,7 @@
 # A killed train job resumes from its last epoch checkpoint (model/checkpoint/, not an output) when
 # run again. GPU: train.gpus is the one switch: the rules ask for `gpu` = train.gpus (0 by default)
 # and use the CUDA build of TensorFlow when it is > 0; a profile asking for another number of GPUs
-# for train/evaluate/predict is an error (danqmotifs.cluster, checked by rule check_config).
+# for train/evaluate/predict is an error (danqmotifs.run.cluster, checked by rule check_config).
 
 TRAIN_CFG = config["train"]
 MODEL_CFG = config["model"]
@@ -18,7 +18,7 @@ TRAIN_ENV = (
     "../../envs/train_gpu.yaml" if TRAIN_CFG["gpus"] > 0 else "../../envs/train.yaml"
 )
 # the profile's GPUs must agree with train.gpus, its set-threads must fit --cores: checked by
-# danqmotifs.workflow_checks (common.smk, rule check_config)
+# danqmotifs.run.workflow_checks (common.smk, rule check_config)
 
 # memory (MB) and time (minutes) per preset; profiles may override them per rule
 TRAIN_RESOURCES = {

@@ -4,7 +4,7 @@
 #   -> variants/effects.tsv, effects.h5, skipped.tsv                            (score_variants)
 #
 # Per variant and target: the reference and alternative windows' probabilities, their absolute
-# difference and the log-odds difference (danqmotifs.variants); reverse-complement averaging as
+# difference and the log-odds difference (danqmotifs.model.variants); reverse-complement averaging as
 # evaluate.average_reverse_complement.
 
 VARIANTS_CFG = config["variants"]

@@ -7,20 +7,20 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import start_inference
+    from danqmotifs.model.training.runtime import start_inference
 
     start_inference(sm.params.backend, sm.threads)  # train.backend, before Keras is imported
-    from danqmotifs.attribution import attribute_split, choose_targets
-    from danqmotifs.datafile import DataReader
-    from danqmotifs.evaluate import read_auc_table
-    from danqmotifs.modelio import load_model
+    from danqmotifs.attribution.attribute import attribute_split, choose_targets
+    from danqmotifs.model.evaluate import read_auc_table
+    from danqmotifs.model.modelio import load_model
+    from danqmotifs.sources.datafile import DataReader
 
     p = sm.params.attribution
     with DataReader(sm.input.data) as r:

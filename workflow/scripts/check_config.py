@@ -1,11 +1,11 @@
-"""Rule check_config: every config check that needs the package (danqmotifs.workflow_checks),
+"""Rule check_config: every config check that needs the package (danqmotifs.run.workflow_checks),
 before any other job; writes the resolved settings it checked (JSON) as the rule's stamp."""
 
 import json
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import script_logging
-from danqmotifs.workflow_checks import check_workflow
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.run.workflow_checks import check_workflow
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

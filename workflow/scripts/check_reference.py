@@ -3,14 +3,14 @@ of the data's targets where it is known from the inputs) before any long job."""
 
 import json
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.reference import check_reference
+    from danqmotifs.formats.reference import check_reference
     from danqmotifs.sources.targets import expected_target_names
 
     names = expected_target_names(sm.params.source, dict(sm.params.block))

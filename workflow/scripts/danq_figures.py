@@ -4,16 +4,16 @@ means by target class beside the published ones, motifs matched to JASPAR)."""
 import json
 from pathlib import Path
 
-from danqmotifs.errors import InputError, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import InputError, run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    from danqmotifs.formats.reference import read_reference
     from danqmotifs.papers.danq import figures as dq
     from danqmotifs.papers.danq.plot import plot_auc_scatter
-    from danqmotifs.reference import read_reference
 
     targets, model = dq.read_model_aucs(sm.input.auc)
     ref = read_reference(sm.input.reference, targets)

@@ -1,9 +1,9 @@
 """Rule dump_kernels: the first-layer kernels of the best model and the sequence sample -> kernels.h5."""
 
-from danqmotifs.errors import InputError, run_guarded
-from danqmotifs.kernels import read_sample, write_kernels_file
-from danqmotifs.logsetup import script_logging
-from danqmotifs.modelio import kernels_from_file, load_model_kernels
+from danqmotifs.core.errors import InputError, run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.model.kernels import read_sample, write_kernels_file
+from danqmotifs.model.modelio import kernels_from_file, load_model_kernels
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

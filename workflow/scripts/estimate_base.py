@@ -2,13 +2,13 @@
 
 import numpy as np
 
-from danqmotifs.errors import run_guarded
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.formats.base_json import write_base
-from danqmotifs.kernels import read_kernels_file
-from danqmotifs.logsetup import script_logging
-from danqmotifs.mle import base_report, estimate_base
-from danqmotifs.plot.base import base_profile_figure
-from danqmotifs.scoring import read_scores
+from danqmotifs.model.kernels import read_kernels_file
+from danqmotifs.motifs.mle import base_report, estimate_base
+from danqmotifs.motifs.scoring import read_scores
+from danqmotifs.report.plot.base import base_profile_figure
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -5,20 +5,20 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import start_inference
+    from danqmotifs.model.training.runtime import start_inference
 
     start_inference(sm.params.get("backend"), sm.threads)  # train.backend, before Keras is imported
-    from danqmotifs.datafile import DataReader
-    from danqmotifs.evaluate import evaluate_split, summary, write_auc_table
-    from danqmotifs.reference import read_reference
-    from danqmotifs.plot.training import plot_auc
+    from danqmotifs.model.evaluate import evaluate_split, summary, write_auc_table
+    from danqmotifs.formats.reference import read_reference
+    from danqmotifs.report.plot.training import plot_auc
+    from danqmotifs.sources.datafile import DataReader
 
     cfg = sm.params.evaluate
     rows = evaluate_split(sm.input.model, sm.input.data, cfg["batch_size"], cfg["average_reverse_complement"],

@@ -8,17 +8,17 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.faithfulness import faithfulness_columns, kernel_faithfulness
     from danqmotifs.formats.influence_table import write_rows
-    from danqmotifs.modelio import load_model
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.modelio import load_model
+    from danqmotifs.model.training.runtime import configure_runtime
+    from danqmotifs.trust.faithfulness import faithfulness_columns, kernel_faithfulness
 
     p = sm.params
     configure_runtime(p.seed, sm.threads)

@@ -6,21 +6,21 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
+    from danqmotifs.model.modelio import load_model
+    from danqmotifs.model.training.runtime import configure_runtime
     from danqmotifs.papers.k2p.fidelity import (
         fidelity_test,
         write_fidelity_json,
         write_fidelity_table,
     )
-    from danqmotifs.modelio import load_model
     from danqmotifs.papers.k2p.fidelity_plot import plot_fidelity
-    from danqmotifs.training.runtime import configure_runtime
 
     p = sm.params
     configure_runtime(0, sm.threads)

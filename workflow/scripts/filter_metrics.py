@@ -2,17 +2,17 @@
 motif (or its family), the planted motifs covered and the false-annotation rate, per method and
 column distance -> match/filter_metrics.tsv."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.filter_metrics import metrics_rows, write_metrics
-    from danqmotifs.jaspar import read_family_table
+    from danqmotifs.formats.meme import read_meme
     from danqmotifs.match import load_results
-    from danqmotifs.meme import read_meme
+    from danqmotifs.sources.jaspar import read_family_table
+    from danqmotifs.trust.filter_metrics import metrics_rows, write_metrics
 
     truth, _ = read_meme(sm.input.truth)
     results = {}

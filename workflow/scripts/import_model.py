@@ -5,15 +5,15 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.model_import import import_model
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.model_import import import_model
+    from danqmotifs.model.training.runtime import configure_runtime
 
     configure_runtime(0, sm.threads)
     info = import_model(sm.input.model_file, sm.input.data, sm.output.model, sm.output.targets,

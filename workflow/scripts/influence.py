@@ -7,8 +7,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
@@ -16,10 +16,10 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     from danqmotifs.formats.influence_table import (INFLUENCE_COLUMNS, RANKED_COLUMNS, influence_rows,
                                                     ranked_rows, write_rows)
-    from danqmotifs.influence import influence_on_split
-    from danqmotifs.modelio import load_model
-    from danqmotifs.plot.influence import influence_figure
-    from danqmotifs.training.runtime import configure_runtime
+    from danqmotifs.model.modelio import load_model
+    from danqmotifs.model.training.runtime import configure_runtime
+    from danqmotifs.report.plot.influence import influence_figure
+    from danqmotifs.trust.influence import influence_on_split
 
     p = sm.params
     configure_runtime(p.seed, sm.threads)

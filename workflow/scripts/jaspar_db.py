@@ -1,10 +1,10 @@
 """Rule jaspar_db: the JASPAR target database as a MEME file, offline from pyjaspar."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.jaspar import fetch_collection, write_family_table
-from danqmotifs.logsetup import script_logging
-from danqmotifs.meme import write_meme
-from danqmotifs.workflow_checks import check_in_job
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.formats.meme import write_meme
+from danqmotifs.run.workflow_checks import check_in_job
+from danqmotifs.sources.jaspar import fetch_collection, write_family_table
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

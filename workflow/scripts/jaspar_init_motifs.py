@@ -1,10 +1,10 @@
 """Rule jaspar_init_motifs: the JASPAR matrices that initialise DanQ-JASPAR's kernels (MEME)."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.jaspar import jaspar_init_motifs
-from danqmotifs.logsetup import script_logging
-from danqmotifs.meme import write_meme
-from danqmotifs.workflow_checks import check_in_job
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.formats.meme import write_meme
+from danqmotifs.run.workflow_checks import check_in_job
+from danqmotifs.sources.jaspar import jaspar_init_motifs
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -1,7 +1,7 @@
 """Rule k2p_simulation: gather the chunks -> motifs.tsv, wilcoxon.json and the three figures."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.papers.k2p.simulation.plot import differences_figure, heldout_figure, scatter_figure
 from danqmotifs.papers.k2p.simulation.run import aggregate
 

@@ -1,12 +1,12 @@
 """Rule k2p_simulation_chunk: simulate, train and score one chunk of JASPAR matrices -> rows TSV."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.jaspar import fetch_collection
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.papers.k2p.simulation.run import run_chunk, write_rows
 from danqmotifs.papers.k2p.simulation.select import chunk_motifs, data_indices
 from danqmotifs.papers.k2p.simulation.settings import Settings
-from danqmotifs.workflow_checks import check_in_job
+from danqmotifs.run.workflow_checks import check_in_job
+from danqmotifs.sources.jaspar import fetch_collection
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -1,13 +1,13 @@
 """Rule kernel_table: one row per kernel (base, activation, and each method's sites, information
 content and consensus) -> motifs/kernel_table.tsv."""
 
-from danqmotifs.errors import run_guarded
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.formats.base_json import ln_b_per_kernel, read_base
 from danqmotifs.formats.method_file import read_method_file
-from danqmotifs.kernel_table import kernel_table, write_kernel_table
-from danqmotifs.kernels import read_kernels_file
-from danqmotifs.logsetup import script_logging
-from danqmotifs.scoring import read_scores
+from danqmotifs.model.kernels import read_kernels_file
+from danqmotifs.motifs.kernel_table import kernel_table, write_kernel_table
+from danqmotifs.motifs.scoring import read_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -1,9 +1,9 @@
 """Rule load_data: the configured data source (registry: danqmotifs.sources) -> the three splits."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.run.workflow_checks import check_in_job
 from danqmotifs.sources import SOURCES
-from danqmotifs.workflow_checks import check_in_job
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

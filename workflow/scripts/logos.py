@@ -1,13 +1,13 @@
 """Rule logos: one PNG per kernel, every method's motif side by side, each above its best JASPAR
 match aligned by Tomtom's offset and orientation."""
 
-from danqmotifs import methods
-from danqmotifs.errors import run_guarded
-from danqmotifs.logos import kernel_panels
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.match import read_table
-from danqmotifs.meme import read_meme
-from danqmotifs.plot.logos import render_logos
+from danqmotifs.motifs import methods
+from danqmotifs.report.logos import kernel_panels
+from danqmotifs.report.plot.logos import render_logos
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

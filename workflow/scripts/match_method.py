@@ -4,11 +4,11 @@
 
 from pathlib import Path
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.match import empty_result, match_motifs, save_results
 from danqmotifs.match.engines import resolve_engine, settings_for
-from danqmotifs.meme import read_meme
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

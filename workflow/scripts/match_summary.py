@@ -4,10 +4,10 @@ of kernels matched (with the distance used), every p-value in one file and a fig
 import json
 from pathlib import Path
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.match import best_table, load_results, match_table, save_results, summary, write_table
-from danqmotifs.plot.matching import best_p_figure
+from danqmotifs.report.plot.matching import best_p_figure
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

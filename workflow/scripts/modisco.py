@@ -4,8 +4,8 @@
 import json
 from pathlib import Path
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
@@ -13,10 +13,10 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     import h5py
 
+    from danqmotifs.attribution.modisco import run_modisco, write_patterns
     from danqmotifs.formats.attributions import read_attributions
-    from danqmotifs.datafile import data_base_frequencies
-    from danqmotifs.meme import write_meme
-    from danqmotifs.modisco import run_modisco, write_patterns
+    from danqmotifs.formats.meme import write_meme
+    from danqmotifs.sources.datafile import data_base_frequencies
 
     p = sm.params.modisco
     with h5py.File(sm.input.attributions, "r") as f:

@@ -1,4 +1,4 @@
-"""Rule motif_method: one motif method of the registry (danqmotifs.methods) applied to the kernels
+"""Rule motif_method: one motif method of the registry (danqmotifs.motifs.methods) applied to the kernels
 -> motifs/{method}.h5 (one matrix per kernel) and motifs/{method}.json (the method's check or
 summary; for exact, the check of the identity score = ln P / ln b + C, which stops the rule when it
 fails)."""
@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from danqmotifs import methods
-from danqmotifs.errors import InputError, atomic_output, run_guarded
+from danqmotifs.core.errors import InputError, atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
 from danqmotifs.formats.base_json import read_base
 from danqmotifs.formats.method_file import write_method_file
-from danqmotifs.kernels import read_kernels_file
-from danqmotifs.logsetup import script_logging
-from danqmotifs.scoring import read_scores
+from danqmotifs.model.kernels import read_kernels_file
+from danqmotifs.motifs import methods
+from danqmotifs.motifs.scoring import read_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

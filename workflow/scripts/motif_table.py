@@ -2,16 +2,16 @@
 reproducibility and influence, with their JASPAR match, the targets they drive, their faithfulness
 and the path of their logo -> motif_table.tsv (the report's page with logos: rule what_the_model_learned)."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
     from danqmotifs.formats.influence_table import read_influence_table
-    from danqmotifs.motif_table import best_match_by_query, cluster_table_rows, kernel_rows, write_motif_table
     from danqmotifs.formats.tsv import read_tsv
+    from danqmotifs.report.motif_table import best_match_by_query, cluster_table_rows, kernel_rows, write_motif_table
 
     rows = kernel_rows(read_influence_table(sm.input.influence), read_tsv(sm.input.faithfulness),
                        best_match_by_query(read_tsv(sm.input.best), sm.params.method), sm.input.logos)

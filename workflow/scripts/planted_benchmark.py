@@ -5,13 +5,13 @@ every column distance matched? Table, figure (primary distance) and summary.json
 import json
 from pathlib import Path
 
-from danqmotifs.errors import atomic_output, run_guarded
-from danqmotifs.jaspar import read_family_table
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.formats.meme import read_meme
 from danqmotifs.match import load_results
-from danqmotifs.meme import read_meme
-from danqmotifs.planted import benchmark
-from danqmotifs.plot.matching import planted_figure
+from danqmotifs.report.plot.matching import planted_figure
+from danqmotifs.sources.jaspar import read_family_table
+from danqmotifs.trust.planted import benchmark
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

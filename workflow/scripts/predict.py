@@ -4,17 +4,17 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import start_inference
+    from danqmotifs.model.training.runtime import start_inference
 
     start_inference(sm.params.get("backend"), sm.threads)  # train.backend, before Keras is imported
-    from danqmotifs.predict import predict_fasta
+    from danqmotifs.model.predict import predict_fasta
 
     cfg = sm.params.evaluate
     n = predict_fasta(sm.input.model, sm.input.fasta, sm.output[0], cfg["batch_size"],

@@ -2,19 +2,19 @@
 -> reproducibility.tsv (per cluster: replicates, representative, JASPAR match, mean influence and
 faithfulness), reproducibility_kernels.tsv (each kernel's cluster)."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
     from danqmotifs.formats.influence_table import read_influence_table
+    from danqmotifs.formats.meme import read_meme
     from danqmotifs.formats.method_file import read_kernel_pwms
-    from danqmotifs.meme import read_meme
-    from danqmotifs.replicates import (cluster_rows, replicate_members, write_cluster_table,
-                                       write_member_table)
     from danqmotifs.formats.tsv import read_tsv
+    from danqmotifs.trust.replicates import (cluster_rows, replicate_members, write_cluster_table,
+                                       write_member_table)
 
     members = []
     n = len(sm.input.exact)

@@ -2,10 +2,10 @@
 
 import time
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.kernels import read_kernels_file
-from danqmotifs.logsetup import script_logging
-from danqmotifs.scoring import resolve_engine, scan_max, write_scores
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.model.kernels import read_kernels_file
+from danqmotifs.motifs.scoring import resolve_engine, scan_max, write_scores
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
@@ -13,8 +13,8 @@ sm = snakemake  # noqa: F821  (injected by snakemake)
 def main():
     import warnings
 
-    from danqmotifs.training.runtime import configure_runtime
-    from danqmotifs.variants import score_vcf
+    from danqmotifs.model.training.runtime import configure_runtime
+    from danqmotifs.model.variants import score_vcf
 
     v = sm.params.variants
     configure_runtime(0, sm.threads)

@@ -4,19 +4,19 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs.training.runtime import select_backend
+    from danqmotifs.model.training.runtime import select_backend
 
     select_backend(sm.params.train.get("backend"))      # KERAS_BACKEND, before Keras is imported
-    from danqmotifs.meme import read_meme
-    from danqmotifs.plot.training import plot_training_curves
-    from danqmotifs.training import Checkpoint, TrainSettings, configure_runtime, export, train
+    from danqmotifs.formats.meme import read_meme
+    from danqmotifs.model.training import Checkpoint, TrainSettings, configure_runtime, export, train
+    from danqmotifs.report.plot.training import plot_training_curves
 
     settings = TrainSettings.from_config(sm.params.train)
     settings.threads = sm.threads

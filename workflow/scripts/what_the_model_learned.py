@@ -1,15 +1,15 @@
-"""Rule what_the_model_learned: the report's first page and motif table (danqmotifs.findings)
+"""Rule what_the_model_learned: the report's first page and motif table (danqmotifs.report.findings)
 -> what_the_model_learned.html, .tsv and the console summary .txt."""
 
-from danqmotifs.errors import run_guarded
-from danqmotifs.logsetup import progress, script_logging
+from danqmotifs.core.errors import run_guarded
+from danqmotifs.core.logsetup import progress, script_logging
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 
 
 def main():
-    from danqmotifs import methods
-    from danqmotifs.findings import build
+    from danqmotifs.motifs import methods
+    from danqmotifs.report.findings import build
 
     methods.load_plugins(sm.params.plugins)
     routes = list(sm.params.routes)

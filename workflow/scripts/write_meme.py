@@ -1,12 +1,12 @@
 """Rule write_meme: one method's kernel motifs -> a MEME file (+ trimmed / reverse-complement
 files when configured) and the table of kernels that got no motif (dead kernels)."""
 
-from danqmotifs import methods
-from danqmotifs.datafile import data_base_frequencies
-from danqmotifs.errors import atomic_output, run_guarded
+from danqmotifs.core.errors import atomic_output, run_guarded
+from danqmotifs.core.logsetup import script_logging
+from danqmotifs.formats.meme import kernel_ids, kernel_motifs, reverse_complement_motifs, trim_motif, write_meme
 from danqmotifs.formats.method_file import read_method_file
-from danqmotifs.logsetup import script_logging
-from danqmotifs.meme import kernel_ids, kernel_motifs, reverse_complement_motifs, trim_motif, write_meme
+from danqmotifs.motifs import methods
+from danqmotifs.sources.datafile import data_base_frequencies
 
 sm = snakemake  # noqa: F821  (injected by snakemake)
 

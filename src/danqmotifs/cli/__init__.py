@@ -12,7 +12,7 @@ command                what it does                                module
 =====================  ==========================================  ===========================
 
 Every command is a ``main(argv=None) -> int`` made by :func:`command`: bad input
-(:class:`~danqmotifs.errors.InputError` or ``ValueError``) prints one line ``error: <message>`` on
+(:class:`~danqmotifs.core.errors.InputError` or ``ValueError``) prints one line ``error: <message>`` on
 standard error and gives exit status 2, as argparse does for bad options; every command has
 ``--version`` (:func:`parser`). A reader that closes standard output early (``--out - | head``)
 ends the command quietly with status 141. Before reading anything, every command passes its input
@@ -30,7 +30,7 @@ from functools import wraps
 from importlib import metadata
 from typing import Callable, Sequence
 
-from ..errors import EXIT_INTERRUPTED, InputError, is_stream_path
+from ..core.errors import EXIT_INTERRUPTED, InputError, is_stream_path
 
 #: exit status of a command given bad input (argparse uses the same for bad options)
 EXIT_BAD_INPUT = 2
@@ -150,7 +150,7 @@ def command(run: Callable[[Sequence[str] | None], object]) -> Callable[[Sequence
     """Turn ``run(argv)`` (which raises on bad input) into a command ``main(argv=None) -> int``.
 
     ``main`` returns 0 when ``run`` returns, and :data:`EXIT_BAD_INPUT` after printing
-    ``error: <message>`` when it raises :class:`~danqmotifs.errors.InputError` or ``ValueError``.
+    ``error: <message>`` when it raises :class:`~danqmotifs.core.errors.InputError` or ``ValueError``.
     Console-script wrappers pass the returned status to ``sys.exit``.
     """
     @wraps(run)

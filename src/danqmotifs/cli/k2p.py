@@ -9,7 +9,7 @@ uses one shared base, all sequences, the forward strand. Kernels dumped by this 
 correlation orientation (Keras): pass ``--convention correlation`` for them.
 
 The files are read and written by their owners (``danqmotifs.formats``): the text matrices by
-:mod:`danqmotifs.formats.kernel_text`, the k2p dialect of MEME by :mod:`danqmotifs.meme`, the PWM
+:mod:`danqmotifs.formats.kernel_text`, the k2p dialect of MEME by :mod:`danqmotifs.formats.meme`, the PWM
 tensor file by :mod:`danqmotifs.formats.method_file`.
 """
 
@@ -24,14 +24,14 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from ..errors import InputError, atomic_output, require_file
+from ..core.errors import InputError, atomic_output, require_file
+from ..core.pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
 from ..formats.kernel_text import format_kernel_text, parse_kernel_text
+from ..formats.meme import format_k2p_meme, parse_single_pwm
 from ..formats.method_file import write_pwm_file
-from ..kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
-from ..meme import format_k2p_meme, parse_single_pwm
-from ..mle import BASES, SEQUENCES, estimate_base
-from ..pwm import CONVENTIONS, flip_convention, kernel_to_pwm, pwm_to_kernel
-from ..scoring import ENGINES, scan_max
+from ..model.kernels import check_biases, check_kernel_tensor, check_sequence_tensor, read_tensor
+from ..motifs.mle import BASES, SEQUENCES, estimate_base
+from ..motifs.scoring import ENGINES, scan_max
 from . import check_paths, command, finite_float, int_range, parser, positive_int
 
 _CONVENTION_HELP = ("orientation of the kernels in the input/output: 'convolution' (Theano, k2p's "

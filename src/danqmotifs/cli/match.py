@@ -73,7 +73,7 @@ def tomtom_format(res, queries, targets, thresh: float = 0.5, evalue: bool = Fal
 def plain_meme(path: str, tmp_dir: str | os.PathLike, name: str, gz: bool = True) -> str:
     """``path`` itself, or a plain copy in ``tmp_dir`` of standard input (``-``) or, with ``gz``,
     of a gzipped file (the tomtom program reads plain MEME files only; read_meme reads both)."""
-    from ..errors import InputError
+    from ..core.errors import InputError
     from ..formats.fasta import is_gzip
 
     if path == "-":
@@ -96,8 +96,8 @@ def run(argv: Sequence[str] | None = None) -> dict:
     """The command line's work; returns the summary it prints."""
     import tempfile
 
-    from ..jaspar import fetch_collection
-    from ..meme import read_meme, write_meme
+    from ..formats.meme import read_meme, write_meme
+    from ..sources.jaspar import fetch_collection
 
     a = _parser().parse_args(argv)
     check_paths({"query": a.query, "--db": a.db}, {"--out": a.out, "--best": a.best})

@@ -3,7 +3,7 @@ of a DeepSEA-layout one-hot file (``--onehot``: DanQ's example.h5, DeepSEA's .ma
 
     predict --model results/model/best.keras --fasta new.fa --out new.tsv
 
-See :func:`danqmotifs.predict.predict_fasta` for the formats, ``--resize`` and the target names.
+See :func:`danqmotifs.model.predict.predict_fasta` for the formats, ``--resize`` and the target names.
 """
 
 from __future__ import annotations
@@ -51,14 +51,14 @@ def main(argv: Sequence[str] | None = None):
     check_paths({"--model": args.model, "--fasta": args.fasta, "--onehot": args.onehot,
                  "--targets": args.targets}, {"--out": args.out})
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from ..training.runtime import select_backend
+    from ..model.training.runtime import select_backend
 
     # the Keras backend (KERAS_BACKEND, default TensorFlow, an extra: pyproject.toml) is installed
     select_backend(None, source="KERAS_BACKEND")
-    from ..predict import predict_fasta
+    from ..model.predict import predict_fasta
 
     if args.threads:
-        from ..training.runtime import set_threads
+        from ..model.training.runtime import set_threads
 
         set_threads(args.threads)
     n = predict_fasta(args.model, args.fasta or args.onehot, args.out, args.batch_size,

@@ -4,7 +4,7 @@ predictions (reference vs alternative window around the variant, per target).
     score-variants --model results/model/best.keras --vcf calls.vcf.gz --genome hg19.fa \\
         --tsv effects.tsv --h5 effects.h5
 
-See :mod:`danqmotifs.variants` for the windows, the REF check and the columns.
+See :mod:`danqmotifs.model.variants` for the windows, the REF check and the columns.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None):
     ap.add_argument("--pool", type=positive_int, default=None, help="published weights file only: the pooling size")
     args = ap.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from ..errors import InputError
+    from ..core.errors import InputError
 
     if args.tsv is None and args.h5 is None:
         raise InputError("--tsv/--h5", "no output asked for", "give --tsv, --h5 or both")
@@ -61,10 +61,10 @@ def main(argv: Sequence[str] | None = None):
         raise InputError("tensorflow", "TensorFlow is not installed in this environment",
                          "install this package with pip install -e '.[cpu]' (or '.[gpu]')")
     if args.threads:
-        from ..training.runtime import set_threads
+        from ..model.training.runtime import set_threads
 
         set_threads(args.threads)
-    from ..variants import score_vcf
+    from ..model.variants import score_vcf
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -1,4 +1,4 @@
-"""The attribution file (danqmotifs.attribution writes it): its layout tag and its reader, apart from
+"""The attribution file (danqmotifs.attribution.attribute writes it): its layout tag and its reader, apart from
 the attribution code so that readers (the modisco rule) need no deep-learning library."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import codes_to_onehot
-from ..errors import InputError
+from ..core.alphabet import codes_to_onehot
+from ..core.errors import InputError
 
 #: the layout attribute of an attribution file
 LAYOUT = "danqmotifs-attributions-1"

@@ -1,6 +1,6 @@
 """The estimated base, ``motifs/base.json``: what the estimate_base rule found and how.
 
-A JSON object (``danqmotifs.mle.base_report`` builds it; docs/design.md section 6) whose ``ln_b``
+A JSON object (``danqmotifs.motifs.mle.base_report`` builds it; docs/design.md section 6) whose ``ln_b``
 is one number (a base shared by all kernels) or a list of one per kernel; the other keys report the
 fit (``b``, ``status``, ``dloglik``, the data sizes, the kernels at a bound). Written by
 :func:`write_base`, read by :func:`read_base` and interpreted by :func:`ln_b_per_kernel`.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, atomic_output
+from ..core.errors import InputError, atomic_output
 
 
 def write_base(path: str | os.PathLike, report: dict) -> None:

@@ -4,7 +4,7 @@ Plain or gzipped (recognised by its first bytes, not its name), LF, CRLF or CR-o
 a leading byte-order mark skipped,
 lowercase (soft-masked) bases are ordinary bases, N is N, any other letter is an InputError naming
 the record. A record id is the first word of its header line. Read by the FASTA and BED training
-data sources (``danqmotifs.sources``) and by prediction (``danqmotifs.predict``).
+data sources (``danqmotifs.sources``) and by prediction (``danqmotifs.model.predict``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import IO, Iterator
 
 import numpy as np
 
-from ..alphabet import N_CODE, encode
-from ..errors import InputError, require_file
+from ..core.alphabet import N_CODE, encode
+from ..core.errors import InputError, require_file
 
 #: how records of another length are made to fit (formats.fasta.resize_codes)
 RESIZE = ("none", "center", "left")

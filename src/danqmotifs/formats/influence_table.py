@@ -1,5 +1,5 @@
 """Kernel influence tables (``eval/influence.tsv``, ``eval/influence_ranked.tsv``): the result of
-:mod:`danqmotifs.influence` and its rows, written with the one TSV writer
+:mod:`danqmotifs.trust.influence` and its rows, written with the one TSV writer
 (:func:`danqmotifs.formats.tsv.write_table`) and read back by the motif table. Needs numpy only.
 """
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .tsv import number, read_tsv, write_table
 
 INFLUENCE_COLUMNS = ("kernel", "target", "mean_abs_dp", "mean_dlogit", "d_roc_auc")

@@ -3,14 +3,14 @@
 One row per position, 4 columns A C G T, whitespace- (or ``sep``-) separated, no header. Numbers
 are written with ``digits`` significant digits (``%.{digits}g``; 17 is lossless for float64).
 Read by ``kernel2pwm`` (a kernel), written by ``pwm2kernel`` (a kernel) and, row by row, inside
-the k2p dialect of MEME files (:func:`danqmotifs.meme.format_k2p_meme`).
+the k2p dialect of MEME files (:func:`danqmotifs.formats.meme.format_k2p_meme`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 
 def format_numbers(values, digits: int) -> str:

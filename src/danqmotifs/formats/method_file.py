@@ -23,11 +23,11 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from ..errors import InputError, atomic_output, open_hdf5
+from ..core.errors import InputError, atomic_output, open_hdf5
 
 
 def write_method_file(path: str | os.PathLike, result) -> None:
-    """Write a method's result (a ``danqmotifs.methods.MethodResult``: its ``datasets`` in order, then
+    """Write a method's result (a ``danqmotifs.motifs.methods.MethodResult``: its ``datasets`` in order, then
     its ``attrs``) to HDF5 (no time stamps: same bytes each run)."""
     write_pwm_file(path, result.datasets, result.attrs)
 

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..errors import InputError, atomic_output
+from ..core.errors import InputError, atomic_output
 
 #: how an undefined number is written
 NA = "NA"

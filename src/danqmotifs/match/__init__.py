@@ -22,7 +22,7 @@ low-information motifs match something at E < 0.01 almost always.
 
 Modules: :mod:`.result` (the comparison matrices), :mod:`.engines` (running the engines),
 :mod:`.tables` (TSV tables and the summary), :mod:`.store` (all p-values in HDF5). The
-``motif-match`` command is ``danqmotifs.cli.match``; the figure is ``danqmotifs.plot.matching``.
+``motif-match`` command is ``danqmotifs.cli.match``; the figure is ``danqmotifs.report.plot.matching``.
 """
 
 from .engines import ENGINES, match_motifs

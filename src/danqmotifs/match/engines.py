@@ -12,13 +12,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .. import distances
-from ..errors import InputError
-from ..motif import Motif
+from ..core.errors import InputError
+from ..core.motif import Motif
+from ..tomtom import distances
 from .result import MatchResult, bh_qvalues
 
 ENGINES = ("auto", "native", "memelite", "meme")
-#: column distances the workflow offers (the table in danqmotifs/distances.json)
+#: column distances the workflow offers (the table in danqmotifs/tomtom/distances.json)
 DISTANCES = distances.NAMES
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, atomic_output, require_file
+from ..core.errors import InputError, atomic_output, require_file
 from .result import MatchResult
 
 

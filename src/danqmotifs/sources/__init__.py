@@ -1,5 +1,5 @@
 """Data sources, in one registry: each turns its input into the three splits of
-``danqmotifs.datafile`` (docs/design.md section 2 and the data layout in docs/).
+``danqmotifs.sources.datafile`` (docs/design.md section 2 and the data layout in docs/).
 
 The workflow's single data rule looks up ``SOURCES[config["data"]["source"]]``: the config keys
 that must be set, the input files, extra outputs (the simulation's planted motifs), resources,
@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, fields
 from typing import Callable
 
-from ..datafile import SPLITS
+from .datafile import SPLITS
 from .registry import SourceSpec, input_sizes, load
 
 __all__ = ["SOURCES", "Source", "input_sizes"]
@@ -30,8 +30,8 @@ class Source(SourceSpec):
 
 
 def _simulate(block, inputs, outputs, seed, tmpdir=None):
-    from ..jaspar import fetch_motifs
-    from ..meme import write_meme
+    from ..formats.meme import write_meme
+    from .jaspar import fetch_motifs
     from .simulate import SimSpec, resolve_pairs, simulate_split
 
     motifs = fetch_motifs(block["motif_ids"], block["jaspar_release"], where="data.simulate.motif_ids")

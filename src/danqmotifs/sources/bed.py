@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import encode, encode_genome
-from ..datafile import SPLITS, DataWriter
-from ..errors import InputError, require_file
+from ..core.alphabet import encode, encode_genome
+from ..core.errors import InputError, require_file
 from ..formats.fasta import iter_lines, open_text
+from .datafile import SPLITS, DataWriter
 
 _BLOCK = 4096
 
@@ -210,7 +210,7 @@ def open_genome(path: str | os.PathLike, tmpdir: str | None = None, option: str 
 
 def encode_genome_window(genome_path, seq: str, chrom: str, start: int) -> np.ndarray:
     """Codes of a genome window; IUPAC ambiguity codes become N, other letters are errors
-    (:func:`danqmotifs.alphabet.encode_genome`, the policy of every genome reader)."""
+    (:func:`danqmotifs.core.alphabet.encode_genome`, the policy of every genome reader)."""
     return encode_genome(seq, genome_path, chrom, start)
 
 

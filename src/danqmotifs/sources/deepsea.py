@@ -22,9 +22,9 @@ from typing import IO
 import h5py
 import numpy as np
 
-from ..alphabet import DEEPSEA_TO_ACGT, N_CODE, reverse_complement_codes
-from ..datafile import SPLITS, DataWriter
-from ..errors import InputError, require_file
+from ..core.alphabet import DEEPSEA_TO_ACGT, N_CODE, reverse_complement_codes
+from ..core.errors import InputError, require_file
+from .datafile import SPLITS, DataWriter
 
 SAMPLE_ORDER = ("as in the DeepSEA files: the first half forward sequences, the second half "
                 "their reverse complements in the same order")

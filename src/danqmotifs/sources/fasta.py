@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import encode
-from ..datafile import SPLITS, DataWriter
-from ..errors import InputError, require_file
+from ..core.alphabet import encode
+from ..core.errors import InputError, require_file
 from ..formats.fasta import RESIZE, encode_record, is_gzip, iter_fasta, iter_lines, open_text, resize_codes
+from .datafile import SPLITS, DataWriter
 
 _BLOCK = 4096
 

@@ -36,7 +36,7 @@ from typing import Iterator
 import h5py
 import numpy as np
 
-from ..errors import InputError, require_file
+from ..core.errors import InputError, require_file
 from .deepsea import NotOneHot, deepsea_onehot_to_codes
 
 #: the axis orders a one-hot array may have: N sequences, C the 4 channels (A, G, C, T), L positions
@@ -204,7 +204,7 @@ class OneHotFile:
 def sample_onehot(path: str | os.PathLike, n: int, seed: int, layout: str | None = None
                   ) -> tuple[np.ndarray, np.ndarray, dict]:
     """A seeded random sample of at most ``n`` sequences of a one-hot file, in file order: codes
-    (n, L), their row indices and facts about the sample (as ``danqmotifs.kernels.read_sample``)."""
+    (n, L), their row indices and facts about the sample (as ``danqmotifs.model.kernels.read_sample``)."""
     with OneHotFile(path, layout) as f:
         k = min(int(n), f.n)
         rows = np.sort(np.random.default_rng(seed).choice(f.n, size=k, replace=False)) if k < f.n else np.arange(f.n)

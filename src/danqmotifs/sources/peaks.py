@@ -14,7 +14,7 @@ file and 0 for the others; the same id in several files is one sequence, 1 for e
 Negatives, all 0 for every target, ``negatives_per_peak`` for each positive, each written right
 after its peak into the peak's split:
 
-- ``shuffle``: dinucleotide shuffles of the peak (``danqmotifs.shuffle``; exact dinucleotide counts),
+- ``shuffle``: dinucleotide shuffles of the peak (``danqmotifs.sources.shuffle``; exact dinucleotide counts),
   id ``<peak id>|shuffle<j>``;
 - ``flank`` (needs ``genome`` and ids ``chrom:start-end``): the window ``flank_distance`` bp
   downstream (j even) or upstream (j odd) of the peak's window, on the other side when that one
@@ -44,13 +44,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import N_CODE
-from ..datafile import SPLITS, DataWriter
-from ..errors import InputError, require_file
+from ..core.alphabet import N_CODE
+from ..core.errors import InputError, require_file
 from ..formats.fasta import encode_record, iter_fasta, iter_lines, open_text, resize_codes
-from ..shuffle import dinucleotide_shuffle, shuffle_rng
 from .bed import center_windows, encode_genome_window, open_genome
+from .datafile import SPLITS, DataWriter
 from .fasta import assign_splits
+from .shuffle import dinucleotide_shuffle, shuffle_rng
 
 NEGATIVES = ("shuffle", "flank", "gc")
 _BLOCK = 4096

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..alphabet import reverse_complement_codes
-from ..datafile import SPLITS, DataWriter
-from ..errors import InputError
-from ..motif import Motif
+from ..core.alphabet import reverse_complement_codes
+from ..core.errors import InputError
+from ..core.motif import Motif
+from .datafile import SPLITS, DataWriter
 
 _TRIES = 12
 _BLOCK = 8192

@@ -15,7 +15,7 @@ def expected_target_names(source: str, block: dict) -> list[str] | None:
             n = mat.n_targets
         return read_target_names(block.get("target_names") or None, n)
     if source == "simulate":
-        from ..jaspar import fetch_motifs
+        from .jaspar import fetch_motifs
         from .simulate import SimSpec, resolve_pairs
 
         motifs = fetch_motifs(block["motif_ids"], block["jaspar_release"], where="data.simulate.motif_ids")

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import distances
+from . import distances
 from ._inputs import TomtomInputError, pack, prepare, symmetric_background
 from .format import consensus, tomtom_table
 
-#: the column score each distance of danqmotifs/distances.json selects in ._columns (by its name)
+#: the column score each distance of tomtom/distances.json selects in ._columns (by its name)
 SCORE_CODES = {"pearson": 0, "euclidean": 1}
 
 __all__ = ["SCORE_CODES", "TomtomInputError", "TomtomResult", "consensus", "tomtom", "tomtom_table"]
@@ -106,7 +106,7 @@ def tomtom(queries, targets, distance: str = "pearson", min_overlap: int = 5, n_
     Parameters
     ----------
     queries, targets : sequences of (L, 4) probability matrices (A, C, G, T; rows sum to 1), or of
-        objects with ``.pwm`` and ``.nsites`` (:class:`danqmotifs.motif.Motif`).
+        objects with ``.pwm`` and ``.nsites`` (:class:`danqmotifs.core.motif.Motif`).
     distance : ``"pearson"`` (Tomtom's default) or ``"euclidean"`` (``-dist ed``).
     min_overlap : Tomtom's ``-min-overlap`` (lowered to the shorter motif's width when needed).
     n_jobs : threads (None or -1: numba's default, all cores).

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 #: MEME's site count for a motif that states none (``DEFAULT_SITE_COUNT``)
 DEFAULT_NSITES = 20
@@ -22,7 +22,7 @@ def as_matrix(m, what: str) -> tuple[np.ndarray, float | None]:
     """One motif -> ((L, 4) float64 rows summing to 1, its nsites or None).
 
     Accepts an array-like or an object with ``.pwm`` (and optionally ``.nsites``), such as
-    :class:`danqmotifs.motif.Motif`.
+    :class:`danqmotifs.core.motif.Motif`.
     """
     nsites = getattr(m, "nsites", None)
     pwm = getattr(m, "pwm", m)

@@ -2,7 +2,7 @@
 
 * Per-target ROC AUC and PR AUC of this model (``results/eval/<split>_auc.tsv``) against a
   reference table (DanQ's published ``aucs.txt`` or a plain TSV), read and matched to this model's
-  targets by :mod:`danqmotifs.reference`. The share of targets where this model's AUC is above the
+  targets by :mod:`danqmotifs.formats.reference`. The share of targets where this model's AUC is above the
   reference's (points above the diagonal of the scatter plots), over the targets with both AUCs.
 * Mean ROC / PR AUC by target class (DNase, TF, histone mark) for this model and every reference
   column, beside the published means (docs/design.md section 3), each with the number of targets
@@ -23,9 +23,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ...errors import InputError, atomic_output
+from ...core.errors import InputError, atomic_output
 from ...formats.tsv import number, read_tsv, write_table
-from ...reference import Reference
+from ...formats.reference import Reference
 
 CLASSES = ("DNase", "TF", "histone")
 #: mean (ROC AUC, PR AUC) published with DanQ, over the targets of aucs.txt that have an AUC
@@ -118,9 +118,9 @@ def published_meme_count(meme_path, db_path, match_cfg: dict, n_jobs: int = 1) -
     """DanQ's published motifs (a MEME file such as DanQ's ``motifs/DanQ.meme``) matched here with
     the run's engine, distance and E threshold against the run's database (``db_path``): one
     :func:`motif_counts` row, like with like beside this run's counts."""
+    from ...formats.meme import read_meme
     from ...match import match_motifs
     from ...match.result import count_matched
-    from ...meme import read_meme
 
     targets, _ = read_meme(db_path)
     queries, background = read_meme(meme_path)

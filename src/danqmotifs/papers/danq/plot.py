@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ...plot import figure, save_png
+from ...report.plot import figure, save_png
 
 #: colour of each target class (``danqmotifs.papers.danq.figures.CLASSES``; others grey)
 CLASS_COLOURS = {"DNase": "tab:green", "TF": "tab:blue", "histone": "tab:red"}

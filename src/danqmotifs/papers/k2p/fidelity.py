@@ -1,12 +1,12 @@
 """The k2p fidelity test: do the motifs carry what the kernels compute?
 
 The model is evaluated on a data split beside two substitute models that differ from it only in
-their first-layer kernels and biases (:mod:`danqmotifs.substitutes`, the core module that builds
+their first-layer kernels and biases (:mod:`danqmotifs.trust.substitutes`, the core module that builds
 them): **exact** (kernels rebuilt from the exact PWMs, ln P / ln b with the row constants folded
 into the biases: its predictions must match the original's to float32 precision on sequences
 without N) and **heuristic** (a_k ln Q_k + c_k fitted to each kernel's pre-activation; dead kernels
 a constant). All kernels are swapped at once (the k2p paper's test; the per-kernel table is
-:mod:`danqmotifs.faithfulness`), giving a per-target table of ROC AUC and PR AUC (streaming, as the
+:mod:`danqmotifs.trust.faithfulness`), giving a per-target table of ROC AUC and PR AUC (streaming, as the
 evaluate rule does) and a summary.
 """
 
@@ -22,17 +22,17 @@ from typing import Callable, Sequence
 import h5py
 import numpy as np
 
-from ...alphabet import N_CODE
-from ...datafile import DataReader
-from ...errors import InputError, atomic_output
-from ...evaluate import auc_table, spill_predictions
+from ...core.alphabet import N_CODE
+from ...core.errors import InputError, atomic_output
 from ...formats.base_json import ln_b_per_kernel, read_base
 from ...formats.method_file import read_kernel_pwms
 from ...formats.tsv import number, read_tsv, write_table
-from ...kernels import kernels_from_layer, read_kernels_file
-from ...modelio import first_conv_layer
+from ...model.evaluate import auc_table, spill_predictions
+from ...model.kernels import kernels_from_layer, read_kernels_file
+from ...model.modelio import first_conv_layer
+from ...sources.datafile import DataReader
 # the substitutes live in the core; re-exported for the test's users (tests, benchmarks)
-from ...substitutes import (PSEUDOCOUNT_RULE, HeuristicFit, Substitute, exact_substitute,  # noqa: F401
+from ...trust.substitutes import (PSEUDOCOUNT_RULE, HeuristicFit, Substitute, exact_substitute,  # noqa: F401
                             fit_heuristic, heuristic_substitute, log_pfm, sample_windows, swapped_kernels)
 
 VARIANTS = ("original", "exact", "heuristic")

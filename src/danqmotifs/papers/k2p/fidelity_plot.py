@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ...plot import figure, save_png
+from ...report.plot import figure, save_png
 
 #: marker and colour of each substitute model
 STYLES = {"exact": dict(marker="o", color="tab:blue", s=14, alpha=0.7),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....alphabet import codes_to_onehot
+from ....core.alphabet import codes_to_onehot
 from .settings import Settings
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....mle import estimate_base
-from ....pwm import kernel_to_pwm
+from ....core.pwm import kernel_to_pwm
+from ....motifs.mle import estimate_base
 from .score import best_windows
 
 #: the heuristic's count matrix starts at this value everywhere (the paper's code)
@@ -23,7 +23,7 @@ def exact_pwm(W: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, float, int]
     -------
     pwm : (w, 4) probabilities.
     ln_b : the estimate of ln b.
-    status : 0 interior, 1 at zero (uniform PWM), 2 unbounded (see :mod:`danqmotifs.mle`).
+    status : 0 interior, 1 at zero (uniform PWM), 2 unbounded (see :mod:`danqmotifs.motifs.mle`).
     """
     m, _ = best_windows(W, codes)
     fit = estimate_base(np.asarray(W, dtype=np.float64)[None], m[:, None], sequences="all", base="shared")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....plot import figure, save_png
+from ....report.plot import figure, save_png
 
 METRIC_NAMES = {"auroc": "AUROC", "auprc": "AUPRC"}
 

@@ -9,10 +9,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ....errors import InputError, atomic_output, require_file
-from ....motif import Motif
-from ....pwm import consensus, total_information
-from ....metrics import roc_auc
+from ....core.errors import InputError, atomic_output, require_file
+from ....core.metrics import roc_auc
+from ....core.motif import Motif
+from ....core.pwm import consensus, total_information
 from . import paper, plr
 from .data import MotifData, motif_rngs, motif_seed
 from .motifs import exact_pwm_base_e, heuristic_pwm

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....metrics import average_precision, roc_auc
+from ....core.metrics import average_precision, roc_auc
 
 
 def best_windows(M: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

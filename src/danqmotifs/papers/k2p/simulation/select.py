@@ -2,16 +2,16 @@
 
 Every check happens here, before anything is trained or written: a release pyjaspar does not ship,
 an unknown matrix id, a matrix wider than the sequences, or a sample larger than the set each
-raise one :class:`~danqmotifs.errors.InputError`.
+raise one :class:`~danqmotifs.core.errors.InputError`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ....errors import InputError
-from ....jaspar import check_release, fetch_collection, fetch_motifs
-from ....motif import Motif
+from ....core.errors import InputError
+from ....core.motif import Motif
+from ....sources.jaspar import check_release, fetch_collection, fetch_motifs
 from .data import motif_seed
 
 WHERE = "figures.k2p_simulation"

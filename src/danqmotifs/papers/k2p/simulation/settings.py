@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ....config_defaults import defaults
-from ....errors import InputError
+from ....core.config_defaults import defaults
+from ....core.errors import InputError
 
 #: the config block ``figures: k2p_simulation:`` with its defaults (the schema's)
 DEFAULT_CONFIG = defaults("figures", "k2p_simulation")
