@@ -21,8 +21,8 @@ one-hot sequence):
   JAX, PyTorch.
 
 :func:`attribute_split` streams a seeded sample of a data split's positives through either kind,
-``block`` sequences at a time, into an HDF5 file (the layout :mod:`danqmotifs.formats.attributions` reads), so memory does
-not grow with the number of sequences. TF-MoDISco on the result: :mod:`danqmotifs.attribution.modisco`.
+``block`` sequences at a time, into an HDF5 file (the layout :mod:`danqmotifs.formats.attributions`
+reads), so memory does not grow with the number of sequences. TF-MoDISco on the result: :mod:`danqmotifs.attribution.modisco`.
 """
 
 from __future__ import annotations
