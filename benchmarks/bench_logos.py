@@ -136,7 +136,7 @@ def main() -> None:
         {"what": "seconds per panel, after (cached glyphs)", "value": t_new / n_pan, "unit": "s"},
         {"what": "match logos not drawn (best match not significant, q >= 0.05)", "value": n_skipped,
          "unit": "panels"},
-        {"what": f"kernels drawn byte-identical to before (every best match significant or absent)",
+        {"what": "kernels drawn byte-identical to before (every best match significant or absent)",
          "value": len(same), "unit": "kernels"},
         {"what": f"logos rule drawing, after: all {len(panels)} kernels, {args.threads} processes",
          "value": rule_new, "unit": "s"},
