@@ -6,15 +6,16 @@ Draws kernel figures (``danqmotifs.report.plot.logos.kernel_figure``: per kernel
 the motif above its aligned best JASPAR match) from a finished run's ``motifs/{method}.meme``,
 ``match/jaspar.meme`` and ``match/best_matches.tsv`` (``--results``, default ``results``; without a
 finished run there, 64 random kernels of width 8 to 19 x 2 methods with random matches). Side by
-side in one process, alternating: ``fast=False`` (logomaker unchanged, the code before issue 33)
-and ``fast=True`` (cached letter outlines, no per-letter data-limit update). A panel is one logo
-(a motif or its match). Both PNGs of every timed kernel are checked byte-identical.
+side in one process, alternating: ``fast=False`` (logomaker and ``Figure.tight_layout``, the code
+before issue 33) and ``fast=True`` (the letters of a logo as one PathCollection built from cached
+outlines, the layout computed once). A panel is one logo (a motif or its match). Both PNGs of
+every timed kernel are checked byte-identical.
 
 The rule's share: the whole ``render_logos`` of every kernel with the rule's 2 processes, timed,
 over the sum of the other rules' Snakemake benchmarks (``<results>/benchmarks/*.tsv``, column s,
 the logos rule's own file left out) plus that time, three renders one after the other in the same
-run: before (``fast=False``, every match logo drawn: the code before issue 33), the cached glyphs
-alone (every match logo drawn; checked byte-identical to before), and after (cached glyphs, and
+run: before (``fast=False``, every match logo drawn: the code before issue 33), the fast drawing
+alone (every match logo drawn; checked byte-identical to before), and after (the fast drawing, and
 no logo for a best match at q >= 0.05, which the panel names instead, as the report's first page
 does; every kernel without such a match is checked byte-identical to before).
 """
@@ -36,7 +37,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.core.motif import Motif  # noqa: E402
 from danqmotifs.report.logos import kernel_panels  # noqa: E402
-from danqmotifs.report.plot.logos import kernel_figure, render_logos  # noqa: E402
+from danqmotifs.report.plot.logos import kernel_figure, match_not_drawn, render_logos  # noqa: E402
 
 
 def run_panels(results: Path):
@@ -110,38 +111,35 @@ def main() -> None:
         render_logos(tmp / "old", panels, threads=args.threads, fast=False, insignificant=True)
         rule_old = time.perf_counter() - t0
         t0 = time.perf_counter()
-        render_logos(tmp / "glyphs", panels, threads=args.threads, insignificant=True)
-        rule_glyphs = time.perf_counter() - t0
+        render_logos(tmp / "fastdraw", panels, threads=args.threads, insignificant=True)
+        rule_fastdraw = time.perf_counter() - t0
         t0 = time.perf_counter()
         render_logos(tmp / "new", panels, threads=args.threads)
         rule_new = time.perf_counter() - t0
-        differ = [p.name for p in sorted((tmp / "old").iterdir()) if p.read_bytes() != (tmp / "glyphs" / p.name).read_bytes()]
+        differ = [p.name for p in sorted((tmp / "old").iterdir()) if p.read_bytes() != (tmp / "fastdraw" / p.name).read_bytes()]
         if differ:
             raise SystemExit(f"the fast drawing differs from logomaker's: {differ[:5]}")
         # a kernel whose every best match is significant (or absent) is drawn exactly as before
-        same = [k for k, pan in panels.items()
-                if all(p.get("match") is None or p["match"]["q_value"] < 0.05 for p in pan)]
+        same = [k for k, pan in panels.items() if not any(match_not_drawn(p) for p in pan)]
         differ = [k for k in same if (tmp / "old" / f"{k}.png").read_bytes() != (tmp / "new" / f"{k}.png").read_bytes()]
         if differ:
             raise SystemExit(f"kernels without a non-significant match drawn differently: {differ[:5]}")
-        n_skipped = sum(1 for pan in panels.values() for p in pan
-                        if p.get("match") is not None and p.get("target") is not None and p.get("query") is not None
-                        and not p["match"]["q_value"] < 0.05)
+        n_skipped = sum(match_not_drawn(p) for pan in panels.values() for p in pan)
     ratio = t_old / t_new
     others, n_files = other_rules_s(results)
     figures = [
         {"what": f"source: {source}; kernels timed side by side", "value": len(kernels), "unit": "kernels"},
         {"what": "logo panels timed (motifs + matches)", "value": n_pan, "unit": "panels"},
-        {"what": "seconds per panel, before (logomaker unchanged)", "value": t_old / n_pan, "unit": "s"},
-        {"what": "seconds per panel, after (cached glyphs)", "value": t_new / n_pan, "unit": "s"},
+        {"what": "seconds per panel, before (logomaker, Figure.tight_layout)", "value": t_old / n_pan, "unit": "s"},
+        {"what": "seconds per panel, after (fast drawing)", "value": t_new / n_pan, "unit": "s"},
         {"what": "match logos not drawn (best match not significant, q >= 0.05)", "value": n_skipped,
          "unit": "panels"},
-        {"what": "kernels drawn byte-identical to before (every best match significant or absent)",
+        {"what": "kernels drawn byte-identical to before (no match logo left out)",
          "value": len(same), "unit": "kernels"},
         {"what": f"logos rule drawing, after: all {len(panels)} kernels, {args.threads} processes",
          "value": rule_new, "unit": "s"},
-        {"what": f"logos rule drawing, cached glyphs alone (every match logo drawn): all {len(panels)} kernels",
-         "value": rule_glyphs, "unit": "s"},
+        {"what": f"logos rule drawing, fast drawing alone (every match logo drawn): all {len(panels)} kernels",
+         "value": rule_fastdraw, "unit": "s"},
         {"what": f"logos rule drawing, before: all {len(panels)} kernels, {args.threads} processes",
          "value": rule_old, "unit": "s"},
     ]

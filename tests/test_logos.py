@@ -84,18 +84,15 @@ def test_kernel_figure_without_any_match(tmp_path):
     assert (tmp_path / "k.png").stat().st_size > 1000
 
 
-def test_fast_glyphs_draw_the_same_pixels_as_plain_logomaker(tmp_path):
-    """The cached letter outlines (danqmotifs.report.logos.fast_glyphs) change the time, not the picture:
-    decoded pixels (and bytes) equal to logomaker unchanged (fast=False), both strands, a dead
-    kernel, with 1 or 2 processes; logomaker's Glyph is restored afterwards."""
-    from logomaker.src.Glyph import Glyph
+def test_fast_drawing_gives_the_same_pixels_as_logomaker(tmp_path):
+    """The fast drawing (letters as one collection, the layout computed once) changes the time, not
+    the picture: decoded pixels (and bytes) equal to logomaker and Figure.tight_layout
+    (fast=False), both strands, a dead kernel, with 1 or 2 processes."""
     from PIL import Image
 
-    original = Glyph._make_patch
     panels = _setup()
     for k, pan in panels.items():
         kernel_figure(tmp_path / f"{k}.ref.png", k, pan, fast=False)
-    assert Glyph._make_patch is original
     for threads in (1, 2):
         out = render_logos(tmp_path / f"t{threads}", panels, threads=threads)
         for p in out:
@@ -104,7 +101,72 @@ def test_fast_glyphs_draw_the_same_pixels_as_plain_logomaker(tmp_path):
             ref_px = np.asarray(Image.open(ref).convert("RGBA"))
             assert new_px.shape == ref_px.shape and np.array_equal(new_px, ref_px)
             assert Path(p).read_bytes() == ref.read_bytes()
-    assert Glyph._make_patch is original
+
+
+def test_draw_letters_puts_logomakers_letters_on_the_axes():
+    """draw_letters puts on the axes what logomaker.Logo does, artist by artist: the letter paths
+    (vertices and codes, in logomaker's order: column after column, smallest height first, ties as
+    np.argsort orders them, letters of height 0 left out), their colours, edges and zorder, the
+    baseline, hidden spines; on a column of zeros, a column of ties and a full-height letter."""
+    import logomaker
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import PathPatch
+
+    from danqmotifs.report.logos import draw_letters
+    from danqmotifs.report.plot import figure
+
+    rng = np.random.default_rng(3)
+    heights = information_matrix(np.vstack([rng.dirichlet(np.full(4, 0.3), size=7), np.full((1, 4), 0.25),
+                                            [[0.4, 0.1, 0.4, 0.1]], [[0, 0, 1, 0]]]))
+    heights[7] = 0.0                                               # a flat column exactly
+    fig, axes = figure(1, 2)
+    ref, new = axes[0]
+    logomaker.Logo(_frame(heights, 5), ax=ref, color_scheme="classic", show_spines=False)
+    draw_letters(new, heights, 5)
+    patches = [a for a in ref.get_children() if isinstance(a, PathPatch)]
+    (col,) = [a for a in new.get_children() if type(a).__name__ == "PathCollection"]
+    paths = col.get_paths()
+    assert len(patches) == len(paths) == 4 * 10 - 4 - 3            # the flat column, 3 zeros of [0,0,1,0]
+    for i, (p, q) in enumerate(zip(patches, paths)):
+        np.testing.assert_array_equal(p.get_path().vertices, q.vertices)
+        np.testing.assert_array_equal(p.get_path().codes, q.codes)
+        np.testing.assert_array_equal(p.get_facecolor(), col.get_facecolors()[i])
+        np.testing.assert_array_equal(p.get_edgecolor(), col.get_edgecolors()[i])
+        assert p.get_linewidth() == col.get_linewidths()[i] == 0.0
+        assert p.get_zorder() == col.get_zorder()
+    (l_ref,) = [a for a in ref.get_children() if isinstance(a, Line2D)]
+    (l_new,) = [a for a in new.get_children() if isinstance(a, Line2D)]
+    assert list(l_ref.get_ydata()) == list(l_new.get_ydata()) and l_ref.get_zorder() == l_new.get_zorder()
+    np.testing.assert_array_equal(l_ref.get_color(), l_new.get_color())
+    assert l_ref.get_linewidth() == l_new.get_linewidth()
+    assert not any(s.get_visible() for s in new.spines.values())
+
+
+def _frame(heights, x0):
+    import pandas as pd
+
+    return pd.DataFrame(heights, columns=list("ACGT"), index=np.arange(x0, x0 + len(heights)))
+
+
+def test_tight_layout_once_equals_matplotlibs():
+    """plot.tight_layout sets the subplot parameters Figure.tight_layout sets, and leaves no layout
+    engine (which would make savefig run a second, non-rendering draw)."""
+    from danqmotifs.report.plot import figure, tight_layout
+
+    got = []
+    for ours in (False, True):
+        fig, axes = figure(2, 3, figsize=(7, 4))
+        for ax in axes.ravel():
+            ax.set_title("a title of some length", loc="left")
+            ax.set_ylabel("bits")
+        if ours:
+            tight_layout(fig, pad=0.3, h_pad=0.4)
+            assert fig.get_layout_engine() is None
+        else:
+            fig.tight_layout(pad=0.3, h_pad=0.4)
+        sp = fig.subplotpars
+        got.append((sp.left, sp.right, sp.bottom, sp.top, sp.wspace, sp.hspace))
+    assert got[0] == got[1]
 
 
 def test_a_non_significant_match_is_named_not_drawn(tmp_path, monkeypatch):

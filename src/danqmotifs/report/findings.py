@@ -245,7 +245,7 @@ def logo_png(query_pwm: np.ndarray, route: str, query: str, match: Match | None,
     from PIL import Image
 
     from .logos import aligned_target, draw_blank, draw_logo
-    from .plot import PNG_METADATA, figure
+    from .plot import PNG_METADATA, figure, tight_layout
 
     lo, hi = 0, len(query_pwm)
     tp = x0 = None
@@ -265,7 +265,7 @@ def logo_png(query_pwm: np.ndarray, route: str, query: str, match: Match | None,
         ax.tick_params(labelsize=9)
         ax.set_xlabel("")
         ax.set_ylabel("bits", fontsize=9)
-    fig.tight_layout(pad=0.3, h_pad=0.4)
+    tight_layout(fig, pad=0.3, h_pad=0.4)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
     import matplotlib.pyplot as plt

@@ -13,7 +13,6 @@ This module draws logos on given axes; ``danqmotifs.report.plot.logos`` lays out
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from typing import Mapping, Sequence
 
@@ -77,21 +76,43 @@ def _letter_path(c: str, font_name: str, font_weight: str, flip: bool, mirror: b
     return path, path.get_extents()
 
 
-def _cached_make_patch(self) -> None:
-    """logomaker.Glyph._make_patch (logomaker 0.8) with the letter outlines taken from
-    :func:`_letter_path`: the same arithmetic on the same floats, so the same patch."""
-    from matplotlib.patches import PathPatch
+#: logomaker 0.8's defaults, as ``draw_logo`` uses them: glyph width, vertical padding, font, the
+#: edge of a letter (black, 0 wide), the letter that bounds horizontal stretch, the logo's zorder, the
+#: baseline (zorder, colour, width) and the spines' style when hidden (colour, width).
+GLYPH_WIDTH, GLYPH_VPAD, FONT_NAME, FONT_WEIGHT = 0.95, 0.0, "sans", "bold"
+EDGE_COLOR, EDGE_WIDTH, STRETCH_LETTER, LOGO_ZORDER = "black", 0.0, "E", 0
+BASELINE = {"zorder": -1, "linewidth": 0.5}
+SPINE_STYLE = {"color": "black", "linewidth": 1.0}
+
+
+def letter_stacks(heights: np.ndarray, x0: int):
+    """The letters logomaker 0.8 draws for a (L, 4) height matrix (columns A, C, G, T), in its
+    drawing order: column after column, the letters from the smallest height up (``np.argsort``,
+    logomaker's ``big_on_top``), each as (letter index, x, floor, ceiling). A letter of height 0
+    draws nothing and is left out."""
+    out = []
+    for j, vs in enumerate(np.asarray(heights, dtype=np.float64)):
+        x = float(x0 + j)
+        floor = 0.0
+        for i in np.argsort(vs):
+            ceiling = floor + abs(vs[i])
+            if ceiling - floor != 0.0:
+                out.append((int(i), x, floor, ceiling))
+            floor = ceiling
+    return out
+
+
+def letter_path(c: str, x: float, floor: float, ceiling: float):
+    """Letter ``c`` scaled into its box at ``x`` from ``floor`` to ``ceiling``: the arithmetic of
+    logomaker 0.8's ``Glyph._make_patch`` (the box ``GLYPH_WIDTH`` wide, stretched no wider than
+    ``STRETCH_LETTER`` would be, centred), on the cached outline."""
     from matplotlib.transforms import Affine2D, Bbox
 
-    height = self.ceiling - self.floor
-    if height == 0.0:
-        self.patch = None
-        return None
-    bbox = Bbox.from_bounds(self.p - self.width / 2.0, self.floor + self.vpad * height / 2.0,
-                            self.width, height - self.vpad * height)
-    tmp_path, tmp_bbox = _letter_path(self.c, self.font_name, self.font_weight, bool(self.flip),
-                                      bool(self.mirror))
-    _, msc_bbox = _letter_path(self.dont_stretch_more_than, self.font_name, self.font_weight, False, False)
+    height = ceiling - floor
+    bbox = Bbox.from_bounds(x - GLYPH_WIDTH / 2.0, floor + GLYPH_VPAD * height / 2.0,
+                            GLYPH_WIDTH, height - GLYPH_VPAD * height)
+    tmp_path, tmp_bbox = _letter_path(c, FONT_NAME, FONT_WEIGHT, False, False)
+    _, msc_bbox = _letter_path(STRETCH_LETTER, FONT_NAME, FONT_WEIGHT, False, False)
     hstretch = min(bbox.width / tmp_bbox.width, bbox.width / msc_bbox.width)
     char_shift = (bbox.width - hstretch * tmp_bbox.width) / 2.0
     vstretch = bbox.height / tmp_bbox.height
@@ -99,43 +120,56 @@ def _cached_make_patch(self) -> None:
         .translate(tx=-tmp_bbox.xmin, ty=-tmp_bbox.ymin) \
         .scale(sx=hstretch, sy=vstretch) \
         .translate(tx=bbox.xmin + char_shift, ty=bbox.ymin)
-    self.patch = PathPatch(transformation.transform_path(tmp_path), facecolor=self.color, zorder=self.zorder,
-                           alpha=self.alpha, edgecolor=self.edgecolor, linewidth=self.edgewidth)
-    self.ax.add_patch(self.patch)
+    return transformation.transform_path(tmp_path)
 
 
-@contextlib.contextmanager
-def fast_glyphs(ax):
-    """While drawing a logomaker.Logo on ``ax``: letter outlines from a per-process cache and no
-    data-limit update per letter (logomaker and :func:`draw_logo` set both axis limits
-    explicitly, so the data limits are never read). Restores both on exit."""
-    from logomaker.src.Glyph import Glyph
+def draw_letters(ax, heights: np.ndarray, x0: int = 0) -> None:
+    """What ``logomaker.Logo(frame, ax=ax, color_scheme="classic", show_spines=False)`` puts on
+    ``ax`` for letter heights ≥ 0 (columns A, C, G, T, the first at x = ``x0``), as one
+    PathCollection instead of a PathPatch per letter: the same paths, colours and order, so the
+    same pixels (``tests/test_logos.py`` compares them with logomaker's), in a fraction of the
+    time. The axis limits are left to the caller (``draw_logo`` sets both)."""
+    from logomaker.src.colors import get_color_dict
+    from matplotlib import colors as mcolors
+    from matplotlib import rcParams
+    from matplotlib.collections import PathCollection
 
-    original = Glyph._make_patch
-    Glyph._make_patch = _cached_make_patch
-    ax._update_patch_limits = lambda patch: None
-    try:
-        yield
-    finally:
-        Glyph._make_patch = original
-        del ax._update_patch_limits
+    letters = "ACGT"
+    rgb = get_color_dict("classic", np.array(list(letters)))
+    stacks = letter_stacks(heights, x0)
+    if stacks:
+        col = PathCollection([letter_path(letters[i], x, f, c) for i, x, f, c in stacks],
+                             facecolors=[mcolors.to_rgba(rgb[letters[i]], 1.0) for i, *_ in stacks],
+                             edgecolors=[mcolors.to_rgba(EDGE_COLOR, 1.0)] * len(stacks),
+                             linewidths=[EDGE_WIDTH] * len(stacks),
+                             antialiaseds=[rcParams["patch.antialiased"]] * len(stacks),
+                             zorder=LOGO_ZORDER, transform=ax.transData)
+        ax.add_collection(col, autolim=False)
+    ax.axhline(color=mcolors.to_rgb("black"), **BASELINE)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+        spine.set_color(SPINE_STYLE["color"])
+        spine.set_linewidth(SPINE_STYLE["linewidth"])
 
 
 def draw_logo(ax, pwm: np.ndarray, x0: int, title: str, xlim: tuple[float, float], fast: bool = True) -> None:
     """Draw the logo of ``pwm`` on ``ax``, its first column at x = ``x0``, on the shared 0-2 bit
     scale, with ``title`` on the left and the x axis limited to ``xlim``.
 
-    ``fast`` (the default) draws through :func:`fast_glyphs`, the same pixels in less time;
-    ``fast=False`` is logomaker unchanged (the reference the tests compare with).
+    ``fast`` (the default) draws the letters with :func:`draw_letters`, logomaker's pixels in
+    less time; ``fast=False`` is logomaker itself (the reference the tests compare with).
     """
-    import warnings
+    if fast:
+        draw_letters(ax, information_matrix(pwm), x0)
+    else:
+        import warnings
 
-    import logomaker
+        import logomaker
 
-    with warnings.catch_warnings(), (fast_glyphs(ax) if fast else contextlib.nullcontext()):
-        # a flat motif (all heights 0) makes logomaker warn about ylim
-        warnings.simplefilter("ignore", UserWarning)
-        logomaker.Logo(logo_frame(pwm, x0), ax=ax, color_scheme="classic", show_spines=False)
+        with warnings.catch_warnings():
+            # a flat motif (all heights 0) makes logomaker warn about ylim
+            warnings.simplefilter("ignore", UserWarning)
+            logomaker.Logo(logo_frame(pwm, x0), ax=ax, color_scheme="classic", show_spines=False)
     ax.set_xlim(*xlim)
     set_position_ticks(ax)
     ax.set_ylim(0, MAX_BITS)

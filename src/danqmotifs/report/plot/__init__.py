@@ -54,6 +54,20 @@ def figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6.0, 
     return plt.subplots(nrows, ncols, figsize=figsize, **kw)
 
 
+def tight_layout(fig, *, pad: float = 1.08, h_pad: float | None = None, w_pad: float | None = None) -> None:
+    """Lay ``fig`` out as :meth:`matplotlib.figure.Figure.tight_layout` does, once.
+
+    ``Figure.tight_layout`` leaves a placeholder layout engine on the figure, and with any layout
+    engine set ``savefig`` first runs a whole draw that renders nothing (for layouts that need
+    it; a placeholder does nothing with it): the ticks, labels and text extents of every axes are
+    computed twice. Running the same tight-layout computation without setting an engine gives the
+    same subplot parameters, so the same pixels, without that pass.
+    """
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    TightLayoutEngine(pad=pad, h_pad=h_pad, w_pad=w_pad, rect=None).execute(fig)
+
+
 def save_png(fig, path: str | os.PathLike, dpi: int = 110, close: bool = True, **kw) -> None:
     """Write ``fig`` to ``path`` as a deterministic PNG, atomically, and close it.
 

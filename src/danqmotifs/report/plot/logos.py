@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..logos import aligned_target, draw_blank, draw_logo, is_flat, panel_title
-from . import figure, save_png
+from . import figure, save_png, tight_layout
 
 
 def panel_spans(panels: Sequence[dict]) -> tuple[list[tuple[float, float]], list[int]]:
@@ -33,6 +33,15 @@ def panel_spans(panels: Sequence[dict]) -> tuple[list[tuple[float, float]], list
     return spans, widths
 
 
+def match_not_drawn(panel: Mapping, q_threshold: float = 0.05) -> bool:
+    """Whether :func:`draw_kernel_panels` names this panel's best match instead of drawing its
+    logo: the panel has a motif that is not flat and a best match, and the match's q is not below
+    ``q_threshold``. The benchmark counts the logos saved with the same test."""
+    q, m, t = panel.get("query"), panel.get("match"), panel.get("target")
+    return (q is not None and m is not None and t is not None and not is_flat(q.pwm)
+            and not m["q_value"] < q_threshold)
+
+
 def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float, float]],
                        q_threshold: float = 0.05, fast: bool = True, insignificant: bool = False) -> None:
     """Draw one kernel's panels on a (2, n_panels) grid of axes: the method's motif on top, its
@@ -47,7 +56,8 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
     panels : see :func:`kernel_figure`.
     spans : x limits per panel (:func:`panel_spans`).
     q_threshold : matches at q >= this are labelled not significant.
-    fast : draw the letters through ``danqmotifs.report.logos.fast_glyphs`` (same pixels, less time).
+    fast : draw the letters with ``danqmotifs.report.logos.draw_letters`` (logomaker's pixels, less
+        time); ``False`` draws them with logomaker itself.
     insignificant : also draw the logos of matches at q >= ``q_threshold`` (the drawing before
         issue 33, kept for the benchmark's before/after).
     """
@@ -64,7 +74,7 @@ def draw_kernel_panels(axes, panels: Sequence[dict], spans: Sequence[tuple[float
         if is_flat(q.pwm):                   # a flat motif matches nothing in particular
             draw_blank(axes[1, c], "flat motif (no information): matches not shown")
             continue
-        if not insignificant and not m["q_value"] < q_threshold:
+        if not insignificant and match_not_drawn(pan, q_threshold):
             draw_blank(axes[1, c], f"best match {m['target_id']} {m['target_name']}\n"
                                    f"q={m['q_value']:.2g}: not significant, logo not drawn")
             continue
@@ -85,7 +95,9 @@ def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], 
         mapping, or None) and ``target`` (the matched database Motif, or None).
     q_threshold : matches at q >= this are labelled not significant.
     dpi : resolution.
-    fast : see :func:`draw_kernel_panels`; ``False`` is the reference drawing (plain logomaker).
+    fast : see :func:`draw_kernel_panels`, and the layout computed once
+        (``danqmotifs.report.plot.tight_layout``); ``False`` is the reference drawing (logomaker and
+        ``Figure.tight_layout``, the code before issue 33: the same pixels, slower).
     insignificant : see :func:`draw_kernel_panels`.
     """
     ncol = max(len(panels), 1)
@@ -94,7 +106,10 @@ def kernel_figure(path: str | os.PathLike, kernel: str, panels: Sequence[dict], 
                        gridspec_kw={"width_ratios": [max(w, 4) for w in widths]})
     draw_kernel_panels(axes, panels, spans, q_threshold, fast, insignificant)
     fig.suptitle(kernel, fontsize=11, x=0.01, ha="left")
-    fig.tight_layout()
+    if fast:
+        tight_layout(fig)
+    else:
+        fig.tight_layout()
     save_png(fig, path, dpi=dpi)
 
 
