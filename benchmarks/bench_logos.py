@@ -1,6 +1,6 @@
 """Speed of the logos rule: seconds per logo panel before and after, and the rule's share of a run.
 
-    .venv/bin/python benchmarks/bench_logos.py [--results DIR] [--quick]
+    .venv/bin/python benchmarks/bench_logos.py [--results [LABEL=]DIR ...] [--quick]
 
 Draws kernel figures (``danqmotifs.report.plot.logos.kernel_figure``: per kernel, one column per method,
 the motif above its aligned best JASPAR match) from a finished run's ``motifs/{method}.meme``,
@@ -85,15 +85,17 @@ def other_rules_s(results: Path) -> tuple[float, int]:
     return total, n
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--results", default="results", help="a finished run's results directory")
-    ap.add_argument("--quick", action="store_true", help="time 2 kernels (default 6)")
-    ap.add_argument("--threads", type=int, default=2, help="processes of the whole render (the rule's)")
-    args = ap.parse_args()
-    results = Path(args.results)
+def rule_in_run(results: Path) -> float | None:
+    """The logos rule's own Snakemake benchmark in the run (``<results>/benchmarks/logos.tsv``, s)."""
+    f = results / "benchmarks" / "logos.tsv"
+    lines = f.read_text().splitlines() if f.exists() else []
+    return sum(float(line.split("\t")[0]) for line in lines[1:]) if len(lines) >= 2 else None
+
+
+def measure(results: Path, quick: bool, threads: int) -> tuple[list[dict], list[dict]]:
+    """Figures and ratios of one finished run (or of the random stand-in)."""
     panels, names, source = run_panels(results)
-    kernels = list(panels)[: 2 if args.quick else 6]
+    kernels = list(panels)[: 2 if quick else 6]
     t_old = t_new = 0.0
     n_pan = sum(n_logo_panels(panels[k]) for k in kernels)
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,13 +110,13 @@ def main() -> None:
             if (tmp / f"{k}.False.png").read_bytes() != (tmp / f"{k}.True.png").read_bytes():
                 raise SystemExit(f"{k}: the fast drawing differs from logomaker's")
         t0 = time.perf_counter()
-        render_logos(tmp / "old", panels, threads=args.threads, fast=False, insignificant=True)
+        render_logos(tmp / "old", panels, threads=threads, fast=False, insignificant=True)
         rule_old = time.perf_counter() - t0
         t0 = time.perf_counter()
-        render_logos(tmp / "fastdraw", panels, threads=args.threads, insignificant=True)
+        render_logos(tmp / "fastdraw", panels, threads=threads, insignificant=True)
         rule_fastdraw = time.perf_counter() - t0
         t0 = time.perf_counter()
-        render_logos(tmp / "new", panels, threads=args.threads)
+        render_logos(tmp / "new", panels, threads=threads)
         rule_new = time.perf_counter() - t0
         differ = [p.name for p in sorted((tmp / "old").iterdir()) if p.read_bytes() != (tmp / "fastdraw" / p.name).read_bytes()]
         if differ:
@@ -136,11 +138,11 @@ def main() -> None:
          "unit": "panels"},
         {"what": "kernels drawn byte-identical to before (no match logo left out)",
          "value": len(same), "unit": "kernels"},
-        {"what": f"logos rule drawing, after: all {len(panels)} kernels, {args.threads} processes",
+        {"what": f"logos rule drawing, after: all {len(panels)} kernels, {threads} processes",
          "value": rule_new, "unit": "s"},
         {"what": f"logos rule drawing, fast drawing alone (every match logo drawn): all {len(panels)} kernels",
          "value": rule_fastdraw, "unit": "s"},
-        {"what": f"logos rule drawing, before: all {len(panels)} kernels, {args.threads} processes",
+        {"what": f"logos rule drawing, before: all {len(panels)} kernels, {threads} processes",
          "value": rule_old, "unit": "s"},
     ]
     if n_files:
@@ -152,13 +154,40 @@ def main() -> None:
             {"what": "logos rule share of the summed rule time, before", "value": 100 * rule_old / (others + rule_old),
              "unit": "%"},
         ]
-    write_result("logos", figures, [{"what": "seconds per logo panel", "value": ratio,
-                                     "baseline": "logomaker unchanged"},
-                                    {"what": "whole logos drawing", "value": rule_old / rule_new,
-                                     "baseline": "logomaker unchanged"}])
+    in_run = rule_in_run(results)
+    if n_files and in_run is not None:
+        figures += [
+            {"what": "logos rule in the run itself (its Snakemake benchmark, <results>/benchmarks/logos.tsv)",
+             "value": in_run, "unit": "s"},
+            {"what": "logos rule share of the run's summed rule time (both from the run's own benchmarks)",
+             "value": 100 * in_run / (others + in_run), "unit": "%"},
+        ]
+    ratios = [{"what": "seconds per logo panel", "value": ratio, "baseline": "logomaker, Figure.tight_layout"},
+              {"what": "whole logos drawing", "value": rule_old / rule_new, "baseline": "the code before issue 33"},
+              {"what": "whole logos drawing, after vs the fast drawing alone", "value": rule_fastdraw / rule_new,
+               "baseline": "every match logo drawn"}]
+    return figures, ratios
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--results", nargs="+", default=["results"],
+                    help="finished runs' results directories, each DIR or LABEL=DIR (the label prefixes its rows)")
+    ap.add_argument("--quick", action="store_true", help="time 2 kernels (default 6)")
+    ap.add_argument("--threads", type=int, default=2, help="processes of the whole render (the rule's)")
+    args = ap.parse_args()
+    figures, ratios = [], []
+    for item in args.results:
+        label, _, d = item.rpartition("=")
+        f, r = measure(Path(d), args.quick, args.threads)
+        prefix = f"{label}: " if label else ""
+        figures += [{**x, "what": prefix + x["what"]} for x in f]
+        ratios += [{**x, "what": prefix + x["what"]} for x in r]
+    write_result("logos", figures, ratios)
     for f in figures:
         print(f"{f['what']}: {f['value']:.4g} {f['unit']}")
-    print(f"ratio before/after per panel: {ratio:.3g}x")
+    for r in ratios:
+        print(f"ratio {r['what']}: {r['value']:.3g}x")
 
 
 if __name__ == "__main__":

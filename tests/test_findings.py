@@ -151,3 +151,31 @@ def test_run_text_names_the_runs_data_and_every_route():
     assert all(f"{r} (" in text for r in routes) and "Targets (1): CTCF." in text
     cfg["train"]["replicates"] = 3
     assert "3 training replicates (seeds 1 to 3)" in " ".join(findings.describe_run(cfg, routes, {}, None, 64))
+
+
+def test_the_page_is_the_same_with_logos_drawn_in_processes(tmp_path):
+    """build(threads=2) draws the logos in two processes, a few ahead of the page: the same page,
+    TSV and summary, byte for byte, as with one; and a drawer asked for its first logo draws no
+    more than ahead x threads."""
+    queries = synthetic_run(tmp_path)
+    cfg = _config(source="train", file="")
+    out = {}
+    for threads in (1, 2):
+        d = tmp_path / f"t{threads}"
+        d.mkdir()
+        findings.build(tmp_path / "match/best_matches.tsv", tmp_path / "match/jaspar_families.tsv",
+                       tmp_path / "match/jaspar.meme", queries, cfg, d / "p.html", d / "p.tsv", d / "p.txt",
+                       log=lambda s: None, threads=threads)
+        out[threads] = [(d / f).read_bytes() for f in ("p.html", "p.tsv", "p.txt")]
+    assert out[1] == out[2]
+    assert out[1][0].count(b"data:image/png;base64,") >= 6
+    pwm = np.full((6, 4), 0.25)
+    pwm[:, 0] = 0.7
+    pwm /= pwm.sum(1, keepdims=True)
+    drawer = findings.LogoDrawer([((f"r{i}", "m"), (pwm, "exact", f"m{i}", None, None)) for i in range(9)],
+                                 threads=2, ahead=2)
+    with drawer as jobs:
+        first = jobs[0][1]()
+        assert first[:8] == b"\x89PNG\r\n\x1a\n"
+        assert sorted(drawer._pending) == [1, 2, 3]          # 4 submitted, the first returned
+    assert drawer._pool is None and not drawer._pending

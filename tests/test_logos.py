@@ -119,7 +119,7 @@ def test_draw_letters_puts_logomakers_letters_on_the_axes():
     heights = information_matrix(np.vstack([rng.dirichlet(np.full(4, 0.3), size=7), np.full((1, 4), 0.25),
                                             [[0.4, 0.1, 0.4, 0.1]], [[0, 0, 1, 0]]]))
     heights[7] = 0.0                                               # a flat column exactly
-    fig, axes = figure(1, 2)
+    _fig, axes = figure(1, 2)
     ref, new = axes[0]
     logomaker.Logo(_frame(heights, 5), ax=ref, color_scheme="classic", show_spines=False)
     draw_letters(new, heights, 5)

@@ -37,7 +37,7 @@ rule what_the_model_learned:
         f"{BENCH}/what_the_model_learned.tsv"
     conda:
         "../../envs/match.yaml"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=2000,
         runtime=20,

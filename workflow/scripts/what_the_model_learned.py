@@ -17,7 +17,7 @@ def main():
     optional = {k: sm.input.get(k) for k in ("influence", "faithfulness", "reproducibility", "targets", "truth")}
     lines = build(sm.input.best, sm.input.families, sm.input.db, dict(zip(routes, sm.input.queries)),
                   sm.params.config, sm.output.page, sm.output.table, sm.output.summary,
-                  route_labels=labels, log=progress, **optional)
+                  route_labels=labels, log=progress, threads=sm.threads, **optional)
     for line in lines:
         progress(line)
 

@@ -24,6 +24,7 @@ dropping the logos of the lowest-priority rows first (the page then says how man
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import json
@@ -32,7 +33,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -278,6 +279,46 @@ def logo_png(query_pwm: np.ndarray, route: str, query: str, match: Match | None,
     return out.getvalue()
 
 
+class LogoDrawer:
+    """The (key, draw) pairs of :func:`write_page` for (key, :func:`logo_png` arguments) jobs.
+
+    Used as a context manager, it gives the list of pairs. With ``threads`` > 1, calling the
+    draw of job i has jobs i to i + ``ahead`` x ``threads`` - 1 drawn in that many processes and
+    returns job i's bytes: the page stops drawing at the first logo that does not fit, so at most
+    that many logos are drawn in vain. Every logo is drawn by the same function on the same
+    arguments as with one thread, so the page's bytes do not depend on ``threads``.
+    """
+
+    def __init__(self, jobs: Sequence[tuple[tuple[str, str], tuple]], threads: int = 1, ahead: int = 2):
+        self.jobs = list(jobs)
+        self.threads = max(1, int(threads))
+        self.ahead = ahead
+        self._pool = None
+        self._pending: dict = {}
+
+    def __enter__(self) -> list[tuple[tuple[str, str], Callable[[], bytes]]]:
+        return [(key, functools.partial(self.draw, i)) for i, (key, _) in enumerate(self.jobs)]
+
+    def draw(self, i: int) -> bytes:
+        """Job ``i``'s PNG bytes."""
+        if self.threads == 1:
+            return logo_png(*self.jobs[i][1])
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.threads)
+        for j in range(i, min(len(self.jobs), i + self.ahead * self.threads)):
+            if j not in self._pending:
+                self._pending[j] = self._pool.submit(logo_png, *self.jobs[j][1])
+        return self._pending.pop(i).result()
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
+
+
 # ------------------------------------------------------------------------------------ page
 
 @dataclass
@@ -483,11 +524,12 @@ def data_url_length(page: str) -> int:
 
 
 def write_page(path, info: RunInfo, rows: Sequence[FamilyRow], none: dict, table: Sequence[dict],
-               logo_jobs: Sequence[tuple[tuple[str, str], callable]], budget: int = PAGE_BUDGET) -> dict:
+               logo_jobs: Sequence[tuple[tuple[str, str], Callable[[], bytes]]], budget: int = PAGE_BUDGET) -> dict:
     """Draw the logos in priority order and write the page while its data URL fits ``budget``.
 
-    ``logo_jobs``: ((route, motif), function returning PNG bytes), most important first. Returns
-    counts: logos embedded, left out, page bytes and data URL length.
+    ``logo_jobs``: ((route, motif), function returning PNG bytes), most important first
+    (:class:`LogoDrawer` makes them, drawing ahead in processes). Returns counts: logos embedded,
+    left out, page bytes and data URL length.
     """
     logos: dict[tuple[str, str], str] = {}
     first = {(rt, r.best(rt).query) for r in rows for rt in r.routes}
@@ -648,7 +690,7 @@ def describe_run(config: Mapping, routes: Sequence[str], route_labels: Mapping[s
 
 def build(best, families, db, queries: Mapping[str, str], config: Mapping, page, table, summary,
           influence=None, faithfulness=None, reproducibility=None, targets=None, truth=None,
-          route_labels: Mapping[str, str] | None = None, log=print) -> list[str]:
+          route_labels: Mapping[str, str] | None = None, log=print, threads: int = 1) -> list[str]:
     """Read a run's outputs and write the page, its TSV and the console summary.
 
     Parameters
@@ -659,6 +701,7 @@ def build(best, families, db, queries: Mapping[str, str], config: Mapping, page,
     page, table, summary : outputs: the HTML page, the family TSV, the summary text.
     influence, faithfulness, reproducibility, targets, truth : optional inputs (eval/influence.tsv,
         eval/faithfulness.tsv, reproducibility.tsv, model/targets.txt, data/truth.meme).
+    threads : processes that draw the logos (:class:`LogoDrawer`); the page is the same.
 
     Returns
     -------
@@ -698,12 +741,13 @@ def build(best, families, db, queries: Mapping[str, str], config: Mapping, page,
     def job(key):
         m = best_by.get(key)
         t = db_motifs.get(m.target_id) if m is not None else None
-        return key, lambda: logo_png(by_motif[key].pwm, key[0], key[1], m, t.pwm if t is not None else None)
+        return key, (by_motif[key].pwm, key[0], key[1], m, t.pwm if t is not None else None)
 
     keys = [(rt, r.best(rt).query) for r in rows for rt in r.routes]
     keys += [(t["route"], t["motif"]) for t in tab if t["significant"]]
     keys = [k for k in dict.fromkeys(keys) if k in by_motif]
-    counts = write_page(page, info, rows, none, tab, [job(k) for k in keys])
+    with LogoDrawer([job(k) for k in keys], threads) as logo_jobs:
+        counts = write_page(page, info, rows, none, tab, logo_jobs)
     log(f"page: {counts['bytes']} bytes, data URL {counts['data_url']} characters, {counts['logos']} logos "
         f"embedded, {counts['left_out']} left out")
     trows = family_table_rows(rows, routes)
