@@ -30,7 +30,9 @@ def write_json(path: Path, obj) -> Path:
 
 def invocation() -> str:
     """How this benchmark was started: ``.venv/bin/python benchmarks/SCRIPT ARGS``."""
-    return " ".join([".venv/bin/python", f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]])
+    import shlex
+
+    return " ".join([".venv/bin/python", f"benchmarks/{Path(sys.argv[0]).name}", *map(shlex.quote, sys.argv[1:])])
 
 
 def write_result(name: str, figures: list, ratios: list = (), command: str | None = None,

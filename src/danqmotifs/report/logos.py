@@ -82,6 +82,8 @@ def _letter_path(c: str, font_name: str, font_weight: str, flip: bool, mirror: b
 GLYPH_WIDTH, GLYPH_VPAD, FONT_NAME, FONT_WEIGHT = 0.95, 0.0, "sans", "bold"
 EDGE_COLOR, EDGE_WIDTH, STRETCH_LETTER, LOGO_ZORDER = "black", 0.0, "E", 0
 BASELINE = {"zorder": -1, "linewidth": 0.5}
+#: logomaker's "classic" colours (green A, blue C, orange G, red T), so that drawing needs no logomaker import
+CLASSIC = {"A": (0.0, 0.5, 0.0), "C": (0.0, 0.0, 1.0), "G": (1.0, 0.65, 0.0), "T": (1.0, 0.0, 0.0)}
 SPINE_STYLE = {"color": "black", "linewidth": 1.0}
 
 
@@ -129,17 +131,15 @@ def draw_letters(ax, heights: np.ndarray, x0: int = 0) -> None:
     PathCollection instead of a PathPatch per letter: the same paths, colours and order, so the
     same pixels (``tests/test_logos.py`` compares them with logomaker's), in a fraction of the
     time. The axis limits are left to the caller (``draw_logo`` sets both)."""
-    from logomaker.src.colors import get_color_dict
     from matplotlib import colors as mcolors
     from matplotlib import rcParams
     from matplotlib.collections import PathCollection
 
     letters = "ACGT"
-    rgb = get_color_dict("classic", np.array(list(letters)))
     stacks = letter_stacks(heights, x0)
     if stacks:
         col = PathCollection([letter_path(letters[i], x, f, c) for i, x, f, c in stacks],
-                             facecolors=[mcolors.to_rgba(rgb[letters[i]], 1.0) for i, *_ in stacks],
+                             facecolors=[mcolors.to_rgba(CLASSIC[letters[i]], 1.0) for i, *_ in stacks],
                              edgecolors=[mcolors.to_rgba(EDGE_COLOR, 1.0)] * len(stacks),
                              linewidths=[EDGE_WIDTH] * len(stacks),
                              antialiaseds=[rcParams["patch.antialiased"]] * len(stacks),
