@@ -1,4 +1,4 @@
-"""Sequence logos of kernel motifs beside their best database match (logomaker).
+"""Sequence logos of kernel motifs beside their best database match (logomaker's look).
 
 Letter heights are information content in bits against a uniform background (0 to 2 bits, the
 usual DNA logo, so that every panel shares one scale): height(j, c) = p(j, c) * IC(j).
@@ -9,6 +9,9 @@ column i + offset, the target reverse-complemented when the orientation is '-': 
 drawn from x = -offset.
 
 This module draws logos on given axes; ``danqmotifs.report.plot.logos`` lays out and writes the figures.
+The letters are drawn by :func:`draw_letters`: the paths, colours and order of logomaker 0.8
+(``logomaker.Logo(..., color_scheme="classic")``) as one collection: the same pixels in less
+time. ``draw_logo(fast=False)`` draws with logomaker itself, the reference of the tests.
 """
 
 from __future__ import annotations
