@@ -178,7 +178,12 @@ def main() -> None:
     args = ap.parse_args()
     figures, ratios = [], []
     for item in args.results:
-        label, _, d = item.rpartition("=")
+        label, sep, d = item.partition("=")
+        if not sep or Path(item).is_dir():
+            label, d = "", item
+        if label and not (Path(d) / "match" / "best_matches.tsv").exists():
+            raise SystemExit(f"{d}: no finished run there (no match/best_matches.tsv); run the workflow with "
+                             f"--config results={d} first")
         f, r = measure(Path(d), args.quick, args.threads)
         prefix = f"{label}: " if label else ""
         figures += [{**x, "what": prefix + x["what"]} for x in f]

@@ -119,6 +119,8 @@ def test_draw_letters_puts_logomakers_letters_on_the_axes():
     heights = information_matrix(np.vstack([rng.dirichlet(np.full(4, 0.3), size=7), np.full((1, 4), 0.25),
                                             [[0.4, 0.1, 0.4, 0.1]], [[0, 0, 1, 0]]]))
     heights[7] = 0.0                                               # a flat column exactly
+    # negative heights: rounding on a uniform column, and a matrix whose rows do not sum to 1
+    heights = np.vstack([heights, [[-1e-17, -2e-17, 3e-17, 0.0]], [[-0.01, 0.3, -0.02, 0.5]]])
     _fig, axes = figure(1, 2)
     ref, new = axes[0]
     logomaker.Logo(_frame(heights, 5), ax=ref, color_scheme="classic", show_spines=False)
@@ -126,7 +128,7 @@ def test_draw_letters_puts_logomakers_letters_on_the_axes():
     patches = [a for a in ref.get_children() if isinstance(a, PathPatch)]
     (col,) = [a for a in new.get_children() if type(a).__name__ == "PathCollection"]
     paths = col.get_paths()
-    assert len(patches) == len(paths) == 4 * 10 - 4 - 3            # the flat column, 3 zeros of [0,0,1,0]
+    assert len(patches) == len(paths) == 4 * 12 - 4 - 3 - 1        # the flat column, 3 zeros of [0,0,1,0], one 0
     for i, (p, q) in enumerate(zip(patches, paths)):
         np.testing.assert_array_equal(p.get_path().vertices, q.vertices)
         np.testing.assert_array_equal(p.get_path().codes, q.codes)
@@ -140,6 +142,10 @@ def test_draw_letters_puts_logomakers_letters_on_the_axes():
     np.testing.assert_array_equal(l_ref.get_color(), l_new.get_color())
     assert l_ref.get_linewidth() == l_new.get_linewidth()
     assert not any(s.get_visible() for s in new.spines.values())
+    import pytest
+
+    with pytest.raises(ValueError, match="finite"):
+        draw_letters(new, np.array([[0.1, np.nan, 0.2, 0.3]]))
 
 
 def _frame(heights, x0):
@@ -167,6 +173,21 @@ def test_tight_layout_once_equals_matplotlibs():
         sp = fig.subplotpars
         got.append((sp.left, sp.right, sp.bottom, sp.top, sp.wspace, sp.hspace))
     assert got[0] == got[1]
+    # a figure that already has a layout engine (figure.autolayout, say) gets Figure.tight_layout,
+    # which swaps that engine for a placeholder (savefig would otherwise lay it out again, pad 1.08)
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    pars = []
+    for ours in (False, True):
+        fig, axes = figure(1, 2, layout="tight")
+        axes[0, 0].set_ylabel("bits")
+        if ours:
+            tight_layout(fig, pad=0.3)
+        else:
+            fig.tight_layout(pad=0.3)
+        assert isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine)
+        pars.append((fig.subplotpars.left, fig.subplotpars.wspace))
+    assert pars[0] == pars[1]
 
 
 def test_a_non_significant_match_is_named_not_drawn(tmp_path, monkeypatch):

@@ -92,31 +92,45 @@ SPINE_STYLE = {"color": "black", "linewidth": 1.0}
 
 def letter_stacks(heights: np.ndarray, x0: int):
     """The letters logomaker 0.8 draws for a (L, 4) height matrix (columns A, C, G, T), in its
-    drawing order: column after column, the letters from the smallest height up (``np.argsort``,
-    logomaker's ``big_on_top``), each as (letter index, x, floor, ceiling). A letter of height 0
-    draws nothing and is left out."""
-    out = []
-    for j, vs in enumerate(np.asarray(heights, dtype=np.float64)):
+    drawing order, each as (letter index, x, floor, ceiling, flipped).
+
+    Per column the letters go from the smallest height up (``np.argsort``, logomaker's
+    ``big_on_top``), the first one's floor the sum of the column's negative heights, so that the
+    negative letters lie below 0, upside down, and the others above. A letter of height 0 draws
+    nothing and is left out. logomaker restyles every negative letter after building the logo,
+    which puts it after all the others, column after column in A, C, G, T order; so does this.
+    ``information_matrix`` gives heights of -1e-17 or so on uniform columns (rounding), and
+    more negative ones where a matrix's rows do not sum to 1.
+    """
+    vsep = 0.0
+    above, below = [], {}
+    for j, col in enumerate(np.asarray(heights, dtype=np.float64)):
         x = float(x0 + j)
-        floor = 0.0
-        for i in np.argsort(vs):
-            ceiling = floor + abs(vs[i])
+        order = np.argsort(col)
+        vs = col[order]
+        floor = sum((vs - vsep) * (vs < 0)) + vsep / 2.0
+        for i, v in zip(order, vs):
+            ceiling = floor + abs(v)
             if ceiling - floor != 0.0:
-                out.append((int(i), x, floor, ceiling))
-            floor = ceiling
-    return out
+                letter = (int(i), x, floor, ceiling, bool(v < 0))
+                if v < 0:
+                    below[(j, int(i))] = letter
+                else:
+                    above.append(letter)
+            floor = ceiling + vsep
+    return above + [below[k] for k in sorted(below)]
 
 
-def letter_path(c: str, x: float, floor: float, ceiling: float):
-    """Letter ``c`` scaled into its box at ``x`` from ``floor`` to ``ceiling``: the arithmetic of
-    logomaker 0.8's ``Glyph._make_patch`` (the box ``GLYPH_WIDTH`` wide, stretched no wider than
-    ``STRETCH_LETTER`` would be, centred), on the cached outline."""
+def letter_path(c: str, x: float, floor: float, ceiling: float, flip: bool = False):
+    """Letter ``c`` scaled into its box at ``x`` from ``floor`` to ``ceiling`` (upside down if
+    ``flip``): the arithmetic of logomaker 0.8's ``Glyph._make_patch`` (the box ``GLYPH_WIDTH``
+    wide, stretched no wider than ``STRETCH_LETTER`` would be, centred), on the cached outline."""
     from matplotlib.transforms import Affine2D, Bbox
 
     height = ceiling - floor
     bbox = Bbox.from_bounds(x - GLYPH_WIDTH / 2.0, floor + GLYPH_VPAD * height / 2.0,
                             GLYPH_WIDTH, height - GLYPH_VPAD * height)
-    tmp_path, tmp_bbox = _letter_path(c, FONT_NAME, FONT_WEIGHT, False, False)
+    tmp_path, tmp_bbox = _letter_path(c, FONT_NAME, FONT_WEIGHT, flip, False)
     _, msc_bbox = _letter_path(STRETCH_LETTER, FONT_NAME, FONT_WEIGHT, False, False)
     hstretch = min(bbox.width / tmp_bbox.width, bbox.width / msc_bbox.width)
     char_shift = (bbox.width - hstretch * tmp_bbox.width) / 2.0
@@ -130,7 +144,7 @@ def letter_path(c: str, x: float, floor: float, ceiling: float):
 
 def draw_letters(ax, heights: np.ndarray, x0: int = 0) -> None:
     """What ``logomaker.Logo(frame, ax=ax, color_scheme="classic", show_spines=False)`` puts on
-    ``ax`` for letter heights ≥ 0 (columns A, C, G, T, the first at x = ``x0``), as one
+    ``ax`` for finite letter heights (columns A, C, G, T, the first at x = ``x0``), as one
     PathCollection instead of a PathPatch per letter: the same paths, colours and order, so the
     same pixels (``tests/test_logos.py`` compares them with logomaker's), in a fraction of the
     time. The axis limits are left to the caller (``draw_logo`` sets both)."""
@@ -138,10 +152,13 @@ def draw_letters(ax, heights: np.ndarray, x0: int = 0) -> None:
     from matplotlib import rcParams
     from matplotlib.collections import PathCollection
 
+    heights = np.asarray(heights, dtype=np.float64)
+    if not np.isfinite(heights).all():
+        raise ValueError("letter heights must be finite (logomaker refuses them too)")
     letters = "ACGT"
     stacks = letter_stacks(heights, x0)
     if stacks:
-        col = PathCollection([letter_path(letters[i], x, f, c) for i, x, f, c in stacks],
+        col = PathCollection([letter_path(letters[i], x, f, c, flip) for i, x, f, c, flip in stacks],
                              facecolors=[mcolors.to_rgba(CLASSIC[letters[i]], 1.0) for i, *_ in stacks],
                              edgecolors=[mcolors.to_rgba(EDGE_COLOR, 1.0)] * len(stacks),
                              linewidths=[EDGE_WIDTH] * len(stacks),

@@ -61,10 +61,14 @@ def tight_layout(fig, *, pad: float = 1.08, h_pad: float | None = None, w_pad: f
     engine set ``savefig`` first runs a whole draw that renders nothing (for layouts that need
     it; a placeholder does nothing with it): the ticks, labels and text extents of every axes are
     computed twice. Running the same tight-layout computation without setting an engine gives the
-    same subplot parameters, so the same pixels, without that pass.
+    same subplot parameters, so the same pixels, without that pass. A figure that already has a
+    layout engine (a matplotlibrc with ``figure.autolayout``, say) gets ``Figure.tight_layout``.
     """
     from matplotlib.layout_engine import TightLayoutEngine
 
+    if fig.get_layout_engine() is not None:     # e.g. figure.autolayout in a user's matplotlibrc
+        fig.tight_layout(pad=pad, h_pad=h_pad, w_pad=w_pad)
+        return
     TightLayoutEngine(pad=pad, h_pad=h_pad, w_pad=w_pad, rect=None).execute(fig)
 
 
