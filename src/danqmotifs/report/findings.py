@@ -27,7 +27,6 @@ import base64
 import functools
 import html
 import io
-import json
 import math
 import re
 from collections import defaultdict
@@ -466,7 +465,7 @@ def render_page(info: RunInfo, rows: Sequence[FamilyRow], none: dict, table: Seq
                                   + f"<figcaption>{e(rt)} {e(b.query)} &rarr; {e(b.target_name)}, q = {_fmt(b.q)}"
                                   "</figcaption></figure>")
             cells.append("".join(logos_html))
-            out.append(f"<tr class='fam'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            out.append("<tr class='fam'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         out.append("</tbody></table>")
     else:
         out.append(f"<p class='none'><b>No motif of any route matches a JASPAR matrix at q &lt; {_fmt(q)}.</b></p>")
