@@ -39,7 +39,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from result_file import write_result, write_rows  # noqa: E402
+from result_file import job_times, write_result, write_rows  # noqa: E402
 
 ROOT = HERE.parent
 Q = 0.05
@@ -77,20 +77,6 @@ def run(name: str, attribution: bool, work: Path, cores: int) -> tuple[int, floa
     dt = time.perf_counter() - t0
     print(f"{name}/{tag}: rc {rc}, {dt:.0f} s", flush=True)
     return rc, dt
-
-
-def job_times(results: Path) -> dict[str, dict]:
-    """Snakemake's benchmark file of every job: {file name: {s, max_rss}}."""
-    out = {}
-    for f in sorted((results / "benchmarks").glob("*.tsv")):
-        with open(f, newline="") as fh:
-            rows = list(csv.DictReader(fh, delimiter="\t"))
-        if rows:
-            r = rows[-1]
-            num = lambda k: float(r[k]) if r.get(k) not in (None, "", "-", "NA") else 0.0  # noqa: E731
-            out[f.name] = {"s": num("s"), "max_rss": num("max_rss"), "cpu_time": num("cpu_time"),
-                           "mean_load": num("mean_load")}
-    return out
 
 
 def families(path: Path) -> dict[str, set]:

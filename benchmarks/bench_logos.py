@@ -32,7 +32,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # result_file.py, beside this file
-from result_file import write_result  # noqa: E402
+from result_file import job_times, write_result  # noqa: E402
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from danqmotifs.core.motif import Motif  # noqa: E402
@@ -74,22 +74,14 @@ def n_logo_panels(panels) -> int:
 
 def other_rules_s(results: Path) -> tuple[float, int]:
     """Summed Snakemake benchmark seconds of every rule but logos, and the number of files."""
-    total, n = 0.0, 0
-    for f in sorted((results / "benchmarks").glob("*.tsv")):
-        if f.stem == "logos":
-            continue
-        lines = f.read_text().splitlines()
-        if len(lines) >= 2:
-            total += sum(float(line.split("\t")[0]) for line in lines[1:])
-            n += 1
-    return total, n
+    times = [t["s"] for name, t in job_times(results).items() if name != "logos.tsv"]
+    return sum(times), len(times)
 
 
 def rule_in_run(results: Path) -> float | None:
     """The logos rule's own Snakemake benchmark in the run (``<results>/benchmarks/logos.tsv``, s)."""
-    f = results / "benchmarks" / "logos.tsv"
-    lines = f.read_text().splitlines() if f.exists() else []
-    return sum(float(line.split("\t")[0]) for line in lines[1:]) if len(lines) >= 2 else None
+    t = job_times(results).get("logos.tsv")
+    return None if t is None else t["s"]
 
 
 def measure(results: Path, quick: bool, threads: int) -> tuple[list[dict], list[dict]]:

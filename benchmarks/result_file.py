@@ -10,6 +10,7 @@ previous result or the new one, never half a file.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -47,8 +48,6 @@ def write_result(name: str, figures: list, ratios: list = (), command: str | Non
 def write_rows(path: Path, rows: list[dict], fields: list[str] | None = None) -> Path:
     """Write ``rows`` (dicts) as a tab-separated table with a header, atomically; ``fields`` default
     to the first row's keys, a missing cell is empty. Returns ``path``."""
-    import csv
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -59,3 +58,18 @@ def write_rows(path: Path, rows: list[dict], fields: list[str] | None = None) ->
         w.writerows(rows)
     os.replace(tmp, path)
     return path
+
+
+def job_times(results: Path) -> dict[str, dict]:
+    """Snakemake's benchmark file of every job of a finished run (``<results>/benchmarks/*.tsv``, the
+    last row of each): {file name: {s, max_rss, cpu_time, mean_load}}, a missing value 0."""
+    out = {}
+    for f in sorted((results / "benchmarks").glob("*.tsv")):
+        with open(f, newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+        if rows:
+            r = rows[-1]
+            num = lambda k: float(r[k]) if r.get(k) not in (None, "", "-", "NA") else 0.0  # noqa: E731
+            out[f.name] = {"s": num("s"), "max_rss": num("max_rss"), "cpu_time": num("cpu_time"),
+                           "mean_load": num("mean_load")}
+    return out
