@@ -216,3 +216,70 @@ def test_a_non_significant_match_is_named_not_drawn(tmp_path, monkeypatch):
     drawn.clear()
     kernel_figure(tmp_path / "ns_all.png", "kernel_000", panels["kernel_000"], q_threshold=0.001, insignificant=True)
     assert sum(t.startswith("best match") for t in drawn) == 2
+
+
+def test_kept_figures_draw_the_bytes_of_new_ones(tmp_path):
+    """render_logos draws kernel after kernel on one kept figure per column count
+    (KernelCanvases): each PNG is the bytes of a new figure with logomaker's letters (fast=False),
+    whatever came before it: significant, non-significant and missing matches, a flat motif, a
+    dead kernel, a motif with negative heights, wider and narrower kernels, 1, 2 and 3 columns, in
+    an order that takes every panel from a logo to a note and back."""
+    import matplotlib.pyplot as plt
+
+    from danqmotifs.report.plot import figure
+    from danqmotifs.report.plot.logos import KernelCanvases, draw_kernel_panels, panel_spans
+
+    def artists(axes):
+        return [(len(ax.collections), len(ax.texts), len(ax.lines), len(ax.patches), ax.axison,
+                 ax.get_title(loc="left")) for ax in axes.flat]
+
+    rng = np.random.default_rng(7)
+    targets = {"MA0001.1": Motif("MA0001.1", rng.dirichlet(np.ones(4), size=6), "TF_A"),
+               "MA0002.1": Motif("MA0002.1", rng.dirichlet(np.ones(4), size=15), "TF_B")}
+
+    def row(q, t, qv, off, ori):
+        return {"query": q, "target_id": t, "target_name": targets[t].name, "p_value": qv / 10,
+                "e_value": qv, "q_value": qv, "offset": off, "overlap": 6, "orientation": ori}
+
+    def pan(method, width, match=None, flat=False, neg=False, note=None):
+        if width is None:
+            return {"method": method, "query": None, "match": None, "target": None, "note": note}
+        pwm = np.full((width, 4), 0.25) if flat else rng.dirichlet(np.full(4, 0.3), size=width)
+        if neg:
+            pwm[1] = [0.7, 0.3, 0.1, -0.05]                     # a row that does not sum to 1
+        q = Motif("k", pwm, method, 30)
+        m = row("k", *match) if match else None
+        return {"method": method, "query": q, "match": m, "target": targets[m["target_id"]] if m else None,
+                "note": note or "no motif"}
+
+    sig, ns = ("MA0002.1", 0.01, -3, "-"), ("MA0001.1", 0.4, 2, "+")
+    kernels = {
+        "k00": [pan("exact", 12, sig), pan("heuristic", 9, sig)],
+        "k01": [pan("exact", 7, ns), pan("heuristic", 9, None)],
+        "k02": [pan("exact", 19, ns, flat=True), pan("heuristic", None, note="dead kernel (never activated)")],
+        "k03": [pan("exact", 8, sig, neg=True), pan("heuristic", 16, sig)],
+        "k04": [pan("exact", 10, sig)],
+        "k05": [pan("exact", 10, ns), pan("heuristic", 11, ns), pan("refined", 6, sig)],
+        "k06": [pan("exact", 5, None), pan("heuristic", 20, sig)],
+        "k07": [pan("exact", 10, sig), pan("heuristic", 14, ns), pan("refined", None, note="no motif")],
+        "k08": [pan("exact", 13, sig), pan("heuristic", 8, sig)],
+    }
+    canvases = KernelCanvases()
+    try:
+        for k, panels in kernels.items():
+            kernel_figure(tmp_path / f"{k}.kept.png", k, panels, canvases=canvases)
+            kernel_figure(tmp_path / f"{k}.new.png", k, panels, fast=False)
+            assert (tmp_path / f"{k}.kept.png").read_bytes() == (tmp_path / f"{k}.new.png").read_bytes(), k
+            # and nothing left over that happens to draw no pixel (the baseline under a note, say)
+            _fig, axes = figure(2, len(panels))
+            draw_kernel_panels(axes, panels, panel_spans(panels)[0])
+            assert artists(canvases._figs[len(panels)][1]) == artists(axes), k
+            plt.close(_fig)
+        assert sorted(canvases._figs) == [1, 2, 3]
+    finally:
+        canvases.close()
+    assert not canvases._figs
+    for threads in (1, 2):
+        out = render_logos(tmp_path / f"t{threads}", kernels, threads=threads)
+        for p in out:
+            assert Path(p).read_bytes() == (tmp_path / f"{Path(p).stem}.new.png").read_bytes()
