@@ -1,6 +1,6 @@
 """Speed of the logos rule: seconds per logo panel before and after, and the rule's share of a run.
 
-    .venv/bin/python benchmarks/bench_logos.py [--results [LABEL=]DIR ...] [--quick]
+    .venv/bin/python benchmarks/bench_logos.py [--results [LABEL=]DIR ...] [--whole-runs LABEL=DIR ...] [--quick]
 
 Draws kernel figures (``danqmotifs.report.plot.logos.kernel_figure``: per kernel, one column per method,
 the motif above its aligned best JASPAR match) from a finished run's ``motifs/{method}.meme``,
@@ -84,6 +84,31 @@ def rule_in_run(results: Path) -> float | None:
     """The logos rule's own Snakemake benchmark in the run (``<results>/benchmarks/logos.tsv``, s)."""
     t = job_times(results).get("logos.tsv")
     return None if t is None else t["s"]
+
+
+def check_whole_run(d: Path) -> None:
+    """Refuse a directory that holds no finished run's benchmark files (the logos rule's and others)."""
+    if rule_in_run(d) is None or not other_rules_s(d)[1]:
+        raise SystemExit(f"{d}: no finished run there (no benchmarks/logos.tsv beside other rules' "
+                         f"benchmark files); run the workflow with --config results={d} first")
+
+
+def run_shares(dirs: list[Path]) -> list[dict]:
+    """The logos rule's share of each whole run as the run records it (its own Snakemake benchmark
+    over the run's summed rule time), per run and their minimum, median and maximum: the rule's
+    time varies from run to run on a shared machine, so one run does not say where it lies."""
+    rows, shares = [], []
+    for i, d in enumerate(dirs, 1):
+        check_whole_run(d)
+        others, _ = other_rules_s(d)
+        in_run = rule_in_run(d)
+        shares.append(100 * in_run / (others + in_run))
+        rows.append({"what": f"whole run {i} ({d}): logos rule {in_run:.1f} s of {others + in_run:.1f} s summed, "
+                             "share", "value": shares[-1], "unit": "%"})
+    if len(shares) > 1:
+        rows += [{"what": f"logos rule share over the {len(shares)} whole runs, {name}", "value": float(f(shares)),
+                  "unit": "%"} for name, f in (("min", np.min), ("median", np.median), ("max", np.max))]
+    return rows
 
 
 def measure(results: Path, quick: bool, threads: int) -> tuple[list[dict], list[dict]]:
@@ -177,22 +202,41 @@ def measure(results: Path, quick: bool, threads: int) -> tuple[list[dict], list[
     return figures, ratios
 
 
+def split_label(item: str) -> tuple[str, str]:
+    """'LABEL=DIR' -> (LABEL, DIR); a DIR alone (or an existing directory whose name holds '=') -> ('', DIR)."""
+    label, sep, d = item.partition("=")
+    if not sep or Path(item).is_dir():
+        return "", item
+    return label, d
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--results", nargs="+", default=["results"],
                     help="finished runs' results directories, each DIR or LABEL=DIR (the label prefixes its rows)")
     ap.add_argument("--quick", action="store_true", help="time 2 kernels (default 6)")
     ap.add_argument("--threads", type=int, default=2, help="processes of the whole render (the rule's)")
+    ap.add_argument("--whole-runs", nargs="+", default=[], metavar="LABEL=DIR",
+                    help="more whole runs of a --results LABEL's config: the rule's share as each run records "
+                         "it (its own benchmark over the run's summed rule time), nothing drawn; the LABEL's "
+                         "--results run is counted first")
     args = ap.parse_args()
+    results = [split_label(item) for item in args.results]
+    more = [split_label(item) for item in args.whole_runs]
+    unknown = sorted({label for label, _ in more} - {label for label, _ in results})
+    if unknown:
+        raise SystemExit(f"--whole-runs: {unknown} name no --results LABEL; give LABEL=DIR with a LABEL of --results")
+    for _, d in more:                                   # before minutes of drawing
+        check_whole_run(Path(d))
     figures, ratios = [], []
-    for item in args.results:
-        label, sep, d = item.partition("=")
-        if not sep or Path(item).is_dir():
-            label, d = "", item
+    for label, d in results:
         if label and not (Path(d) / "match" / "best_matches.tsv").exists():
             raise SystemExit(f"{d}: no finished run there (no match/best_matches.tsv); run the workflow with "
                              f"--config results={d} first")
         f, r = measure(Path(d), args.quick, args.threads)
+        extra = [Path(x) for lab, x in more if lab == label]
+        if extra:
+            f += run_shares([Path(d), *extra])
         prefix = f"{label}: " if label else ""
         figures += [{**x, "what": prefix + x["what"]} for x in f]
         ratios += [{**x, "what": prefix + x["what"]} for x in r]

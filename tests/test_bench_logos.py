@@ -43,3 +43,31 @@ def test_a_labelled_directory_without_a_run_is_refused(tmp_path):
     assert r.returncode != 0
     assert f"{tmp_path}/none: no finished run there (no match/best_matches.tsv)" in r.stderr
     assert (out.read_bytes() if out.exists() else None) == before               # nothing written
+
+
+def test_whole_runs_shares_per_run_and_their_spread(tmp_path):
+    runs = []
+    for i, logos_s in enumerate([10.0, 30.0, 20.0]):
+        d = tmp_path / f"run{i}"
+        _bench(d, "train.tsv", ["150.0\t0:02:30\t800\t1\t1\t1\t0\t0\t95.0\t85.0"])
+        _bench(d, "match.tsv", ["40.0\t0:00:40\t800\t1\t1\t1\t0\t0\t95.0\t35.0"])
+        _bench(d, "logos.tsv", [f"{logos_s}\t0:00:10\t300\t1\t1\t1\t0\t0\t180.0\t20.0"])
+        runs.append(d)
+    rows = bench_logos.run_shares(runs)
+    shares = [100 * 10 / 200, 100 * 30 / 220, 100 * 20 / 210]
+    assert [r["value"] for r in rows[:3]] == shares
+    assert f"whole run 2 ({runs[1]}): logos rule 30.0 s of 220.0 s summed" in rows[1]["what"]
+    spread = {r["what"].rsplit(", ", 1)[1]: r["value"] for r in rows[3:]}
+    assert spread == {"min": shares[0], "median": shares[2], "max": shares[1]}
+
+
+def test_whole_runs_are_checked_before_anything_is_drawn(tmp_path):
+    bench = [sys.executable, str(_HERE / "bench_logos.py"), "--results", f"ctcf={tmp_path}"]
+    r = subprocess.run([*bench, "--whole-runs", f"other={tmp_path}"], capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0 and "--whole-runs: ['other'] name no --results LABEL" in r.stderr
+    (tmp_path / "match").mkdir()
+    (tmp_path / "match" / "best_matches.tsv").write_text("query\n")
+    r = subprocess.run([*bench, "--whole-runs", f"ctcf={tmp_path}/none"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode != 0
+    assert f"{tmp_path}/none: no finished run there (no benchmarks/logos.tsv" in r.stderr
