@@ -42,10 +42,18 @@ from danqmotifs.report.plot.logos import (KernelCanvases, kernel_figure, match_n
                                           render_logos)
 
 
+DRAWING_INPUTS = ("match/best_matches.tsv", "match/jaspar.meme")
+
+
+def has_drawing_inputs(results: Path) -> bool:
+    """Whether ``results`` holds what the logos are drawn from (else the random stand-in is drawn)."""
+    return all((results / f).exists() for f in DRAWING_INPUTS)
+
+
 def run_panels(results: Path):
     """(panels by kernel, methods, source) from a finished run, or a random stand-in."""
     best_tsv = results / "match" / "best_matches.tsv"
-    if best_tsv.exists() and (results / "match" / "jaspar.meme").exists():
+    if has_drawing_inputs(results):
         from danqmotifs.formats.meme import read_meme
         from danqmotifs.match import read_table
 
@@ -86,11 +94,14 @@ def rule_in_run(results: Path) -> float | None:
     return None if t is None else t["s"]
 
 
-def check_whole_run(d: Path) -> None:
-    """Refuse a directory that holds no finished run's benchmark files (the logos rule's and others)."""
-    if rule_in_run(d) is None or not other_rules_s(d)[1]:
+def check_whole_run(d: Path) -> tuple[float, float]:
+    """(the other rules' summed seconds, the logos rule's seconds) of a finished run; a directory
+    without the logos rule's benchmark file beside other rules' is refused."""
+    (others, n_files), in_run = other_rules_s(d), rule_in_run(d)
+    if in_run is None or not n_files:
         raise SystemExit(f"{d}: no finished run there (no benchmarks/logos.tsv beside other rules' "
                          f"benchmark files); run the workflow with --config results={d} first")
+    return others, in_run
 
 
 def run_shares(dirs: list[Path]) -> list[dict]:
@@ -99,9 +110,7 @@ def run_shares(dirs: list[Path]) -> list[dict]:
     time varies from run to run on a shared machine, so one run does not say where it lies."""
     rows, shares = [], []
     for i, d in enumerate(dirs, 1):
-        check_whole_run(d)
-        others, _ = other_rules_s(d)
-        in_run = rule_in_run(d)
+        others, in_run = check_whole_run(d)
         shares.append(100 * in_run / (others + in_run))
         rows.append({"what": f"whole run {i} ({d}): logos rule {in_run:.1f} s of {others + in_run:.1f} s summed, "
                              "share", "value": shares[-1], "unit": "%"})
@@ -115,25 +124,20 @@ def measure(results: Path, quick: bool, threads: int) -> tuple[list[dict], list[
     """Figures and ratios of one finished run (or of the random stand-in)."""
     panels, names, source = run_panels(results)
     kernels = list(panels)[: 2 if quick else 6]
-    t_old = t_new = t_kept = 0.0
+    t = {"old": 0.0, "new": 0.0, "kept": 0.0}
     n_pan = sum(n_logo_panels(panels[k]) for k in kernels)
     canvases = KernelCanvases()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         kernel_figure(tmp / "warm.png", kernels[0], panels[kernels[0]])  # imports, fonts
+        kernel_figure(tmp / "warm.png", kernels[0], panels[kernels[0]], fast=False)  # logomaker's import
         kernel_figure(tmp / "warm.png", kernels[0], panels[kernels[0]], canvases=canvases)  # the kept figure
         for k in kernels:
             for how in ("old", "new", "kept"):
                 t0 = time.perf_counter()
                 kernel_figure(tmp / f"{k}.{how}.png", k, panels[k], fast=how != "old", insignificant=True,
                               canvases=canvases if how == "kept" else None)
-                dt = time.perf_counter() - t0
-                if how == "old":
-                    t_old += dt
-                elif how == "new":
-                    t_new += dt
-                else:
-                    t_kept += dt
+                t[how] += time.perf_counter() - t0
             for how in ("new", "kept"):
                 if (tmp / f"{k}.old.png").read_bytes() != (tmp / f"{k}.{how}.png").read_bytes():
                     raise SystemExit(f"{k}: the fast drawing ({how} figure) differs from logomaker's")
@@ -156,15 +160,14 @@ def measure(results: Path, quick: bool, threads: int) -> tuple[list[dict], list[
         if differ:
             raise SystemExit(f"kernels without a non-significant match drawn differently: {differ[:5]}")
         n_skipped = sum(match_not_drawn(p) for pan in panels.values() for p in pan)
-    ratio = t_old / t_kept
     others, n_files = other_rules_s(results)
     figures = [
         {"what": f"source: {source}; kernels timed side by side", "value": len(kernels), "unit": "kernels"},
         {"what": "logo panels timed (motifs + matches)", "value": n_pan, "unit": "panels"},
-        {"what": "seconds per panel, before (logomaker, Figure.tight_layout)", "value": t_old / n_pan, "unit": "s"},
-        {"what": "seconds per panel, fast drawing on a new figure", "value": t_new / n_pan, "unit": "s"},
+        {"what": "seconds per panel, before (logomaker, Figure.tight_layout)", "value": t["old"] / n_pan, "unit": "s"},
+        {"what": "seconds per panel, fast drawing on a new figure", "value": t["new"] / n_pan, "unit": "s"},
         {"what": "seconds per panel, after (fast drawing on a kept figure, as the rule draws)",
-         "value": t_kept / n_pan, "unit": "s"},
+         "value": t["kept"] / n_pan, "unit": "s"},
         {"what": "match logos not drawn (best match not significant, q >= 0.05)", "value": n_skipped,
          "unit": "panels"},
         {"what": "kernels drawn byte-identical to before (no match logo left out)",
@@ -193,8 +196,8 @@ def measure(results: Path, quick: bool, threads: int) -> tuple[list[dict], list[
             {"what": "logos rule share of the run's summed rule time (both from the run's own benchmarks)",
              "value": 100 * in_run / (others + in_run), "unit": "%"},
         ]
-    ratios = [{"what": "seconds per logo panel", "value": ratio, "baseline": "logomaker, Figure.tight_layout"},
-              {"what": "seconds per logo panel, kept figure vs new", "value": t_new / t_kept,
+    ratios = [{"what": "seconds per logo panel", "value": t["old"] / t["kept"], "baseline": "logomaker, Figure.tight_layout"},
+              {"what": "seconds per logo panel, kept figure vs new", "value": t["new"] / t["kept"],
                "baseline": "the fast drawing on a new figure"},
               {"what": "whole logos drawing", "value": rule_old / rule_new, "baseline": "the code before issue 33"},
               {"what": "whole logos drawing, after vs the fast drawing alone", "value": rule_fastdraw / rule_new,
@@ -223,16 +226,27 @@ def main() -> None:
     args = ap.parse_args()
     results = [split_label(item) for item in args.results]
     more = [split_label(item) for item in args.whole_runs]
-    unknown = sorted({label for label, _ in more} - {label for label, _ in results})
-    if unknown:
-        raise SystemExit(f"--whole-runs: {unknown} name no --results LABEL; give LABEL=DIR with a LABEL of --results")
-    for _, d in more:                                   # before minutes of drawing
+    if more:
+        labels = [label for label, _ in results]
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice or any(not label for label, _ in more):
+            raise SystemExit("--whole-runs: give each --results run a label of its own and each whole run as "
+                             f"LABEL=DIR with one of them (labels given more than once: {twice})")
+        unknown = sorted({label for label, _ in more} - set(labels))
+        if unknown:
+            raise SystemExit(f"--whole-runs: {unknown} name no --results LABEL; give LABEL=DIR with a LABEL of "
+                             "--results")
+    # every directory checked before minutes of drawing
+    for label, d in results:
+        missing = [f for f in DRAWING_INPUTS if not (Path(d) / f).exists()]
+        if label and missing:
+            raise SystemExit(f"{d}: no finished run there (no {missing[0]}); run the workflow with "
+                             f"--config results={d} first")
+    counted = {label for label, _ in more}
+    for d in [d for label, d in results if label in counted] + [d for _, d in more]:
         check_whole_run(Path(d))
     figures, ratios = [], []
     for label, d in results:
-        if label and not (Path(d) / "match" / "best_matches.tsv").exists():
-            raise SystemExit(f"{d}: no finished run there (no match/best_matches.tsv); run the workflow with "
-                             f"--config results={d} first")
         f, r = measure(Path(d), args.quick, args.threads)
         extra = [Path(x) for lab, x in more if lab == label]
         if extra:

@@ -67,7 +67,23 @@ def test_whole_runs_are_checked_before_anything_is_drawn(tmp_path):
     assert r.returncode != 0 and "--whole-runs: ['other'] name no --results LABEL" in r.stderr
     (tmp_path / "match").mkdir()
     (tmp_path / "match" / "best_matches.tsv").write_text("query\n")
+    # the --results run itself, counted first, is checked before anything is drawn
+    r = subprocess.run([*bench, "--whole-runs", f"ctcf={tmp_path}/none"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode != 0 and f"{tmp_path}: no finished run there (no match/jaspar.meme)" in r.stderr
+    (tmp_path / "match" / "jaspar.meme").write_text("MEME version 4\n")
+    r = subprocess.run([*bench, "--whole-runs", f"ctcf={tmp_path}/none"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode != 0 and f"{tmp_path}: no finished run there (no benchmarks/logos.tsv" in r.stderr
+    _bench(tmp_path, "train.tsv", ["150.0\t0:02:30\t800\t1\t1\t1\t0\t0\t95.0\t85.0"])
+    _bench(tmp_path, "logos.tsv", ["10.0\t0:00:10\t300\t1\t1\t1\t0\t0\t180.0\t20.0"])
     r = subprocess.run([*bench, "--whole-runs", f"ctcf={tmp_path}/none"], capture_output=True, text=True,
                        timeout=300)
     assert r.returncode != 0
     assert f"{tmp_path}/none: no finished run there (no benchmarks/logos.tsv" in r.stderr
+    # a whole run must name one --results run: no label, or a label given to two runs, is refused
+    for args in (["--whole-runs", str(tmp_path)],
+                 ["--results", f"ctcf={tmp_path}", f"ctcf={tmp_path}", "--whole-runs", f"ctcf={tmp_path}"]):
+        cmd = [*bench, *args] if args[0] == "--whole-runs" else [sys.executable, str(_HERE / "bench_logos.py"), *args]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert r.returncode != 0 and "--whole-runs: give each --results run a label of its own" in r.stderr
